@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Data;
+using TicketToken.BuildingBlocks.Runtime.Embedded;
+using TicketToken.BuildingBlocks.ServiceDefaults;
+using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.BuildingBlocks.Workflows.Engine;
+
+namespace TicketToken.BuildingBlocks.Hosting;
+
+/// <summary>
+/// The composition root shared by the host and the tests: service defaults, the chosen runtime and the
+/// chosen modules (Loki's "targets": one binary, any set of modules).
+/// </summary>
+public static class TicketTokenHost
+{
+    public static WebApplicationBuilder AddTicketToken(this WebApplicationBuilder builder, IReadOnlyList<Module> modules)
+    {
+        var options = TicketTokenOptions.Read(builder.Configuration);
+        var selection = ModuleSelection.Select(modules, options.Services);
+        builder.AddServiceDefaults();
+        EnsurePostgres(builder, options);
+
+        var services = builder.Services;
+        var registries = new BuildingBlockRegistries();
+        services.AddSingleton(selection);
+        services.AddSingleton(registries);
+        services.AddSingleton(registries.Actors);
+        services.AddSingleton(registries.Workflows);
+        services.AddSingleton(registries.Subscriptions);
+        services.AddSingleton(registries.Migrations);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RuntimeReadiness>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<PostgresDataSources>();
+        foreach (var key in selection.AppIds.Append(PostgresDataSources.RuntimeKey))
+        {
+            services.AddKeyedSingleton<NpgsqlDataSource>(key, (sp, _) => sp.GetRequiredService<PostgresDataSources>().ForApp(key));
+        }
+
+        // First hosted service: nothing else runs before the runtime is up and the schemas are migrated.
+        services.AddHostedService<RuntimeStartup>();
+
+        services.Configure<ActorRuntimeOptions>(builder.Configuration.GetSection("TicketToken:Actors"));
+        services.Configure<WorkflowEngineOptions>(builder.Configuration.GetSection("TicketToken:Workflows"));
+        services.AddSingleton<ActorRuntime>();
+        services.AddSingleton<IActorProxyFactory, ActorProxyFactory>();
+        services.AddSingleton<WorkflowActivityRunner>();
+
+        foreach (var module in selection.Modules)
+        {
+            module.Configure(new ModuleBuilder(module, services, builder.Configuration, registries));
+            var appId = module.AppId;
+            services.AddKeyedSingleton<IWorkflowClient>(appId, (sp, _) =>
+                new WorkflowClient(appId, sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<IActorProxyFactory>()));
+        }
+
+        switch (options.Runtime)
+        {
+            case RuntimeKind.Embedded:
+                EmbeddedRuntime.Add(services, builder.Configuration, selection);
+                break;
+            case RuntimeKind.Dapr:
+                throw new NotSupportedException(
+                    "TICKETTOKEN__RUNTIME=dapr selects the Dapr sidecar adapter, which is not part of this build yet; run with TICKETTOKEN__RUNTIME=embedded.");
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapTicketToken(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        var selection = app.Services.GetRequiredService<ModuleSelection>();
+        foreach (var module in selection.Modules)
+        {
+            module.MapEndpoints(app);
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAsync(app, selection));
+        return app;
+    }
+
+    private static void AnnounceAsync(WebApplication app, ModuleSelection selection)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TicketToken");
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
+        var browsable = address.Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+            .Replace("://[::]", "://localhost", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://*", "://localhost", StringComparison.Ordinal)
+            .TrimEnd('/');
+        var options = TicketTokenOptions.Read(app.Configuration);
+        logger.LogInformation("TicketToken is up ({Runtime} runtime, modules: {Modules}). Swagger UI: {SwaggerUrl}",
+            options.Runtime.ToString().ToLowerInvariant(), string.Join(", ", selection.AppIds), browsable + "/swagger");
+    }
+
+    /// <summary>Without a connection string (outside Production), start the local development server under <c>.data/</c>.</summary>
+    private static void EnsurePostgres(WebApplicationBuilder builder, TicketTokenOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Postgres))
+        {
+            return;
+        }
+
+        if (builder.Environment.IsProduction())
+        {
+            throw new InvalidOperationException("TICKETTOKEN__POSTGRES is not set. In Production the host needs a PostgreSQL connection string.");
+        }
+
+        var directory = Path.Combine(Path.GetFullPath(options.DataDirectory), "postgres");
+        Console.Error.WriteLine($"TICKETTOKEN__POSTGRES is not set: starting a local PostgreSQL in {directory} on port {options.LocalPostgresPort}.");
+        var server = LocalPostgres.StartAsync(directory, options.LocalPostgresPort, ephemeral: false).GetAwaiter().GetResult();
+        builder.Configuration["TicketToken:Postgres"] = server.ConnectionString;
+        builder.Services.AddSingleton(server);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Invocation;
+
+namespace TicketToken.BuildingBlocks.Runtime.Embedded;
+
+/// <summary>Actor calls go straight to this process's actor runtime, still serialized as they would be over the wire.</summary>
+internal sealed class EmbeddedActorInvoker(IServiceProvider services) : IActorInvoker
+{
+    private ActorRuntime? _runtime;
+
+    public Task<byte[]> InvokeMethodAsync(string actorType, string actorId, string method, byte[] payload, CancellationToken cancellationToken)
+    {
+        _runtime ??= (ActorRuntime)services.GetService(typeof(ActorRuntime))!;
+        return _runtime.InvokeMethodAsync(actorType, actorId, method, payload, cancellationToken);
+    }
+}
+
+/// <summary>Service invocation by app-id as loopback HTTP to this host, which runs every module it can reach.</summary>
+internal sealed class LoopbackServiceInvoker(string callerAppId, LoopbackChannel channel) : IServiceInvoker
+{
+    public HttpClient CreateHttpClient(string appId) =>
+        new(new LoopbackHandler(callerAppId, appId, channel), disposeHandler: true) { BaseAddress = new Uri($"http://{appId}/") };
+
+    private sealed class LoopbackHandler(string caller, string callee, LoopbackChannel channel) : DelegatingHandler(channel.Handler)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var target = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
+            request.RequestUri = new Uri(channel.BaseAddress(callee), target.PathAndQuery);
+            request.Headers.Remove(InvocationHeaders.CallerAppId);
+            request.Headers.Add(InvocationHeaders.CallerAppId, caller);
+            request.Headers.Remove(InvocationHeaders.CalleeAppId);
+            request.Headers.Add(InvocationHeaders.CalleeAppId, callee);
+            request.Headers.Remove(LoopbackChannel.TokenHeader);
+            request.Headers.Add(LoopbackChannel.TokenHeader, channel.Token);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+/// <summary>
+/// The shared connection pool of loopback invocations, and a per-process token that marks them as
+/// internal (they are exempt from the per-client rate limit, which would otherwise see one client).
+/// </summary>
+public sealed class LoopbackChannel(IServer server, ModuleSelection modules) : IDisposable
+{
+    public const string TokenHeader = "tickettoken-invocation";
+
+    private Uri? _baseAddress;
+
+    public HttpMessageHandler Handler { get; } = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+
+    public string Token { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    public Uri BaseAddress(string appId)
+    {
+        if (!modules.Runs(appId))
+        {
+            throw new ServiceInvocationException($"App '{appId}' does not run in this host (TICKETTOKEN__SERVICES); the embedded runtime can only invoke its own modules.");
+        }
+
+        return _baseAddress ??= Discover();
+    }
+
+    public void Dispose() => Handler.Dispose();
+
+    private Uri Discover()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            ?? throw new ServiceInvocationException("The host is not listening on plain HTTP yet; service invocation starts once the host has started.");
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal));
+        return new UriBuilder(uri) { Path = "/" }.Uri;
+    }
+}

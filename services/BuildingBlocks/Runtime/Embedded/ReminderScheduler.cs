@@ -1,0 +1,248 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Hosting;
+
+namespace TicketToken.BuildingBlocks.Runtime.Embedded;
+
+/// <summary>
+/// Fires durable reminders as actor turns. It sleeps until the earliest due reminder (or until a
+/// registration brings that earlier), so a reminder that came due while the process was down fires right
+/// after start. A one-shot reminder whose callback fails is retried with backoff, because a lost
+/// reminder would strand the workflow waiting on it; a periodic one simply continues its schedule.
+/// </summary>
+internal sealed class ReminderScheduler : BackgroundService
+{
+    private const int PageSize = 256;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ActorRuntime _actors;
+    private readonly RuntimeReadiness _readiness;
+    private readonly TimeProvider _time;
+    private readonly EmbeddedRuntimeOptions _options;
+    private readonly ILogger<ReminderScheduler> _logger;
+    private readonly ReminderWakeup _wakeup;
+    private readonly HashSet<(string Type, string Id, string Name)> _inFlight = [];
+    private readonly SemaphoreSlim _slots;
+
+    public ReminderScheduler(NpgsqlDataSource dataSource, ActorRuntime actors, ReminderWakeup wakeup, RuntimeReadiness readiness, TimeProvider time,
+        IOptions<EmbeddedRuntimeOptions> options, ILogger<ReminderScheduler> logger)
+    {
+        _wakeup = wakeup;
+        _dataSource = dataSource;
+        _actors = actors;
+        _readiness = readiness;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.ReminderConcurrency);
+    }
+
+    private sealed record DueReminder(string ActorType, string ActorId, string Name, DateTimeOffset DueAt, long? PeriodMs, byte[]? Data, long Generation, int Failures);
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _readiness.WaitAsync(stoppingToken);
+        var types = _actors.Registry.Types.Where(t => t.IsRemindable).Select(t => t.TypeName).ToArray();
+        if (types.Length == 0)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan sleep;
+            try
+            {
+                sleep = await FireDueAsync(types, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Reading due reminders failed; retrying");
+                sleep = _options.PollInterval;
+            }
+
+            try
+            {
+                await _wakeup.Signal.WaitAsync(sleep, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        for (var i = 0; i < _options.ReminderConcurrency; i++)
+        {
+            await _slots.WaitAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<TimeSpan> FireDueAsync(string[] types, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        _wakeup.PlannedWake = DateTimeOffset.MinValue; // registrations during the read must wake us
+        var page = await ReadPageAsync(types, cancellationToken);
+        DateTimeOffset? nextDue = null;
+        foreach (var reminder in page)
+        {
+            if (reminder.DueAt > now)
+            {
+                nextDue = reminder.DueAt;
+                break;
+            }
+
+            lock (_inFlight)
+            {
+                if (!_inFlight.Add((reminder.ActorType, reminder.ActorId, reminder.Name)))
+                {
+                    continue;
+                }
+            }
+
+            await _slots.WaitAsync(cancellationToken);
+            _ = FireAsync(reminder);
+        }
+
+        var sleep = nextDue is { } due ? due - now : page.Count == PageSize ? TimeSpan.FromMilliseconds(50) : _options.PollInterval;
+        if (sleep > _options.PollInterval)
+        {
+            sleep = _options.PollInterval;
+        }
+
+        if (sleep < TimeSpan.Zero)
+        {
+            sleep = TimeSpan.Zero;
+        }
+
+        _wakeup.PlannedWake = now + sleep;
+        return sleep;
+    }
+
+    private async Task<List<DueReminder>> ReadPageAsync(string[] types, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            select actor_type, actor_id, name, due_at, period_ms, data, generation, failures
+            from runtime.actor_reminders where actor_type = any($1) order by due_at limit $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = types });
+        command.Parameters.Add(new NpgsqlParameter { Value = PageSize });
+        var page = new List<DueReminder>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            page.Add(new DueReminder(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+                reader.GetInt64(6), reader.GetInt32(7)));
+        }
+
+        return page;
+    }
+
+    private async Task FireAsync(DueReminder reminder)
+    {
+        try
+        {
+            var period = reminder.PeriodMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;
+            var failed = false;
+            try
+            {
+                await _actors.FireReminderAsync(reminder.ActorType, reminder.ActorId, reminder.Name, reminder.Data, TimeSpan.Zero, period, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                failed = true;
+                _logger.LogWarning(ex, "Reminder {Reminder} of actor {ActorType}/{ActorId} failed", reminder.Name, reminder.ActorType, reminder.ActorId);
+            }
+
+            await AfterFiringAsync(reminder, failed, period);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Rescheduling reminder {Reminder} of actor {ActorType}/{ActorId} failed; it fires again", reminder.Name, reminder.ActorType, reminder.ActorId);
+        }
+        finally
+        {
+            lock (_inFlight)
+            {
+                _inFlight.Remove((reminder.ActorType, reminder.ActorId, reminder.Name));
+            }
+
+            _slots.Release();
+            _wakeup.Signal.Notify();
+        }
+    }
+
+    /// <summary>Moves the schedule on, unless the callback re-registered or removed the reminder (a new generation).</summary>
+    private async Task AfterFiringAsync(DueReminder reminder, bool failed, TimeSpan period)
+    {
+        var now = _time.GetUtcNow();
+        NpgsqlCommand command;
+        if (period > TimeSpan.Zero)
+        {
+            command = _dataSource.CreateCommand("update runtime.actor_reminders set due_at = $5, failures = 0 where actor_type = $1 and actor_id = $2 and name = $3 and generation = $4");
+            AddKey(command, reminder);
+            command.Parameters.Add(new NpgsqlParameter { Value = now + period });
+        }
+        else if (!failed)
+        {
+            command = _dataSource.CreateCommand("delete from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name = $3 and generation = $4");
+            AddKey(command, reminder);
+        }
+        else
+        {
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(60_000, 500 * Math.Pow(2, Math.Min(reminder.Failures, 10))));
+            command = _dataSource.CreateCommand("update runtime.actor_reminders set due_at = $5, failures = failures + 1 where actor_type = $1 and actor_id = $2 and name = $3 and generation = $4");
+            AddKey(command, reminder);
+            command.Parameters.Add(new NpgsqlParameter { Value = now + backoff });
+        }
+
+        await using (command)
+        {
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static void AddKey(NpgsqlCommand command, DueReminder reminder)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = reminder.ActorType });
+        command.Parameters.Add(new NpgsqlParameter { Value = reminder.ActorId });
+        command.Parameters.Add(new NpgsqlParameter { Value = reminder.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = reminder.Generation });
+    }
+}
+
+/// <summary>Lets a committed registration wake the reminder loop when it is due before the planned wake-up.</summary>
+internal sealed class ReminderWakeup : IDisposable
+{
+    private long _plannedWakeTicks = long.MaxValue;
+
+    public AsyncSignal Signal { get; } = new();
+
+    public DateTimeOffset PlannedWake
+    {
+        set => Interlocked.Exchange(ref _plannedWakeTicks, value.UtcTicks);
+    }
+
+    public void OnRegistered(DateTimeOffset dueAt)
+    {
+        if (dueAt.UtcTicks < Interlocked.Read(ref _plannedWakeTicks))
+        {
+            Signal.Notify();
+        }
+    }
+
+    public void Dispose() => Signal.Dispose();
+}

@@ -1,0 +1,13 @@
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Sample;
+
+namespace TicketToken.Host;
+
+/// <summary>Every module the host can run; TICKETTOKEN__SERVICES picks among them. Adding a module is one line here.</summary>
+public static class HostModules
+{
+    public static IReadOnlyList<Module> All() =>
+    [
+        new SampleModule(),
+    ];
+}

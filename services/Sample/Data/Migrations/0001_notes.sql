@@ -1,0 +1,7 @@
+create table sample.notes (
+    id           uuid        primary key,
+    text         text        not null,
+    created_at   timestamptz not null,
+    delivered_at timestamptz,
+    deliveries   int         not null default 0
+);
