@@ -11,6 +11,9 @@ namespace TicketToken.Testing;
 /// </summary>
 public static class PostgresServer
 {
+    /// <summary>Test clusters live in <c>{temp}/tickettoken-test-pg-{pid}-{guid}</c>; the pid tells whether their owner still runs.</summary>
+    public const string DirectoryPrefix = "tickettoken-test-pg-";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _adminConnectionString;
     private static LocalPostgres? _local;
@@ -36,7 +39,8 @@ public static class PostgresServer
                 return given;
             }
 
-            var directory = Path.Combine(Path.GetTempPath(), $"tickettoken-test-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            await LocalPostgres.RemoveAbandonedAsync(Path.GetTempPath(), DirectoryPrefix);
+            var directory = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
             _local = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: true, database: "postgres");
             AppDomain.CurrentDomain.ProcessExit += (_, _) => _local.DisposeAsync().AsTask().GetAwaiter().GetResult();
             _adminConnectionString = _local.ConnectionString;
@@ -61,7 +65,7 @@ public static class PostgresServer
             await create.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 100 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
     public static async Task DropDatabaseAsync(string connectionString)

@@ -129,7 +129,7 @@ public sealed partial class MigrationRunner(ILogger<MigrationRunner> logger)
                 continue;
             }
 
-            logger.LogInformation("Applying migration {Schema}/{Migration}", set.Schema, migration.Id);
+            logger.LogInformation("Applying migration {Schema:l}/{Migration:l}", set.Schema, migration.Id);
             await Execute(connection, transaction, migration.Sql, cancellationToken);
             await Execute(connection, transaction, $"insert into {set.Schema}.schema_migrations (id, checksum) values ($1, $2)",
                 cancellationToken, migration.Id, migration.Checksum);

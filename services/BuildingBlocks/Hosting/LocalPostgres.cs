@@ -18,6 +18,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly string _binDirectory;
     private readonly bool _ephemeral;
     private readonly bool _startedHere;
+    private bool _disposed;
 
     private LocalPostgres(string dataDirectory, string binDirectory, int port, bool ephemeral, bool startedHere, string database)
     {
@@ -35,7 +36,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public string ConnectionString { get; }
 
     public string ConnectionStringFor(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, MaxPoolSize = 200 }.ConnectionString;
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database }.ConnectionString;
 
     /// <summary>
     /// Starts (or reuses, if already running) a cluster in <paramref name="dataDirectory"/>. With
@@ -108,11 +109,12 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_startedHere)
+        if (!_startedHere || _disposed)
         {
             return;
         }
 
+        _disposed = true;
         NpgsqlConnection.ClearAllPools();
         await RunAsync(_binDirectory, "pg_ctl", ["-D", _dataDirectory, "-w", "-t", "30", "-m", _ephemeral ? "immediate" : "fast", "stop"], CancellationToken.None);
         if (_ephemeral)
@@ -120,6 +122,62 @@ public sealed class LocalPostgres : IAsyncDisposable
             Directory.Delete(_dataDirectory, recursive: true);
             var log = Path.Combine(Path.GetDirectoryName(_dataDirectory)!, Path.GetFileName(_dataDirectory) + ".log");
             File.Delete(log);
+        }
+    }
+
+    /// <summary>
+    /// Stops and deletes throwaway clusters named <c>{prefix}{pid}-...</c> whose owning process is gone
+    /// (a test run that was killed, or whose exit handler did not get to finish).
+    /// </summary>
+    public static async Task RemoveAbandonedAsync(string parent, string prefix)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var directory in Directory.GetDirectories(parent, prefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[prefix.Length..].Split('-')[0];
+            if (!int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) || IsAlive(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.Exists(Path.Combine(directory, "postmaster.pid")))
+                {
+                    await RunAsync(FindBinaries(), "pg_ctl", ["-D", directory, "-m", "immediate", "stop"], CancellationToken.None);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // not running any more
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+                File.Delete(directory + ".log");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // someone else is cleaning up the same directory
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

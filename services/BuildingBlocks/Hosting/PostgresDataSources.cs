@@ -32,6 +32,13 @@ public sealed class PostgresDataSources(IConfiguration configuration) : IAsyncDi
         _pools.Clear();
     }
 
+    /// <summary>
+    /// Connections per pool unless the connection string says otherwise (<c>Maximum Pool Size</c>). Npgsql's
+    /// default of 100 lets a burst open far more backends than a small server has cores; measured on 2 cores
+    /// (bench/README.md), 16 connections beat 100 on every runtime benchmark.
+    /// </summary>
+    public static int DefaultMaxPoolSize { get; } = Math.Clamp(Environment.ProcessorCount * 8, 16, 100);
+
     private NpgsqlDataSource Get(string connectionString) =>
         _pools.GetOrAdd(connectionString, static cs =>
         {
@@ -39,6 +46,11 @@ public sealed class PostgresDataSources(IConfiguration configuration) : IAsyncDi
             if (string.IsNullOrEmpty(builder.ApplicationName))
             {
                 builder.ApplicationName = "tickettoken";
+            }
+
+            if (!cs.Contains("pool size", StringComparison.OrdinalIgnoreCase) && !cs.Contains("maxpoolsize", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.MaxPoolSize = DefaultMaxPoolSize;
             }
 
             return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();

@@ -26,7 +26,7 @@ internal sealed class RuntimeStartup(
             var applied = await runner.ApplyAsync(services.GetRequiredKeyedService<NpgsqlDataSource>(set.AppId), set, cancellationToken);
             if (applied > 0)
             {
-                logger.LogInformation("Schema {Schema} of {AppId}: {Count} migration(s) applied", set.Schema, set.AppId, applied);
+                logger.LogInformation("Schema {Schema:l} of {AppId:l}: {Count} migration(s) applied", set.Schema, set.AppId, applied);
             }
         }
 

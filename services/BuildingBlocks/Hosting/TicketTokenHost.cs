@@ -71,6 +71,8 @@ public static class TicketTokenHost
             case RuntimeKind.Dapr:
                 throw new NotSupportedException(
                     "TICKETTOKEN__RUNTIME=dapr selects the Dapr sidecar adapter, which is not part of this build yet; run with TICKETTOKEN__RUNTIME=embedded.");
+            default:
+                throw new InvalidOperationException($"Unknown runtime '{options.Runtime}'; use 'embedded' or 'dapr'.");
         }
 
         return builder;
@@ -99,7 +101,7 @@ public static class TicketTokenHost
             .Replace("://*", "://localhost", StringComparison.Ordinal)
             .TrimEnd('/');
         var options = TicketTokenOptions.Read(app.Configuration);
-        logger.LogInformation("TicketToken is up ({Runtime} runtime, modules: {Modules}). Swagger UI: {SwaggerUrl}",
+        logger.LogInformation("TicketToken is up ({Runtime:l} runtime, modules: {Modules:l}). Swagger UI: {SwaggerUrl:l}",
             options.Runtime.ToString().ToLowerInvariant(), string.Join(", ", selection.AppIds), browsable + "/swagger");
     }
 
@@ -120,6 +122,19 @@ public static class TicketTokenHost
         Console.Error.WriteLine($"TICKETTOKEN__POSTGRES is not set: starting a local PostgreSQL in {directory} on port {options.LocalPostgresPort}.");
         var server = LocalPostgres.StartAsync(directory, options.LocalPostgresPort, ephemeral: false).GetAwaiter().GetResult();
         builder.Configuration["TicketToken:Postgres"] = server.ConnectionString;
-        builder.Services.AddSingleton(server);
+        builder.Services.AddHostedService(_ => new LocalPostgresLifetime(server));
+    }
+
+    /// <summary>
+    /// Owns the development server. Registered before every other hosted service, it is created first and so
+    /// disposed last: the server stops only after actors have deactivated and the runtime has let go.
+    /// </summary>
+    private sealed class LocalPostgresLifetime(LocalPostgres server) : IHostedService, IAsyncDisposable
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => server.DisposeAsync();
     }
 }

@@ -32,14 +32,15 @@ public sealed class TicketTokenOptions
 
     public static TicketTokenOptions Read(IConfiguration configuration)
     {
-        var options = new TicketTokenOptions();
         var section = configuration.GetSection(Section);
-        section.Bind(options);
-        if (section[nameof(Runtime)] is { Length: > 0 } runtime && !Enum.TryParse<RuntimeKind>(runtime, ignoreCase: true, out _))
+        var runtime = section[nameof(Runtime)];
+        if (runtime is { Length: > 0 } && !Enum.GetNames<RuntimeKind>().Contains(runtime, StringComparer.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"TICKETTOKEN__RUNTIME is '{runtime}'; use 'embedded' or 'dapr'.");
         }
 
+        var options = new TicketTokenOptions();
+        section.Bind(options);
         return options;
     }
 

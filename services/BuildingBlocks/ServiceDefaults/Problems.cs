@@ -54,7 +54,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         var (status, code, title, detail) = exception switch
         {
             ProblemException p => (p.Status, p.Code, p.Title, p.Detail),
-            BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException ? "invalid_json" : "invalid_request", "The request is malformed.", bad.Message),
+            BadHttpRequestException { InnerException: JsonException } bad => (bad.StatusCode, "invalid_json", "The request body is not valid JSON for this operation.", bad.Message),
+            BadHttpRequestException bad => (bad.StatusCode, Problems.CodeFor(bad.StatusCode, validation: false), "The request is malformed.", bad.Message),
             JsonException json => (StatusCodes.Status400BadRequest, "invalid_json", "The request body is not valid JSON for this operation.", json.Message),
             ETagMismatchException => (StatusCodes.Status409Conflict, "concurrency_conflict", "Someone else changed this resource first; reload and try again.", null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "client_closed_request", "The client closed the request.", null),

@@ -42,13 +42,16 @@ public static class ServiceDefaultsExtensions
         {
             var problem = context.ProblemDetails;
             problem.Instance ??= context.HttpContext.Request.Path;
-            problem.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier);
+            // The 32-hex trace id, exactly as every log line of the request carries it.
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
             problem.Extensions.TryAdd("code", Problems.CodeFor(problem.Status, problem is HttpValidationProblemDetails));
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options =>
             options.SuppressDiagnosticsCallback = _ => true); // ProblemExceptionHandler logs, at the level each failure deserves
         services.AddValidation();
+        // Binding failures (malformed JSON, wrong content type) become exceptions the problem handler labels precisely.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 

@@ -46,6 +46,10 @@ internal sealed class WorkflowInstance
     public DateTime CreatedAt { get; init; }
     public DateTime LastUpdatedAt { get; set; }
     public JsonElement? CustomStatus { get; set; }
+
+    /// <summary>Whether the instance's watchdog reminder is registered (it is while a first attempt is out).</summary>
+    public bool WatchdogArmed { get; set; }
+
     public List<HistoryEvent> History { get; init; } = [];
 
     public ActivityScheduledEvent? FindActivity(int seq) =>
@@ -59,12 +63,21 @@ internal sealed class WorkflowInstance
     public bool TimerPending(int seq) =>
         History.Any(e => e is TimerCreatedEvent t && t.Seq == seq) && !History.Any(e => e is TimerFiredEvent f && f.Seq == seq);
 
-    /// <summary>The reminders a running instance may still have: unfinished activities and unfired timers.</summary>
+    /// <summary>Activities whose first attempt has no outcome yet: the watchdog's charge.</summary>
+    public IEnumerable<ActivityScheduledEvent> FirstAttemptsOut() =>
+        History.OfType<ActivityScheduledEvent>().Where(a => !HasOutcome(a.Seq) && FailedAttempts(a.Seq) == 0);
+
+    /// <summary>The reminders a running instance may still have: the watchdog, retried activities, unfired timers.</summary>
     public IEnumerable<string> PendingReminders()
     {
+        if (WatchdogArmed)
+        {
+            yield return ReminderNames.Watchdog;
+        }
+
         foreach (var e in History)
         {
-            if (e is ActivityScheduledEvent a && !HasOutcome(a.Seq))
+            if (e is ActivityScheduledEvent a && !HasOutcome(a.Seq) && FailedAttempts(a.Seq) > 0)
             {
                 yield return ReminderNames.Activity(a.Seq);
             }
@@ -104,6 +117,9 @@ internal sealed class WorkflowInstance
 
 internal static class ReminderNames
 {
+    /// <summary>One per instance while first attempts are out: restarts those whose process died.</summary>
+    public const string Watchdog = "watchdog";
+
     private const string ActivityPrefix = "activity-";
     private const string TimerPrefix = "timer-";
 

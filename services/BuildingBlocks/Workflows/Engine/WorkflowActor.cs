@@ -166,10 +166,10 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         if (result.Failure is null)
         {
             instance.History.Add(new ActivityCompletedEvent(now, result.Seq, result.Output));
-            await UnregisterReminderAsync(ReminderNames.Activity(result.Seq));
         }
         else if (scheduled.Retry is { } retry && CanRetry(retry, scheduled.Timestamp, result.Attempt, now, out var delay))
         {
+            // From its first failure on, a retried activity has its own reminder: the retry timer, then its watchdog.
             instance.History.Add(new ActivityFailedEvent(now, result.Seq, result.Attempt, result.Failure, Final: false));
             await RegisterReminderAsync(ReminderNames.Activity(result.Seq), null, delay, Timeout.InfiniteTimeSpan);
             await SaveAsync(instance);
@@ -178,6 +178,10 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         else
         {
             instance.History.Add(new ActivityFailedEvent(now, result.Seq, result.Attempt, result.Failure, Final: true));
+        }
+
+        if (result.Attempt > 1)
+        {
             await UnregisterReminderAsync(ReminderNames.Activity(result.Seq));
         }
 
@@ -187,12 +191,31 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
     public async Task ReceiveReminderAsync(string reminderName, byte[]? state, TimeSpan dueTime, TimeSpan period)
     {
         var found = await StateManager.TryGetStateAsync<WorkflowInstance>(StateKey);
-        if (!found.HasValue || found.Value.Status != WorkflowRuntimeStatus.Running || !ReminderNames.TryParse(reminderName, out var isTimer, out var seq))
+        if (!found.HasValue || found.Value.Status != WorkflowRuntimeStatus.Running)
         {
             return;
         }
 
         var instance = found.Value;
+        if (reminderName == ReminderNames.Watchdog)
+        {
+            // First attempts that nothing runs here any more (their process died) start again.
+            instance.WatchdogArmed = false;
+            var orphans = instance.FirstAttemptsOut().Where(a => !_runner.IsRunning(Host.ActorType, InstanceId, a.Seq)).ToList();
+            await SaveAsync(instance);
+            foreach (var activity in orphans)
+            {
+                _runner.Start(Host.ActorType, InstanceId, activity, attempt: 1);
+            }
+
+            return;
+        }
+
+        if (!ReminderNames.TryParse(reminderName, out var isTimer, out var seq))
+        {
+            return;
+        }
+
         if (isTimer)
         {
             if (instance.TimerPending(seq))
@@ -204,8 +227,8 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
             return;
         }
 
-        // The activity reminder is both the retry timer and the watchdog that restarts an activity whose process died.
-        if (instance.FindActivity(seq) is not { } activity || instance.HasOutcome(seq))
+        // A retried activity's own reminder: first its retry timer, then the watchdog of that attempt.
+        if (instance.FindActivity(seq) is not { } retried || instance.HasOutcome(seq))
         {
             return;
         }
@@ -214,7 +237,7 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         await StateManager.SaveStateAsync();
         if (!_runner.IsRunning(Host.ActorType, InstanceId, seq))
         {
-            _runner.Start(Host.ActorType, InstanceId, activity, instance.FailedAttempts(seq) + 1);
+            _runner.Start(Host.ActorType, InstanceId, retried, instance.FailedAttempts(seq) + 1);
         }
     }
 
@@ -251,7 +274,6 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
                         case ScheduleActivityCommand activity:
                             var scheduled = new ActivityScheduledEvent(now, activity.Seq, activity.Name, activity.Input, activity.Retry);
                             instance.History.Add(scheduled);
-                            await RegisterReminderAsync(ReminderNames.Activity(activity.Seq), null, _options.ActivityLease, Timeout.InfiniteTimeSpan);
                             toStart.Add(scheduled);
                             break;
                         case CreateTimerCommand timer:
@@ -271,8 +293,21 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         }
     }
 
+    /// <summary>Saves the instance, arming the watchdog while first attempts are out and disarming it after.</summary>
     private async Task SaveAsync(WorkflowInstance instance)
     {
+        var needed = instance.Status == WorkflowRuntimeStatus.Running && instance.FirstAttemptsOut().Any();
+        if (needed && !instance.WatchdogArmed)
+        {
+            await RegisterReminderAsync(ReminderNames.Watchdog, null, _options.ActivityLease, Timeout.InfiniteTimeSpan);
+            instance.WatchdogArmed = true;
+        }
+        else if (!needed && instance.WatchdogArmed)
+        {
+            await UnregisterReminderAsync(ReminderNames.Watchdog);
+            instance.WatchdogArmed = false;
+        }
+
         instance.LastUpdatedAt = Now;
         await StateManager.SetStateAsync(StateKey, instance);
         await StateManager.SaveStateAsync();
@@ -284,6 +319,8 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         {
             await UnregisterReminderAsync(reminder);
         }
+
+        instance.WatchdogArmed = false;
     }
 
     private static bool CanRetry(WorkflowRetryPolicy retry, DateTime firstScheduled, int attempt, DateTime now, out TimeSpan delay)

@@ -39,12 +39,13 @@ create table dead_letters (
     dead_at      timestamptz not null default now()
 );
 
--- Actors: state per (type, id, key); durable reminders with an absolute due time.
+-- Actors: state per (type, id, key) as UTF-8 JSON bytes (read it with convert_from(value, 'UTF8')::jsonb);
+-- durable reminders with an absolute due time.
 create table actor_state (
     actor_type text  not null,
     actor_id   text  not null,
     key        text  not null,
-    value      jsonb not null,
+    value      bytea not null,
     primary key (actor_type, actor_id, key)
 );
 
