@@ -45,7 +45,7 @@ try
 
     // 2. Actor calls that change state: each turn commits one row.
     var writes = await Closed(64, duration, async (worker, n) => await pingers[(worker * 7919 + n) % pingers.Length].IncrementAsync(1));
-    rows.Add(["actor calls that change state (one commit per turn, 64 callers)", $"{writes.PerSecond:N0}/s", writes.Latency]);
+    rows.Add(["actor calls that change state (durable before they return, 64 callers)", $"{writes.PerSecond:N0}/s", writes.Latency]);
     }
 
     // 3. State saves through the state building block.

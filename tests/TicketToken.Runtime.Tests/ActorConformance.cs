@@ -28,6 +28,18 @@ public abstract class ActorConformance(RuntimeFixture runtime)
     }
 
     [Fact]
+    public async Task Turns_of_many_actors_committing_at_the_same_moment_all_persist()
+    {
+        var ids = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+
+        await Task.WhenAll(ids.SelectMany(id => Enumerable.Range(0, 5).Select(_ => Task.Run(() => Proxy<ICounterActor>(nameof(CounterActor), id).IncrementAsync()))));
+
+        await Task.Delay(1500); // past the idle timeout: every count below is read back from the store
+        var counts = await Task.WhenAll(ids.Select(id => Proxy<ICounterActor>(nameof(CounterActor), id).GetAsync()));
+        counts.Should().AllBeEquivalentTo(5L);
+    }
+
+    [Fact]
     public async Task A_turn_that_throws_discards_its_state_changes()
     {
         var counter = Proxy<ICounterActor>(nameof(CounterActor));

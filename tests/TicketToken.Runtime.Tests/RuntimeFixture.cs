@@ -33,7 +33,7 @@ public abstract class RuntimeFixture(bool hostInProcess = true) : IAsyncLifetime
         await Database.InitializeAsync();
         if (hostInProcess)
         {
-            Host = await TestHost.StartAsync([new ConformanceModule()], Database.ConnectionString, Settings());
+            Host = await TestHost.StartAsync([new ConformanceModule(), new PeerModule()], Database.ConnectionString, Settings());
         }
     }
 

@@ -154,6 +154,18 @@ public abstract class StateConformance(RuntimeFixture runtime)
     }
 
     [Fact]
+    public async Task Apps_do_not_see_each_others_keys()
+    {
+        var key = Key();
+        var peer = runtime.Host.GetKeyed<IStateClient>(TicketToken.Runtime.ConformanceHost.PeerModule.Id);
+        await _state.SaveStateAsync(Store, key, new Seat("mine", 1));
+
+        (await peer.GetStateAsync<Seat>(Store, key)).Should().BeNull("state keys are scoped to the app that wrote them");
+        await peer.SaveStateAsync(Store, key, new Seat("theirs", 1));
+        (await _state.GetStateAsync<Seat>(Store, key)).Should().Be(new Seat("mine", 1));
+    }
+
+    [Fact]
     public async Task Keys_with_the_reserved_separator_are_refused()
     {
         var save = () => _state.SaveStateAsync(Store, "a||b", new Seat("A", 1));

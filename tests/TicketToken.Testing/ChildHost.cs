@@ -51,7 +51,8 @@ public sealed class ChildHost : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
         };
         info.ArgumentList.Add(assemblyPath);
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        info.ArgumentList.Add("--urls"); // the command line outranks every configuration file
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         info.Environment["TicketToken__Logging__Format"] = "text";
         foreach (var (key, value) in environment)

@@ -87,8 +87,14 @@ public sealed class ReminderActor(ActorHost host, ConformanceDb db) : Actor(host
 
     public async Task ReceiveReminderAsync(string reminderName, byte[]? state, TimeSpan dueTime, TimeSpan period)
     {
-        await db.ExecuteAsync("insert into conformance.reminder_fires (actor_id, name, data) values ($1, $2, $3)",
-            Id.Id, reminderName, state is null ? null : Encoding.UTF8.GetString(state));
+        var data = state is null ? null : Encoding.UTF8.GetString(state);
+        await db.ExecuteAsync("insert into conformance.reminder_fires (actor_id, name, data) values ($1, $2, $3)", Id.Id, reminderName, data);
+        var firstDelivery = await db.ExecuteAsync("insert into conformance.crash_markers (key) values ($1) on conflict do nothing", $"{Id.Id}/{reminderName}") == 1;
+        if (data == "fail-first" && firstDelivery)
+        {
+            throw new InvalidOperationException("the first delivery of this reminder fails");
+        }
+
         await StateManager.SetStateAsync("fired", (await StateManager.TryGetStateAsync<int>("fired")).Value + 1);
     }
 }
