@@ -114,6 +114,9 @@ internal sealed class DeliveryDispatcher : BackgroundService
         Acknowledge,
         Retry,
         DeadLetter,
+
+        /// <summary>The host is stopping: hand the delivery back untouched (not a failed attempt).</summary>
+        Release,
     }
 
     private sealed record Claimed(long Id, string Subscription, string Event, int Attempt);
@@ -250,6 +253,10 @@ internal sealed class DeliveryDispatcher : BackgroundService
                 _ => Retry(delivery, envelope, "The handler asked for a retry."),
             };
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return new Outcome(delivery, Verdict.Release, null, envelope);
+        }
         catch (Exception ex)
         {
             span?.SetStatus(ActivityStatusCode.Error, ex.Message);
@@ -304,6 +311,14 @@ internal sealed class DeliveryDispatcher : BackgroundService
             await using var delete = new NpgsqlCommand("delete from runtime.deliveries where id = any($1)", connection, transaction);
             delete.Parameters.Add(new NpgsqlParameter { Value = acknowledged });
             await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var released = batch.Where(o => o.Verdict == Verdict.Release).Select(o => o.Delivery.Id).ToArray();
+        if (released.Length > 0)
+        {
+            await using var release = new NpgsqlCommand("update runtime.deliveries set claimed = false where id = any($1)", connection, transaction);
+            release.Parameters.Add(new NpgsqlParameter { Value = released });
+            await release.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var retries = batch.Where(o => o.Verdict == Verdict.Retry).ToList();
