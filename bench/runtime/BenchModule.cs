@@ -51,6 +51,23 @@ public sealed class PingHandler : ITopicHandler<Ping>
 
     public static int Handled;
 
+    public static void Reset()
+    {
+        LatenciesMs.Clear();
+        Interlocked.Exchange(ref Handled, 0);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> events were handled; returns the time since <paramref name="clock"/> started.</summary>
+    public static async Task<TimeSpan> DrainedAsync(int count, Stopwatch clock)
+    {
+        while (Volatile.Read(ref Handled) < count)
+        {
+            await Task.Delay(5);
+        }
+
+        return clock.Elapsed;
+    }
+
     public Task<TopicResult> HandleAsync(Ping data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         LatenciesMs.Enqueue(Stopwatch.GetElapsedTime(data.PublishedAt).TotalMilliseconds);

@@ -122,8 +122,7 @@ static async Task<Result> Closed(int workers, TimeSpan duration, Func<int, int, 
 
 static async Task<Result> PublishBurst(IEventPublisher publisher, int count)
 {
-    PingHandler.LatenciesMs.Clear();
-    Interlocked.Exchange(ref PingHandler.Handled, 0);
+    PingHandler.Reset();
     var clock = Stopwatch.StartNew();
     var next = -1;
     await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
@@ -134,18 +133,12 @@ static async Task<Result> PublishBurst(IEventPublisher publisher, int count)
             await publisher.PublishEventAsync(PubSubNames.Default, Ping.Topic, new Ping(i, Stopwatch.GetTimestamp()));
         }
     }));
-    while (Volatile.Read(ref PingHandler.Handled) < count)
-    {
-        await Task.Delay(5);
-    }
-
-    return new Result(count / clock.Elapsed.TotalSeconds, Percentiles(PingHandler.LatenciesMs.ToList()));
+    return new Result(count / (await PingHandler.DrainedAsync(count, clock)).TotalSeconds, Percentiles(PingHandler.LatenciesMs.ToList()));
 }
 
 static async Task<Result> PublishAtRate(IEventPublisher publisher, int ratePerSecond, TimeSpan duration)
 {
-    PingHandler.LatenciesMs.Clear();
-    Interlocked.Exchange(ref PingHandler.Handled, 0);
+    PingHandler.Reset();
     var total = (int)(ratePerSecond * duration.TotalSeconds);
     var clock = Stopwatch.StartNew();
     var inFlight = new List<Task>(total);
@@ -162,12 +155,7 @@ static async Task<Result> PublishAtRate(IEventPublisher publisher, int ratePerSe
     }
 
     await Task.WhenAll(inFlight);
-    while (Volatile.Read(ref PingHandler.Handled) < total)
-    {
-        await Task.Delay(5);
-    }
-
-    return new Result(total / clock.Elapsed.TotalSeconds, Percentiles(PingHandler.LatenciesMs.ToList()));
+    return new Result(total / (await PingHandler.DrainedAsync(total, clock)).TotalSeconds, Percentiles(PingHandler.LatenciesMs.ToList()));
 }
 
 static async Task<Result> RunWorkflows(IWorkflowClient workflows, int total, int inFlight)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,8 +44,6 @@ public sealed class ActorRegistry
 /// </summary>
 public sealed class ActorRuntime : IAsyncDisposable
 {
-    internal static readonly ActivitySource Tracing = new("TicketToken.Actors");
-
     private readonly ConcurrentDictionary<(string Type, string Id), ActorActivation> _activations = new();
     private readonly ActorRegistry _registry;
     private readonly IServiceProvider _services;

@@ -87,11 +87,11 @@ public static class TicketTokenHost
             module.MapEndpoints(app);
         }
 
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceAsync(app, selection));
+        app.Lifetime.ApplicationStarted.Register(() => Announce(app, selection));
         return app;
     }
 
-    private static void AnnounceAsync(WebApplication app, ModuleSelection selection)
+    private static void Announce(WebApplication app, ModuleSelection selection)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TicketToken");
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";

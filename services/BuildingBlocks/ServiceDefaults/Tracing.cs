@@ -55,7 +55,7 @@ internal static class Tracing
     /// <summary>Resolving the providers is what starts them.</summary>
     private sealed class TelemetryExport(TracerProvider tracer, MeterProvider meter) : Microsoft.Extensions.Hosting.IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => tracer is null || meter is null ? Task.CompletedTask : Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken)
         {

@@ -220,12 +220,10 @@ internal sealed class DeliveryDispatcher : BackgroundService
         {
             outcome = new Outcome(delivery, Verdict.Retry, ex.Message, null);
         }
-        finally
-        {
-            _slots.Release();
-        }
 
+        // The outcome is queued before the slot is freed: shutdown waits for every slot, then closes the queue.
         _outcomes.Writer.TryWrite(outcome);
+        _slots.Release();
     }
 
     private async Task<Outcome> HandleAsync(Claimed delivery, CancellationToken stoppingToken)
