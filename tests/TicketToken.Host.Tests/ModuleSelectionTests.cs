@@ -31,12 +31,28 @@ public sealed class ModuleSelectionTests(PostgresDatabase database) : IClassFixt
     }
 
     [Fact]
-    public async Task The_dapr_runtime_is_refused_as_not_yet_supported()
+    public async Task The_dapr_runtime_runs_one_module_per_process()
     {
         var start = () => TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Runtime", "dapr"));
 
-        var failure = await start.Should().ThrowAsync<NotSupportedException>();
-        failure.Which.Message.Should().Contain("dapr").And.Contain("TICKETTOKEN__RUNTIME=embedded");
+        var failure = await start.Should().ThrowAsync<InvalidOperationException>();
+        failure.Which.Message.Should().Contain("one module").And.Contain("sample, faults");
+    }
+
+    [Fact]
+    public async Task The_dapr_runtime_stops_the_start_when_no_sidecar_answers()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TicketToken:Runtime"] = "dapr",
+            ["TicketToken:Services"] = "sample",
+            ["DAPR_HTTP_PORT"] = "9", // discard: nothing listens there
+            ["DAPR_HEALTH_TIMEOUT"] = "1",
+        };
+
+        var start = () => TestHost.StartAsync(Available, database.ConnectionString, settings);
+
+        (await start.Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("sidecar").And.Contain("DAPR_HEALTH_TIMEOUT");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
     private Task<int> Fires(string actorId, string name) =>
         runtime.Database.ScalarAsync<int>("select count(*) from conformance.reminder_fires where actor_id = $1 and name = $2", actorId, name);
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_thousand_concurrent_increments_through_one_actor_lose_no_update()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -27,7 +27,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await Proxy<ICounterActor>(nameof(CounterActor), id).GetAsync()).Should().Be(1000);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Turns_of_many_actors_committing_at_the_same_moment_all_persist()
     {
         var ids = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid().ToString("N")).ToList();
@@ -39,7 +39,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         counts.Should().AllBeEquivalentTo(5L);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_turn_that_throws_discards_its_state_changes()
     {
         var counter = Proxy<ICounterActor>(nameof(CounterActor));
@@ -51,7 +51,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await counter.GetAsync()).Should().Be(1);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Arguments_and_results_cross_the_proxy_as_json()
     {
         var counter = Proxy<ICounterActor>(nameof(CounterActor));
@@ -61,7 +61,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await counter.AppendAsync(8)).Should().Equal(7, 8);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Calling_an_actor_type_nobody_hosts_fails_clearly()
     {
         var ghost = Proxy<ICounterActor>("NoSuchActor");
@@ -71,7 +71,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         await call.Should().ThrowAsync<ActorNotFoundException>().WithMessage("*NoSuchActor*");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_one_shot_reminder_fires_once()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -86,7 +86,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await actor.FiredAsync()).Should().Be(1, "the reminder's turn committed its state change");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_periodic_reminder_fires_until_it_is_unregistered()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -101,7 +101,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await Fires(id, "tick")).Should().BeLessThanOrEqualTo(afterCancel + 1, "at most a fire already under way completes after unregistering");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Registering_a_reminder_again_replaces_it()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -114,7 +114,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await runtime.Database.ScalarAsync<string>("select data from conformance.reminder_fires where actor_id = $1", id)).Should().Be("new");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_timer_fires_as_turns_until_it_is_unregistered()
     {
         var timer = Proxy<ITimerActor>(nameof(TimerActor));
@@ -128,7 +128,7 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         (await timer.TicksAsync()).Should().BeLessThanOrEqualTo(stopped + 1);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task An_idle_actor_is_deactivated_and_comes_back_with_its_state()
     {
         var id = Guid.NewGuid().ToString("N");

@@ -10,7 +10,7 @@ public abstract class InvocationConformance(RuntimeFixture runtime)
 {
     private readonly IServiceInvoker _invoker = runtime.Host.Services.GetRequiredKeyedService<IServiceInvoker>(ConformanceModule.Id);
 
-    [Fact]
+    [RuntimeFact]
     public async Task An_app_is_invoked_by_its_app_id_and_sees_who_called()
     {
         using var client = _invoker.CreateHttpClient(ConformanceModule.Id);
@@ -20,7 +20,7 @@ public abstract class InvocationConformance(RuntimeFixture runtime)
         echoed.Should().Be(new Echoed("hello", ConformanceModule.Id));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Invoking_an_app_that_is_not_running_fails_clearly()
     {
         using var client = _invoker.CreateHttpClient("nobody");

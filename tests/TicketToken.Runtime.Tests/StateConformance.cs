@@ -12,7 +12,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
 
     private static string Key() => "key-" + Guid.NewGuid().ToString("N");
 
-    [Fact]
+    [RuntimeFact]
     public async Task Save_then_get_returns_the_value_and_an_etag()
     {
         var key = Key();
@@ -24,7 +24,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         etag.Should().NotBeNullOrEmpty();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_missing_key_reads_as_default_without_an_etag()
     {
         var (value, etag) = await _state.GetStateAndETagAsync<Seat>(Store, Key());
@@ -33,7 +33,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         etag.Should().BeNull();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Concurrent_saves_with_the_same_etag_let_exactly_one_win()
     {
         var key = Key();
@@ -48,7 +48,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, key)).Should().Be(new Seat("A1", winner));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_save_with_a_stale_etag_changes_nothing()
     {
         var key = Key();
@@ -62,7 +62,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, key)).Should().Be(new Seat("A1", 2));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task First_write_without_an_etag_only_inserts()
     {
         var key = Key();
@@ -75,7 +75,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, key)).Should().Be(new Seat("A1", 1));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Delete_with_an_etag_needs_the_current_one()
     {
         var key = Key();
@@ -89,7 +89,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, key)).Should().BeNull();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_value_with_a_ttl_disappears_when_it_expires()
     {
         var key = Key();
@@ -103,7 +103,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         etag.Should().BeNull();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_transaction_applies_every_operation()
     {
         var (a, b, c) = (Key(), Key(), Key());
@@ -121,7 +121,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, c)).Should().BeNull();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_transaction_with_one_stale_etag_applies_nothing()
     {
         var (a, b) = (Key(), Key());
@@ -140,7 +140,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, b)).Should().Be(new Seat("B", 2));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Bulk_get_reports_found_and_missing_keys()
     {
         var (a, missing) = (Key(), Key());
@@ -153,11 +153,11 @@ public abstract class StateConformance(RuntimeFixture runtime)
         items.Single(i => i.Key == missing).Found.Should().BeFalse();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Apps_do_not_see_each_others_keys()
     {
         var key = Key();
-        var peer = runtime.Host.GetKeyed<IStateClient>(TicketToken.Runtime.ConformanceHost.PeerModule.Id);
+        var peer = runtime.StateOf(TicketToken.Runtime.ConformanceHost.PeerModule.Id);
         await _state.SaveStateAsync(Store, key, new Seat("mine", 1));
 
         (await peer.GetStateAsync<Seat>(Store, key)).Should().BeNull("state keys are scoped to the app that wrote them");
@@ -165,7 +165,7 @@ public abstract class StateConformance(RuntimeFixture runtime)
         (await _state.GetStateAsync<Seat>(Store, key)).Should().Be(new Seat("mine", 1));
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Keys_with_the_reserved_separator_are_refused()
     {
         var save = () => _state.SaveStateAsync(Store, "a||b", new Seat("A", 1));

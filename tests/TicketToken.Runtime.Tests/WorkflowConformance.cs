@@ -23,7 +23,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
     private Task<int> Executions(string instanceId) =>
         runtime.Database.ScalarAsync<int>("select count(*) from conformance.step_executions where instance_id = $1", instanceId);
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_three_activity_workflow_completes_with_its_results_in_order()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(ThreeStepWorkflow), NewId(), new ThreeStepInput("seat"));
@@ -37,7 +37,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await Executions(id)).Should().Be(3, "nothing failed, so nothing ran twice");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Starting_an_instance_id_again_changes_nothing()
     {
         var id = NewId();
@@ -50,7 +50,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await Executions(id)).Should().Be(3);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Parallel_activities_joined_with_when_all_complete()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(FanOutWorkflow), NewId(), 8);
@@ -62,7 +62,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await runtime.Database.ScalarAsync<int>("select count(*) from conformance.step_effects where instance_id = $1", id)).Should().Be(9);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_retry_policy_retries_a_failing_activity_until_it_succeeds()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(RetryWorkflow), NewId(), new RetryInput(FailuresBeforeSuccess: 2, Patient: true));
@@ -73,7 +73,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await Executions(id)).Should().Be(3);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task An_activity_out_of_attempts_surfaces_as_an_exception_the_workflow_compensates()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(RetryWorkflow), NewId(), new RetryInput(FailuresBeforeSuccess: 5, Patient: false));
@@ -86,7 +86,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await runtime.Database.ScalarAsync<int>("select count(*) from conformance.step_effects where instance_id = $1 and step = -1", id)).Should().Be(1);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task An_external_event_ends_the_wait_and_custom_status_follows_along()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(ApprovalWorkflow), NewId(), new ApprovalInput(TimeoutMs: 30_000));
@@ -99,7 +99,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         state.ReadCustomStatusAs<Stage>()!.stage.Should().Be("approved");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task An_event_raised_before_the_workflow_waits_is_kept_for_the_wait()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(ApprovalWorkflow), NewId(), new ApprovalInput(TimeoutMs: 30_000, DelayBeforeWaitMs: 400));
@@ -111,7 +111,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         state.ReadOutputAs<string>().Should().Be("approved by early bird");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_wait_with_a_timeout_gives_up_when_no_event_comes()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(ApprovalWorkflow), NewId(), new ApprovalInput(TimeoutMs: 300));
@@ -124,7 +124,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await _workflows.GetWorkflowStateAsync(id)).ReadOutputAs<string>().Should().Be("timed out", "a finished instance ignores events");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_durable_timer_fires_after_its_delay()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(TimerWorkflow), NewId(), 500);
@@ -134,7 +134,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         state.ReadOutputAs<double>().Should().BeGreaterThanOrEqualTo(500);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Time_and_ids_from_the_context_are_the_same_on_every_replay()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(DeterministicWorkflow), NewId(), "x");
@@ -146,7 +146,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         output.AfterActivity.Should().BeOnOrAfter(output.Started);
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task A_workflow_that_reads_the_wall_clock_is_caught_as_non_deterministic()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(WallClockWorkflow), NewId(), "x");
@@ -158,7 +158,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         state.FailureDetails.ErrorMessage.Should().Contain("not deterministic");
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Terminate_stops_a_waiting_instance_and_purge_deletes_it()
     {
         var id = await _workflows.ScheduleNewWorkflowAsync(nameof(ApprovalWorkflow), NewId(), new ApprovalInput(TimeoutMs: 60_000));
@@ -175,7 +175,7 @@ public abstract class WorkflowConformance(RuntimeFixture runtime)
         (await _workflows.PurgeInstanceAsync(id)).Should().BeFalse();
     }
 
-    [Fact]
+    [RuntimeFact]
     public async Task Unknown_workflows_and_instances_are_refused_clearly()
     {
         var unknownWorkflow = () => _workflows.ScheduleNewWorkflowAsync("NoSuchWorkflow", NewId());

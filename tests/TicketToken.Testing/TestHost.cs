@@ -42,8 +42,9 @@ public sealed class TestHost : IAsyncDisposable
         ["TicketToken:ShutdownTimeoutSeconds"] = "10",
     };
 
+    /// <summary>Starts the host; <c>urls</c> is a free loopback port unless given (a real sidecar must know the app port first).</summary>
     public static async Task<TestHost> StartAsync(IReadOnlyList<Module> modules, string connectionString,
-        IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+        IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, string urls = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -58,7 +59,7 @@ public sealed class TestHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls);
         builder.AddTicketToken(modules);
         configure?.Invoke(builder);
         var app = builder.Build();

@@ -17,3 +17,9 @@ public interface IRuntimeBootstrap
 {
     Task StartAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>Routes and middleware a runtime adds to the app (the Dapr sidecar's callbacks).</summary>
+public interface IRuntimeEndpoints
+{
+    void Map(Microsoft.AspNetCore.Builder.WebApplication app);
+}

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Data;
+using TicketToken.BuildingBlocks.Runtime.Dapr;
 using TicketToken.BuildingBlocks.Runtime.Embedded;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
@@ -69,8 +70,8 @@ public static class TicketTokenHost
                 EmbeddedRuntime.Add(services, builder.Configuration, selection);
                 break;
             case RuntimeKind.Dapr:
-                throw new NotSupportedException(
-                    "TICKETTOKEN__RUNTIME=dapr selects the Dapr sidecar adapter, which is not part of this build yet; run with TICKETTOKEN__RUNTIME=embedded.");
+                DaprRuntime.Add(services, builder.Configuration, selection);
+                break;
             default:
                 throw new InvalidOperationException($"Unknown runtime '{options.Runtime}'; use 'embedded' or 'dapr'.");
         }
@@ -81,6 +82,7 @@ public static class TicketTokenHost
     public static WebApplication MapTicketToken(this WebApplication app)
     {
         app.UseServiceDefaults();
+        app.Services.GetService<IRuntimeEndpoints>()?.Map(app);
         var selection = app.Services.GetRequiredService<ModuleSelection>();
         foreach (var module in selection.Modules)
         {

@@ -66,9 +66,11 @@ public sealed class SubscriptionRegistry
 
     internal void Add(TopicSubscription subscription)
     {
-        if (_subscriptions.Any(s => s.Name == subscription.Name))
+        // One handler per (app, pub/sub, topic): it is one subscription of the app's consumer group, as in Dapr.
+        if (_subscriptions.FirstOrDefault(s => s.AppId == subscription.AppId && s.PubSubName == subscription.PubSubName && s.Topic == subscription.Topic) is { } existing)
         {
-            throw new InvalidOperationException($"Subscription '{subscription.Name}' is registered twice.");
+            throw new InvalidOperationException(
+                $"App '{subscription.AppId}' subscribes to {subscription.PubSubName}/{subscription.Topic} twice ({existing.HandlerType.Name}, {subscription.HandlerType.Name}); one handler per topic and app.");
         }
 
         _subscriptions.Add(subscription);

@@ -128,7 +128,9 @@ public static class ServiceDefaultsExtensions
     {
         var internalCall = context.Request.Headers.TryGetValue(LoopbackChannel.TokenHeader, out var token)
             && context.RequestServices.GetService<LoopbackChannel>()?.Token == token.ToString();
-        if (!limits.Enabled || internalCall)
+        // Sidecar-only routes all come from the sidecar's one address and are guarded by APP_API_TOKEN.
+        var sidecarRoute = context.Request.Path.StartsWithSegments("/dapr") || context.Request.Path.StartsWithSegments("/actors");
+        if (!limits.Enabled || internalCall || sidecarRoute)
         {
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
