@@ -46,6 +46,11 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         var bin = FindBinaries();
         dataDirectory = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(dataDirectory)!);
+
+        // Several hosts may start at once (dapr run -f . starts every module): one initialises and starts
+        // the server, the others wait here and then find it running.
+        await using var gate = await LockAsync(dataDirectory + ".lock", cancellationToken);
         Directory.CreateDirectory(dataDirectory);
         GiveToServerUser(dataDirectory);
 
@@ -120,8 +125,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         if (_ephemeral)
         {
             Directory.Delete(_dataDirectory, recursive: true);
-            var log = Path.Combine(Path.GetDirectoryName(_dataDirectory)!, Path.GetFileName(_dataDirectory) + ".log");
-            File.Delete(log);
+            File.Delete(_dataDirectory + ".log");
+            File.Delete(_dataDirectory + ".lock");
         }
     }
 
@@ -160,10 +165,26 @@ public sealed class LocalPostgres : IAsyncDisposable
             {
                 Directory.Delete(directory, recursive: true);
                 File.Delete(directory + ".log");
+                File.Delete(directory + ".lock");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // someone else is cleaning up the same directory
+            }
+        }
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); // kept: deleting it would race
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200, cancellationToken);
             }
         }
     }

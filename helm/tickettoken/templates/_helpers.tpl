@@ -1,0 +1,82 @@
+{{/* The release's full name, as every object's name prefix. */}}
+{{- define "tickettoken.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of one module's objects: <fullname>-<app-id>. */}}
+{{- define "tickettoken.moduleName" -}}
+{{- printf "%s-%s" (include "tickettoken.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tickettoken.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/part-of: tickettoken
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one module: stable across upgrades. */}}
+{{- define "tickettoken.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- define "tickettoken.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tickettoken.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tickettoken.image" -}}
+{{- printf "%s:%s" .Values.image.repository .Values.image.tag -}}
+{{- end -}}
+
+{{/*
+Refuses values that would render but not work. The schema checks shapes; this checks combinations.
+*/}}
+{{- define "tickettoken.validate" -}}
+{{- $tag := toString .Values.image.tag -}}
+{{- if or (eq $tag "") (eq $tag "latest") -}}
+{{- fail "image.tag must be a fixed version: an empty tag or \"latest\" deploys whatever was pushed last" -}}
+{{- end -}}
+{{- $enabled := 0 -}}
+{{- $paths := dict -}}
+{{- range $name, $module := .Values.modules -}}
+{{- if $module.enabled -}}
+{{- $enabled = add1 $enabled -}}
+{{- if hasKey $paths $module.ingressPath -}}
+{{- fail (printf "modules %s and %s both claim ingressPath %s" (get $paths $module.ingressPath) $name $module.ingressPath) -}}
+{{- end -}}
+{{- $_ := set $paths $module.ingressPath $name -}}
+{{- if and $module.autoscaling.enabled (gt (int $module.autoscaling.minReplicas) (int $module.autoscaling.maxReplicas)) -}}
+{{- fail (printf "modules.%s.autoscaling: minReplicas (%v) is above maxReplicas (%v)" $name $module.autoscaling.minReplicas $module.autoscaling.maxReplicas) -}}
+{{- end -}}
+{{- $floor := ternary $module.autoscaling.minReplicas $module.replicas $module.autoscaling.enabled -}}
+{{- if and $module.podDisruptionBudget.enabled (ge (int $module.podDisruptionBudget.minAvailable) (int $floor)) -}}
+{{- fail (printf "modules.%s.podDisruptionBudget.minAvailable (%v) must be below its replicas (%v), or no node could ever be drained" $name $module.podDisruptionBudget.minAvailable $floor) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $enabled 0 -}}
+{{- fail "no module is enabled: set modules.<app-id>.enabled to true for at least one" -}}
+{{- end -}}
+{{- if and (ne .Values.dapr.stateStore "redis") (ne .Values.dapr.stateStore "postgresql") -}}
+{{- fail (printf "dapr.stateStore is %q; use redis or postgresql" .Values.dapr.stateStore) -}}
+{{- end -}}
+{{- if and (ne .Values.dapr.pubsub "redis") (ne .Values.dapr.pubsub "rabbitmq") -}}
+{{- fail (printf "dapr.pubsub is %q; use redis or rabbitmq (Dapr has no PostgreSQL pub/sub)" .Values.dapr.pubsub) -}}
+{{- end -}}
+{{- if and .Values.ingress.tls (not .Values.ingress.host) -}}
+{{- fail "ingress.tls needs ingress.host: a certificate names a host" -}}
+{{- end -}}
+{{- if and (gt (float64 .Values.dapr.tracing.samplingRate) 0.0) (not .Values.dapr.tracing.zipkinEndpoint) (not .Values.dapr.tracing.otlpEndpoint) -}}
+{{- fail "dapr.tracing.samplingRate is above 0 but neither zipkinEndpoint nor otlpEndpoint is set" -}}
+{{- end -}}
+{{- end -}}

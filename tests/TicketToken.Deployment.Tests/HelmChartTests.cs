@@ -1,0 +1,89 @@
+using TicketToken.Host;
+using YamlDotNet.RepresentationModel;
+
+namespace TicketToken.Deployment.Tests;
+
+/// <summary>The chart as Helm renders it. These run wherever helm is installed and say so when it is not.</summary>
+public sealed class HelmChartTests
+{
+    private const string Chart = "helm/tickettoken";
+    private static readonly string[] ModuleIds = HostModules.All().Select(m => m.AppId).ToArray();
+
+    [ToolFact("helm")]
+    public void Helm_lints_the_chart_with_the_default_and_the_kind_values()
+    {
+        Helm("lint", Chart, "--strict").ExitCode.Should().Be(0);
+        Helm("lint", Chart, "--strict", "-f", $"{Chart}/values-kind.yaml").ExitCode.Should().Be(0);
+    }
+
+    [ToolFact("helm")]
+    public void Every_module_renders_as_a_deployment_with_its_sidecar_probes_service_and_ingress_path()
+    {
+        var documents = Render();
+        var port = Repository.Values("values.yaml")["containerPort"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        foreach (var id in ModuleIds)
+        {
+            var deployment = documents.Single(d => Kind(d) == "Deployment" && Name(d) == $"tickettoken-{id}");
+            var pod = (YamlMappingNode)deployment["spec"]["template"];
+            var annotations = (YamlMappingNode)pod["metadata"]["annotations"];
+            annotations["dapr.io/enabled"].ToString().Should().Be("true");
+            annotations["dapr.io/app-id"].ToString().Should().Be(id);
+            annotations["dapr.io/app-port"].ToString().Should().Be(port);
+            var container = (YamlMappingNode)((YamlSequenceNode)pod["spec"]["containers"]).Children.Single();
+            var env = ((YamlSequenceNode)container["env"]).Children.OfType<YamlMappingNode>().ToDictionary(e => e["name"].ToString(), e => e);
+            env["TICKETTOKEN__SERVICES"]["value"].ToString().Should().Be(id);
+            env["TICKETTOKEN__RUNTIME"]["value"].ToString().Should().Be("dapr");
+            env["TICKETTOKEN__POSTGRES"].Children.Should().ContainKey(new YamlScalarNode("valueFrom"), "the connection string comes from a Secret");
+            container["livenessProbe"]["httpGet"]["path"].ToString().Should().Be("/healthz");
+            container["readinessProbe"]["httpGet"]["path"].ToString().Should().Be("/readyz");
+            container["image"].ToString().Should().NotEndWith(":latest");
+            documents.Should().Contain(d => Kind(d) == "Service" && Name(d) == $"tickettoken-{id}");
+            documents.Should().Contain(d => Kind(d) == "PodDisruptionBudget" && Name(d) == $"tickettoken-{id}");
+        }
+
+        var ingress = documents.Single(d => Kind(d) == "Ingress");
+        var paths = ((YamlSequenceNode)ingress["spec"]["rules"][0]["http"]["paths"]).Children.Select(p => p["path"].ToString());
+        paths.Should().BeEquivalentTo(ModuleIds.Select(id => $"/api/{id}"));
+    }
+
+    [ToolFact("helm")]
+    public void The_chosen_backends_decide_which_components_are_installed()
+    {
+        var redis = Render();
+        var others = Render("--set", "dapr.stateStore=postgresql", "--set", "dapr.pubsub=rabbitmq");
+
+        Component(redis, "statestore").Should().Be("state.redis");
+        Component(redis, "pubsub").Should().Be("pubsub.redis");
+        Component(others, "statestore").Should().Be("state.postgresql");
+        Component(others, "pubsub").Should().Be("pubsub.rabbitmq");
+        Component(redis, "secrets").Should().Be("secretstores.kubernetes");
+        redis.Should().Contain(d => Kind(d) == "Resiliency").And.Contain(d => Kind(d) == "Configuration");
+    }
+
+    [ToolFact("helm")]
+    public void Helm_refuses_values_that_would_not_work()
+    {
+        Helm("template", "tt", Chart, "--set", "image.tag=latest").Output.Should().Contain("latest");
+        Helm("template", "tt", Chart, "--set", "dapr.pubsub=postgresql").ExitCode.Should().NotBe(0);
+        Helm("template", "tt", Chart, "--set", "modules.sample.replicas=1", "--set", "modules.sample.podDisruptionBudget.minAvailable=1")
+            .Output.Should().Contain("could ever be drained");
+        Helm("template", "tt", Chart, "--set", "modules.sample.enabled=false").Output.Should().Contain("no module is enabled");
+    }
+
+    private static (int ExitCode, string Output) Helm(params string[] arguments) => Repository.Run("helm", arguments);
+
+    private static IReadOnlyList<YamlMappingNode> Render(params string[] extra)
+    {
+        var (exitCode, output) = Helm(["template", "tickettoken", Chart, "--namespace", "tickettoken", .. extra]);
+        exitCode.Should().Be(0, output);
+        return Repository.DocumentsOf(output);
+    }
+
+    private static string Kind(YamlMappingNode document) => document["kind"].ToString();
+
+    private static string Name(YamlMappingNode document) => document["metadata"]["name"].ToString();
+
+    private static string Component(IEnumerable<YamlMappingNode> documents, string name) =>
+        documents.Single(d => Kind(d) == "Component" && Name(d) == name)["spec"]["type"].ToString();
+}
