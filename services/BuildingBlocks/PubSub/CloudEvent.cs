@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TicketToken.BuildingBlocks.Serialization;
 
 namespace TicketToken.BuildingBlocks.PubSub;
 
@@ -20,6 +22,28 @@ public sealed record CloudEvent
     [JsonPropertyName("traceparent")] public string? TraceParent { get; init; }
     [JsonPropertyName("tracestate")] public string? TraceState { get; init; }
     [JsonPropertyName("data")] public JsonElement Data { get; init; }
+
+    /// <summary>
+    /// The envelope every runtime publishes: a new id unless <c>cloudevent.id</c> fixes it, the topic as type unless
+    /// <c>cloudevent.type</c> says otherwise, the current W3C trace unless <c>cloudevent.traceparent</c> carries one.
+    /// </summary>
+    public static CloudEvent Create<TData>(string source, string pubsubName, string topic, TData data,
+        IReadOnlyDictionary<string, string>? metadata, DateTimeOffset time) =>
+        new()
+        {
+            Id = Read(metadata, PublishMetadata.CloudEventId) ?? Guid.NewGuid().ToString(),
+            Source = source,
+            Type = Read(metadata, PublishMetadata.CloudEventType) ?? topic,
+            Time = time,
+            Topic = topic,
+            PubSubName = pubsubName,
+            TraceParent = Read(metadata, PublishMetadata.TraceParent) ?? Activity.Current?.Id,
+            TraceState = Activity.Current?.TraceStateString,
+            Data = JsonSerializer.SerializeToElement(data, data?.GetType() ?? typeof(TData), RuntimeJson.Options),
+        };
+
+    private static string? Read(IReadOnlyDictionary<string, string>? metadata, string key) =>
+        metadata is not null && metadata.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 }
 
 /// <summary>What a handler tells the runtime, with Dapr's status words.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TicketToken.BuildingBlocks.Invocation;
 using TicketToken.BuildingBlocks.PubSub;
@@ -17,18 +16,7 @@ internal sealed class DaprEventPublisher(string appId, DaprSidecar sidecar, Time
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pubsubName);
         ArgumentException.ThrowIfNullOrWhiteSpace(topicName);
-        var envelope = new CloudEvent
-        {
-            Id = Read(metadata, PublishMetadata.CloudEventId) ?? Guid.NewGuid().ToString(),
-            Source = appId,
-            Type = Read(metadata, PublishMetadata.CloudEventType) ?? topicName,
-            Time = time.GetUtcNow(),
-            Topic = topicName,
-            PubSubName = pubsubName,
-            TraceParent = Read(metadata, PublishMetadata.TraceParent) ?? Activity.Current?.Id,
-            TraceState = Activity.Current?.TraceStateString,
-            Data = JsonSerializer.SerializeToElement(data, data?.GetType() ?? typeof(TData), RuntimeJson.Options),
-        };
+        var envelope = CloudEvent.Create(appId, pubsubName, topicName, data, metadata, time.GetUtcNow());
         using var client = sidecar.CreateClient();
         var path = $"v1.0/publish/{Uri.EscapeDataString(pubsubName)}/{topicName}";
         using var response = await client.PostAsync(path, DaprSidecar.Json(JsonSerializer.Serialize(envelope, RuntimeJson.Options), "application/cloudevents+json"), cancellationToken);
@@ -38,9 +26,6 @@ internal sealed class DaprEventPublisher(string appId, DaprSidecar sidecar, Time
             throw new DaprException($"Publishing to {pubsubName}/{topicName} failed: {error}", error);
         }
     }
-
-    private static string? Read(IReadOnlyDictionary<string, string>? metadata, string key) =>
-        metadata is not null && metadata.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 }
 
 /// <summary>Service invocation through the sidecar: the original path, with the target in <c>dapr-app-id</c>.</summary>

@@ -20,23 +20,8 @@ internal sealed class EmbeddedEventPublisher(string appId, DeliveryQueue queue, 
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pubsubName);
         ArgumentException.ThrowIfNullOrWhiteSpace(topicName);
-        var envelope = new CloudEvent
-        {
-            Id = Read(metadata, PublishMetadata.CloudEventId) ?? Guid.NewGuid().ToString(),
-            Source = appId,
-            Type = Read(metadata, PublishMetadata.CloudEventType) ?? topicName,
-            Time = time.GetUtcNow(),
-            Topic = topicName,
-            PubSubName = pubsubName,
-            TraceParent = Read(metadata, PublishMetadata.TraceParent) ?? Activity.Current?.Id,
-            TraceState = Activity.Current?.TraceStateString,
-            Data = JsonSerializer.SerializeToElement(data, data?.GetType() ?? typeof(TData), RuntimeJson.Options),
-        };
-        return queue.EnqueueAsync(envelope, cancellationToken);
+        return queue.EnqueueAsync(CloudEvent.Create(appId, pubsubName, topicName, data, metadata, time.GetUtcNow()), cancellationToken);
     }
-
-    private static string? Read(IReadOnlyDictionary<string, string>? metadata, string key) =>
-        metadata is not null && metadata.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 }
 
 /// <summary>The durable side of embedded pub/sub: <c>runtime.deliveries</c>.</summary>
