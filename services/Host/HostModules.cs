@@ -1,4 +1,5 @@
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Identity;
 using TicketToken.Sample;
 
 namespace TicketToken.Host;
@@ -8,6 +9,7 @@ public static class HostModules
 {
     public static IReadOnlyList<Module> All() =>
     [
+        new IdentityModule(),
         new SampleModule(),
     ];
 }

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Runtime.Embedded;
+using TicketToken.BuildingBlocks.Security;
 
 namespace TicketToken.BuildingBlocks.ServiceDefaults;
 
@@ -59,16 +60,22 @@ public static class ServiceDefaultsExtensions
             .AddCheck<RuntimeReadyCheck>("runtime", tags: ["ready"])
             .AddCheck<PostgresReachableCheck>("postgres", tags: ["ready"]);
 
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddTicketTokenAuthentication(builder.Configuration);
+        services.AddOpenApi(options =>
         {
-            document.Info = new OpenApiInfo
+            options.AddDocumentTransformer((document, _, _) =>
             {
-                Title = "TicketToken API",
-                Version = "v1",
-                Description = "Fans hold, buy, transfer and resell tickets; organizers publish events; venue staff scan tickets at the gate.",
-            };
-            return Task.CompletedTask;
-        }));
+                document.Info = new OpenApiInfo
+                {
+                    Title = "TicketToken API",
+                    Version = "v1",
+                    Description = "Fans hold, buy, transfer and resell tickets; organizers publish events; venue staff scan tickets at the gate.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<BearerSecurityTransformer>();
+        });
 
         var limits = builder.Configuration.GetSection("TicketToken:RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();
         services.AddRateLimiter(options =>
@@ -107,7 +114,9 @@ public static class ServiceDefaultsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLogging();
+        app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseAuthorization();
 
         // Anonymous by design: probes, the API description and its UI carry no data.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth })

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TicketToken.BuildingBlocks.Security;
+
+/// <summary>JWT bearer authentication against identity's JWKS, and the five policies, for every module of the host.</summary>
+public static class AuthenticationSetup
+{
+    public static IServiceCollection AddTicketTokenAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
+            new ConfigurationManager<OpenIdConnectConfiguration>(
+                options.JwksUrl ?? $"invoke://{options.IdentityAppId}/{JwksDocumentRetriever.Path}",
+                new JwksConfigurationRetriever(),
+                new JwksDocumentRetriever(sp, options))
+            {
+                AutomaticRefreshInterval = options.JwksRefreshInterval,
+                RefreshInterval = options.JwksMinimumRefreshInterval,
+            });
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IConfigurationManager<OpenIdConnectConfiguration>>((bearer, keys) =>
+            {
+                bearer.ConfigurationManager = keys;
+                bearer.MapInboundClaims = false;
+                bearer.RequireHttpsMetadata = false; // keys come through service invocation, not from an authority URL
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Issuer,
+                    ValidAudience = options.Audience,
+                    ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+                    ValidTypes = ["at+jwt"],
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ClockSkew = options.ClockSkew,
+                    NameClaimType = TokenClaims.Subject,
+                    RoleClaimType = TokenClaims.Role,
+                };
+                bearer.Events = new JwtBearerEvents { OnChallenge = ChallengeAsync, OnForbidden = ForbiddenAsync };
+            });
+
+        services.AddAuthorizationBuilder()
+            // Defence in depth: a route that states no policy needs a valid token (and fails the authorization matrix test).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Fan, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Person(c) is not null))
+            .AddPolicy(Policies.OrganizerAdmin, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(c => Person(c) is { } caller && (caller.IsPlatformAdmin || caller.AdministeredOrganizers.Count > 0)))
+            .AddPolicy(Policies.BoxOffice, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(c => Person(c) is { } caller && (caller.IsPlatformAdmin || caller.StaffOrganizers.Count > 0)))
+            .AddPolicy(Policies.Scanner, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(c => Caller.From(c.User) is { IsDevice: true, DeviceId: not null, VenueId: not null, DeviceOrganizerId: not null }))
+            .AddPolicy(Policies.PlatformAdmin, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(c => Person(c) is { IsPlatformAdmin: true }));
+        return services;
+    }
+
+    private static Caller? Person(AuthorizationHandlerContext context) =>
+        Caller.From(context.User) is { IsDevice: false, UserId: not null } caller ? caller : null;
+
+    private static async Task ChallengeAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var expired = context.AuthenticateFailure is SecurityTokenExpiredException;
+        var presented = context.AuthenticateFailure is not null;
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = presented
+            ? $"Bearer error=\"invalid_token\", error_description=\"{(expired ? "The token expired" : "The token is not valid")}\""
+            : "Bearer";
+        await WriteAsync(context.HttpContext, new ProblemDetails
+        {
+            Status = StatusCodes.Status401Unauthorized,
+            Title = expired ? "The access token expired." : presented ? "The access token is not valid." : "Sign in first.",
+            Detail = presented ? "Refresh the session or sign in again." : "Send an access token from POST /api/auth/login as 'Authorization: Bearer <token>'.",
+            Extensions = { ["code"] = expired ? "token_expired" : presented ? "invalid_token" : "unauthenticated" },
+        });
+    }
+
+    private static Task ForbiddenAsync(ForbiddenContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return WriteAsync(context.HttpContext, new ProblemDetails
+        {
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Your role does not allow this operation.",
+            Extensions = { ["code"] = "forbidden" },
+        });
+    }
+
+    private static Task WriteAsync(HttpContext context, ProblemDetails problem) =>
+        context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+}

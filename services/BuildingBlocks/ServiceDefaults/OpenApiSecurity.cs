@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace TicketToken.BuildingBlocks.ServiceDefaults;
+
+/// <summary>
+/// Describes the bearer scheme once, and on every operation that needs a token: the requirement, the policy
+/// in words, and the 401/403 problem responses (Swagger UI then offers "Authorize").
+/// </summary>
+internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
+{
+    private const string Scheme = "Bearer";
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[Scheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "An access token from POST /api/auth/login (people) or POST /api/devices/token (scanner devices).",
+        };
+        return Task.CompletedTask;
+    }
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            return Task.CompletedTask;
+        }
+
+        var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Scheme, context.Document)] = [] }];
+        var rule = policies.Count > 0 ? $"Requires policy {string.Join(" and ", policies)}." : "Requires a valid access token.";
+        operation.Description = string.IsNullOrEmpty(operation.Description) ? rule : operation.Description + "\n\n" + rule;
+        operation.Responses ??= [];
+        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid access token (problem details, code unauthenticated, invalid_token or token_expired)." });
+        if (policies.Count > 0)
+        {
+            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token's role does not satisfy the policy (problem details, code forbidden)." });
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,52 @@
+namespace TicketToken.Contracts.Identity;
+
+/// <summary>A person opened an account (topic <see cref="Topic"/>).</summary>
+public sealed record UserRegistered(Guid UserId, string Email, string? DisplayName, DateTimeOffset RegisteredAt)
+{
+    public const string Topic = "identity.user-registered";
+}
+
+/// <summary>
+/// Somebody tried to register an address that already has an account; the owner is told, the requester is not
+/// (topic <see cref="Topic"/>).
+/// </summary>
+public sealed record RegistrationAttemptedForExistingAccount(Guid UserId, string Email, DateTimeOffset AttemptedAt)
+{
+    public const string Topic = "identity.registration-attempted";
+}
+
+/// <summary>
+/// A password reset was requested; notifications e-mails <see cref="Token"/> to <see cref="Email"/>. The token is
+/// a bearer secret: it travels only in this event, is stored only as a hash, and is never logged (topic <see cref="Topic"/>).
+/// </summary>
+public sealed record PasswordResetRequested(Guid UserId, string Email, string Token, DateTimeOffset ExpiresAt)
+{
+    public const string Topic = "identity.password-reset-requested";
+}
+
+/// <summary>The password was changed or reset; every session was ended (topic <see cref="Topic"/>).</summary>
+public sealed record PasswordChanged(Guid UserId, string Email, DateTimeOffset ChangedAt)
+{
+    public const string Topic = "identity.password-changed";
+}
+
+/// <summary>An organizer invited somebody to its staff; notifications e-mails the <see cref="Code"/> (topic <see cref="Topic"/>).</summary>
+public sealed record StaffInvited(Guid InvitationId, Guid OrganizerId, string OrganizerName, string Email, string Role, string Code, DateTimeOffset ExpiresAt)
+{
+    public const string Topic = "identity.staff-invited";
+}
+
+/// <summary>A person's account was deactivated (topic <see cref="Topic"/>).</summary>
+public sealed record UserDeactivated(Guid UserId, DateTimeOffset DeactivatedAt)
+{
+    public const string Topic = "identity.user-deactivated";
+}
+
+/// <summary>
+/// A person's personal data was erased. Modules anonymise what they hold about <see cref="UserId"/> and keep
+/// only what the law requires (order amounts, invoices) under the bare id (topic <see cref="Topic"/>).
+/// </summary>
+public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt)
+{
+    public const string Topic = "identity.user-erased";
+}

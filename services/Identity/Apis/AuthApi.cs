@@ -1,0 +1,241 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
+using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
+using TicketToken.Contracts.Identity;
+using TicketToken.Identity.Data;
+using TicketToken.Identity.Domain;
+
+namespace TicketToken.Identity.Apis;
+
+/// <summary>Registration, sign-in, token refresh, sign-out and password reset.</summary>
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Accounts");
+        // Anonymous by design: these are how a person gets a token in the first place (DESIGN.md section 6).
+        group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
+            .WithSummary("Opens a fan account. The answer is the same whether or not the address already has one.");
+        group.MapPost("/login", Login).AllowAnonymous().WithName("Login")
+            .WithSummary("Signs in with e-mail and password (and a TOTP or recovery code when MFA is on); returns an access and a refresh token.");
+        group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("RefreshSession")
+            .WithSummary("Trades a refresh token for new tokens. Each refresh token works once; reusing one ends the session.");
+        group.MapPost("/password/forgot", ForgotPassword).AllowAnonymous().WithName("ForgotPassword")
+            .WithSummary("Sends a single-use reset link to the address if it has an account; the answer never says whether it does.");
+        group.MapPost("/password/reset", ResetPassword).AllowAnonymous().WithName("ResetPassword")
+            .WithSummary("Sets a new password with a reset token; every session of the account ends.");
+
+        group.MapPost("/logout", Logout).RequireAuthorization(Policies.Fan).WithName("Logout")
+            .WithSummary("Ends the session the access token belongs to: its refresh tokens stop working.");
+        return group;
+    }
+
+    public sealed record RegisterRequest(
+        [property: Required, StringLength(254)] string Email,
+        [property: Required, StringLength(Passwords.MaximumLength)] string Password,
+        [property: StringLength(100)] string? DisplayName);
+
+    public sealed record AcceptedResponse(string Message);
+
+    public sealed record LoginRequest(
+        [property: Required, StringLength(254)] string Email,
+        [property: Required, StringLength(Passwords.MaximumLength)] string Password,
+        [property: StringLength(16)] string? TotpCode,
+        [property: StringLength(32)] string? RecoveryCode);
+
+    public sealed record RefreshRequest([property: Required, StringLength(200)] string RefreshToken);
+
+    public sealed record ForgotPasswordRequest([property: Required, StringLength(254)] string Email);
+
+    public sealed record ResetPasswordRequest(
+        [property: Required, StringLength(200)] string Token,
+        [property: Required, StringLength(Passwords.MaximumLength)] string NewPassword);
+
+    [SkipValidation] // services, not input
+    public sealed record AuthServices(IdentityDbContext Db, Passwords Passwords, Throttle Throttle, SignIn SignIn, SecretProtector Protector, TimeProvider Time, IOptions<IdentityOptions> Options);
+
+    private static async Task<Accepted<AcceptedResponse>> Register(RegisterRequest request, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    {
+        var email = Emails.Normalize(request.Email);
+        Passwords.EnsureAcceptable(request.Password, email);
+        var db = services.Db;
+        var now = services.Time.GetUtcNow();
+        var existing = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        if (existing is not null)
+        {
+            db.Publish(RegistrationAttemptedForExistingAccount.Topic, new RegistrationAttemptedForExistingAccount(existing.Id, email, now));
+        }
+        else
+        {
+            var user = new User
+            {
+                Id = Guid.NewGuid(),
+                Email = email,
+                DisplayName = request.DisplayName?.Trim() is { Length: > 0 } name ? name : null,
+                Status = UserStatus.Active,
+                IsPlatformAdmin = IsBootstrapAdmin(services.Options.Value, email),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            user.PasswordHash = services.Passwords.Hash(user, request.Password);
+            db.Users.Add(user);
+            db.Publish(UserRegistered.Topic, new UserRegistered(user.Id, email, user.DisplayName, now));
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (existing is null)
+        {
+            // Two registrations of one address raced; the other one won, and the answer is the same.
+        }
+
+        return TypedResults.Accepted((string?)null, new AcceptedResponse("If this address can be registered, its account is ready: sign in with POST /api/auth/login."));
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(LoginRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    {
+        var email = Emails.Normalize(request.Email);
+        var options = services.Options.Value;
+        var accountKey = Throttle.ForAccount("login", email);
+        var addressKey = Throttle.ForAddress("login", http.Connection.RemoteIpAddress?.ToString());
+        if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
+        {
+            return TooManyAttempts(http, lockedFor, "sign-in");
+        }
+
+        var db = services.Db;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.Status != UserStatus.Erased, cancellationToken);
+        if (!services.Passwords.Verify(user, request.Password) || user is null)
+        {
+            await CountFailureAsync();
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "The e-mail address or the password is wrong.");
+        }
+
+        if (user.Status == UserStatus.Deactivated)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "account_deactivated", "This account is deactivated.", "Ask support to reactivate it.");
+        }
+
+        string[] amr = [SignIn.Password];
+        if (user.MfaEnabled)
+        {
+            if (string.IsNullOrWhiteSpace(request.TotpCode) && string.IsNullOrWhiteSpace(request.RecoveryCode))
+            {
+                return Problems.Create(StatusCodes.Status401Unauthorized, "mfa_required", "A second factor is required.",
+                    "Send the 6-digit code of the authenticator app as totpCode, or an unused recovery code as recoveryCode.");
+            }
+
+            var verified = await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.TotpCode, request.RecoveryCode, cancellationToken);
+            if (!verified)
+            {
+                await CountFailureAsync();
+                return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_mfa_code", "The second-factor code is wrong or was already used.");
+            }
+
+            amr = [SignIn.Password, SignIn.Mfa];
+        }
+
+        if (!user.IsPlatformAdmin && IsBootstrapAdmin(options, email))
+        {
+            user.IsPlatformAdmin = true;
+        }
+
+        await services.Throttle.ClearAsync(accountKey, cancellationToken);
+        return TypedResults.Ok(await services.SignIn.StartSessionAsync(user, amr, http, cancellationToken));
+
+        async Task CountFailureAsync()
+        {
+            await services.Throttle.CountAsync(accountKey, options.MaxFailuresPerAccount, options.FailureWindow, options.LockoutDuration, cancellationToken);
+            await services.Throttle.CountAsync(addressKey, options.MaxFailuresPerAddress, options.FailureWindow, options.LockoutDuration, cancellationToken);
+        }
+    }
+
+    private static async Task<Ok<TokenResponse>> Refresh(RefreshRequest request, SignIn signIn, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await signIn.RefreshAsync(request.RefreshToken, cancellationToken));
+
+    private static async Task<NoContent> Logout(Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(caller.Principal.FindFirst(TokenClaims.Session)?.Value, out var sessionId))
+        {
+            var now = time.GetUtcNow();
+            await db.Sessions.Where(s => s.Id == sessionId && s.UserId == caller.UserId && s.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, "logout"), cancellationToken);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Accepted<AcceptedResponse>, ProblemHttpResult>> ForgotPassword(ForgotPasswordRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    {
+        var email = Emails.Normalize(request.Email);
+        var options = services.Options.Value;
+        var accountKey = Throttle.ForAccount("reset", email);
+        var addressKey = Throttle.ForAddress("reset", http.Connection.RemoteIpAddress?.ToString());
+        if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
+        {
+            return TooManyAttempts(http, lockedFor, "password reset");
+        }
+
+        await services.Throttle.CountAsync(accountKey, options.MaxResetRequestsPerAccount, options.FailureWindow, options.LockoutDuration, cancellationToken);
+        await services.Throttle.CountAsync(addressKey, options.MaxResetRequestsPerAddress, options.FailureWindow, options.LockoutDuration, cancellationToken);
+        var db = services.Db;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.Status == UserStatus.Active, cancellationToken);
+        if (user is not null)
+        {
+            var now = services.Time.GetUtcNow();
+            var token = OpaqueToken.New();
+            var expiresAt = now + options.PasswordResetLifetime;
+            db.PasswordResets.Add(new PasswordReset { TokenHash = OpaqueToken.Hash(token), UserId = user.Id, CreatedAt = now, ExpiresAt = expiresAt });
+            db.Publish(PasswordResetRequested.Topic, new PasswordResetRequested(user.Id, email, token, expiresAt));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TypedResults.Accepted((string?)null, new AcceptedResponse("If this address has an account, a reset link is on its way."));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResetPassword(ResetPasswordRequest request, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    {
+        var db = services.Db;
+        var now = services.Time.GetUtcNow();
+        var hash = OpaqueToken.Hash(request.Token);
+        var reset = await db.PasswordResets.SingleOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
+        var user = reset is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == reset.UserId && u.Status == UserStatus.Active, cancellationToken);
+        if (reset is null || user is null || reset.UsedAt is not null || reset.ExpiresAt <= now)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_reset_token", "The reset link is not valid.", "It expired or was already used; request a new one.");
+        }
+
+        Passwords.EnsureAcceptable(request.NewPassword, user.Email);
+        reset.UsedAt = now;
+        user.PasswordHash = services.Passwords.Hash(user, request.NewPassword);
+        user.UpdatedAt = now;
+        // Every other outstanding reset link dies with this one.
+        await db.PasswordResets.Where(r => r.UserId == user.Id && r.UsedAt == null && r.TokenHash != hash)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.UsedAt, now), cancellationToken);
+        db.Publish(PasswordChanged.Topic, new PasswordChanged(user.Id, user.Email!, now));
+        await db.SaveChangesAsync(cancellationToken);
+        await services.SignIn.RevokeAllAsync(user.Id, "password_reset", except: null, cancellationToken);
+        await services.Throttle.ClearAsync(Throttle.ForAccount("login", user.Email!), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan lockedFor, string what)
+    {
+        var seconds = (int)Math.Ceiling(lockedFor.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_attempts", $"Too many {what} attempts.",
+            $"Try again in {Math.Max(1, seconds / 60)} minute(s).");
+    }
+
+    private static bool IsBootstrapAdmin(IdentityOptions options, string email) =>
+        options.PlatformAdmins.Any(admin => string.Equals(admin.Trim(), email, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Identity.Apis;
+using TicketToken.Identity.Data;
+using TicketToken.Identity.Domain;
+
+namespace TicketToken.Identity;
+
+/// <summary>People, organizers and devices; access tokens and the keys that sign them.</summary>
+public sealed class IdentityModule : Module
+{
+    public const string Id = "identity";
+
+    public override string AppId => Id;
+
+    public override void Configure(ModuleBuilder module)
+    {
+        var services = module.Services;
+        services.AddValidation();
+        services.AddOptions<IdentityOptions>().Bind(module.Configuration.GetSection(IdentityOptions.Section));
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<Passwords>();
+        services.AddScoped<Throttle>();
+        services.AddScoped<SignIn>();
+        services.AddHostedService<SigningKeyRotation>();
+        module.AddDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAuthApi();
+        endpoints.MapMeApi();
+        endpoints.MapOrganizersApi();
+        endpoints.MapDevicesApi();
+        endpoints.MapKeysApi();
+        endpoints.MapAdminApi();
+    }
+}
