@@ -1,6 +1,5 @@
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Identity;
-using TicketToken.Sample;
 
 namespace TicketToken.Host;
 
@@ -10,6 +9,5 @@ public static class HostModules
     public static IReadOnlyList<Module> All() =>
     [
         new IdentityModule(),
-        new SampleModule(),
     ];
 }

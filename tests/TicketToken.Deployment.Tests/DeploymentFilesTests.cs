@@ -55,7 +55,7 @@ public sealed class DeploymentFilesTests
         exitCode.Should().Be(0, output);
         var kinds = Repository.DocumentsOf(output).Select(d => $"{d["kind"]}/{d["metadata"]["name"]}").ToList();
         kinds.Should().Contain(["Namespace/tickettoken", "Namespace/tickettoken-infra", "StatefulSet/postgres", "Deployment/redis",
-            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq"]);
+            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity"]);
     }
 
     [Fact]
@@ -87,28 +87,70 @@ public sealed class DeploymentFilesTests
     {
         var values = Repository.Values("values.yaml");
         values["replicaCount"] = 3;
-        values["modules"]!["Bad_Name"] = values["modules"]!["sample"]!.DeepClone();
-        values["modules"]!["sample"]!["ingressPath"] = "/sample";
+        values["modules"]!["Bad_Name"] = values["modules"]!["identity"]!.DeepClone();
+        values["modules"]!["Bad_Name"]!["ingressPaths"] = new JsonArray();
+        values["modules"]!["identity"]!["ingressPaths"] = new JsonArray("/auth");
+        values["identity"]!["platformAdmins"] = new JsonArray("not an address");
 
         var errors = Schema().Validate(values);
 
         errors.Should().Contain(e => e.Contains("unknown property 'replicaCount'", StringComparison.Ordinal));
         errors.Should().Contain(e => e.Contains("Bad_Name (name)", StringComparison.Ordinal));
-        errors.Should().Contain(e => e.Contains("ingressPath", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.Contains("ingressPaths[0]", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.Contains("Bad_Name.ingressPaths: needs at least 1 items", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.Contains("platformAdmins[0]", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Every_module_of_the_host_is_in_the_chart_with_its_own_ingress_prefix()
+    public void Every_module_of_the_host_is_in_the_chart()
     {
         foreach (var file in new[] { "values.yaml", "values-kind.yaml" })
         {
             var modules = Repository.Values(file)["modules"]!.AsObject();
             modules.Select(m => m.Key).Should().BeEquivalentTo(ModuleIds, $"{file} lists every module the host can run, and nothing else");
-            foreach (var id in ModuleIds)
+        }
+    }
+
+    [Theory]
+    [InlineData("values.yaml")]
+    [InlineData("values-kind.yaml")]
+    public void The_ingress_sends_every_route_of_a_module_to_that_module(string file)
+    {
+        var values = Repository.Values(file);
+        var claims = values["modules"]!.AsObject()
+            .SelectMany(m => m.Value!["ingressPaths"]!.AsArray().Select(p => (Module: m.Key, Path: p!.GetValue<string>())))
+            .ToList();
+        claims.Select(c => c.Path).Should().OnlyHaveUniqueItems($"{file}: an ingress path belongs to one module");
+
+        foreach (var (module, routes) in ModuleRoutes.All)
+        {
+            routes.Should().NotBeEmpty($"{module} maps its API");
+            foreach (var route in routes)
             {
-                modules[id]!["ingressPath"]!.GetValue<string>().Should().Be($"/api/{id}");
+                // Kubernetes sends a request to the longest Prefix path that matches it.
+                var owner = claims.Where(c => ModuleRoutes.IsUnder(route, c.Path))
+                    .OrderByDescending(c => c.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Length).Select(c => c.Module).FirstOrDefault();
+                owner.Should().Be(module, $"{file}: the route {route.RawText} of {module} must be under one of modules.{module}.ingressPaths");
             }
         }
+
+        foreach (var (module, path) in claims)
+        {
+            ModuleRoutes.All.GetValueOrDefault(module, []).Where(route => ModuleRoutes.IsUnder(route, path)).Select(route => route.RawText)
+                .Should().NotBeEmpty($"{file}: modules.{module}.ingressPaths has {path}, which none of its routes is under");
+        }
+    }
+
+    [Fact]
+    public void The_chart_takes_the_identity_secret_key_from_a_secret_and_the_development_cluster_has_one()
+    {
+        var secretKey = Repository.Values("values.yaml", "values-kind.yaml")["identity"]!["secretKey"]!;
+        var devSecrets = Repository.Documents(Repository.PathOf("k8s", "dev-secrets", "secrets.yaml"));
+
+        var secret = devSecrets.Single(d => d["metadata"]["name"].ToString() == secretKey["existingSecret"]!.GetValue<string>());
+        var value = ((YamlMappingNode)secret["stringData"])[secretKey["key"]!.GetValue<string>()].ToString();
+        Convert.FromBase64String(value).Should().HaveCount(32, "TicketToken:Identity:SecretKey is the base64 of 32 bytes");
+        Repository.Read("helm", "tickettoken", "values.yaml").Should().NotContain(value, "the chart references the Secret and never holds the key");
     }
 
     [Fact]

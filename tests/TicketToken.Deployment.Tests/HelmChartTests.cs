@@ -43,8 +43,41 @@ public sealed class HelmChartTests
         }
 
         var ingress = documents.Single(d => Kind(d) == "Ingress");
-        var paths = ((YamlSequenceNode)ingress["spec"]["rules"][0]["http"]["paths"]).Children.Select(p => p["path"].ToString());
-        paths.Should().BeEquivalentTo(ModuleIds.Select(id => $"/api/{id}"));
+        var paths = ((YamlSequenceNode)ingress["spec"]["rules"][0]["http"]["paths"]).Children
+            .Select(p => (Path: p["path"].ToString(), Service: p["backend"]["service"]["name"].ToString()));
+        var modules = Repository.Values("values.yaml")["modules"]!.AsObject();
+        paths.Should().BeEquivalentTo(ModuleIds.SelectMany(id => modules[id]!["ingressPaths"]!.AsArray().Select(p => (Path: p!.GetValue<string>(), Service: $"tickettoken-{id}"))));
+    }
+
+    [ToolFact("helm")]
+    public void Only_the_identity_container_gets_the_identity_secret_key_and_platform_admins()
+    {
+        var admins = Path.Combine(Path.GetTempPath(), $"tickettoken-admins-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(admins, "identity:\n  platformAdmins: [ops@example.com, boss@example.com]\n");
+        try
+        {
+            var documents = Render("-f", admins);
+
+            foreach (var id in ModuleIds)
+            {
+                var env = Env(documents, id);
+                if (id == "identity")
+                {
+                    env["TICKETTOKEN__IDENTITY__SECRETKEY"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-identity");
+                    env["TICKETTOKEN__IDENTITY__SECRETKEY"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("secretKey");
+                    env["TICKETTOKEN__IDENTITY__PLATFORMADMINS__0"]["value"].ToString().Should().Be("ops@example.com");
+                    env["TICKETTOKEN__IDENTITY__PLATFORMADMINS__1"]["value"].ToString().Should().Be("boss@example.com");
+                }
+                else
+                {
+                    env.Keys.Should().NotContain(name => name.StartsWith("TICKETTOKEN__IDENTITY__", StringComparison.Ordinal), "{0} does not need identity's secrets", id);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(admins);
+        }
     }
 
     [ToolFact("helm")]
@@ -66,9 +99,10 @@ public sealed class HelmChartTests
     {
         Helm("template", "tt", Chart, "--set", "image.tag=latest").Output.Should().Contain("latest");
         Helm("template", "tt", Chart, "--set", "dapr.pubsub=postgresql").ExitCode.Should().NotBe(0);
-        Helm("template", "tt", Chart, "--set", "modules.sample.replicas=1", "--set", "modules.sample.podDisruptionBudget.minAvailable=1")
+        Helm("template", "tt", Chart, "--set", "modules.identity.replicas=1", "--set", "modules.identity.podDisruptionBudget.minAvailable=1")
             .Output.Should().Contain("could ever be drained");
-        Helm("template", "tt", Chart, "--set", "modules.sample.enabled=false").Output.Should().Contain("no module is enabled");
+        Helm("template", "tt", Chart, "--set", "modules.identity.enabled=false").Output.Should().Contain("no module is enabled");
+        Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
     }
 
     private static (int ExitCode, string Output) Helm(params string[] arguments) => Repository.Run("helm", arguments);
@@ -78,6 +112,13 @@ public sealed class HelmChartTests
         var (exitCode, output) = Helm(["template", "tickettoken", Chart, "--namespace", "tickettoken", .. extra]);
         exitCode.Should().Be(0, output);
         return Repository.DocumentsOf(output);
+    }
+
+    private static Dictionary<string, YamlMappingNode> Env(IEnumerable<YamlMappingNode> documents, string id)
+    {
+        var deployment = documents.Single(d => Kind(d) == "Deployment" && Name(d) == $"tickettoken-{id}");
+        var container = (YamlMappingNode)((YamlSequenceNode)deployment["spec"]["template"]["spec"]["containers"]).Children.Single();
+        return ((YamlSequenceNode)container["env"]).Children.OfType<YamlMappingNode>().ToDictionary(e => e["name"].ToString(), e => e);
     }
 
     private static string Kind(YamlMappingNode document) => document["kind"].ToString();

@@ -6,7 +6,7 @@ namespace TicketToken.Deployment.Tests;
 /// <summary>
 /// The part of JSON Schema (draft-07) that values.schema.json uses: type, properties, required,
 /// additionalProperties, propertyNames, minProperties, enum, const, not, pattern, minLength, minimum, maximum,
-/// items and local $ref. Anything else in the schema is reported, so the schema cannot silently outgrow it.
+/// items, minItems and local $ref. Anything else in the schema is reported, so the schema cannot silently outgrow it.
 /// </summary>
 internal sealed class JsonSchemaValidator(JsonObject root)
 {
@@ -15,7 +15,7 @@ internal sealed class JsonSchemaValidator(JsonObject root)
     private static readonly HashSet<string> Understood =
     [
         "$schema", "title", "description", "type", "properties", "required", "additionalProperties", "propertyNames",
-        "minProperties", "enum", "const", "not", "pattern", "minLength", "minimum", "maximum", "items", "$ref", "definitions",
+        "minProperties", "enum", "const", "not", "pattern", "minLength", "minimum", "maximum", "items", "minItems", "$ref", "definitions",
     ];
 
     public IReadOnlyList<string> Validate(JsonNode? value)
@@ -92,10 +92,18 @@ internal sealed class JsonSchemaValidator(JsonObject root)
             case JsonObject map:
                 CheckObject(schema, map, path, errors);
                 break;
-            case JsonArray list when schema["items"] is JsonObject items:
-                for (var i = 0; i < list.Count; i++)
+            case JsonArray list:
+                if (schema["minItems"] is JsonValue fewest && list.Count < fewest.GetValue<int>())
                 {
-                    Check(items, list[i], $"{path}[{i}]", errors);
+                    errors.Add($"{path}: needs at least {fewest} items");
+                }
+
+                if (schema["items"] is JsonObject items)
+                {
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        Check(items, list[i], $"{path}[{i}]", errors);
+                    }
                 }
 
                 break;

@@ -63,7 +63,7 @@ public sealed class ArchitectureTests(HostFixture host) : IClassFixture<HostFixt
         var endpoints = host.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
             .ToList();
-        endpoints.Should().NotBeEmpty("the sample module maps its API under /api/");
+        endpoints.Should().NotBeEmpty("the identity module maps its API under /api/");
         return endpoints;
     }
 

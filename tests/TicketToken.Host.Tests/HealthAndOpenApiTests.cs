@@ -33,7 +33,7 @@ public sealed class HealthAndOpenApiTests(HostFixture host) : IClassFixture<Host
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_the_tickettoken_api_and_the_sample_operations()
+    public async Task The_openapi_document_describes_the_tickettoken_api_and_the_identity_operations()
     {
         using var response = await _client.GetAsync("/openapi/v1.json");
 
@@ -41,7 +41,23 @@ public sealed class HealthAndOpenApiTests(HostFixture host) : IClassFixture<Host
         response.Content.Headers.ContentType?.MediaType.Should().Be("application/json");
         var document = await ReadJsonAsync(response);
         document.GetProperty("info").GetProperty("title").GetString().Should().Be("TicketToken API");
-        OperationIds(document).Should().Contain(["CreateSampleNote", "GetSampleNote"]);
+        OperationIds(document).Should().Contain(["Register", "Login", "GetJwks", "CreateOrganizer"]);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_declares_the_bearer_scheme_and_requires_it_where_a_token_is_needed()
+    {
+        using var response = await _client.GetAsync("/openapi/v1.json");
+        var document = await ReadJsonAsync(response);
+
+        var bearer = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        bearer.GetProperty("type").GetString().Should().Be("http");
+        bearer.GetProperty("scheme").GetString().Should().Be("bearer");
+        var profile = document.GetProperty("paths").GetProperty("/api/me").GetProperty("get");
+        profile.TryGetProperty("security", out var security).Should().BeTrue("GET /api/me needs an access token");
+        security.EnumerateArray().SelectMany(requirement => requirement.EnumerateObject()).Select(scheme => scheme.Name).Should().Contain("Bearer");
+        var register = document.GetProperty("paths").GetProperty("/api/auth/register").GetProperty("post");
+        register.TryGetProperty("security", out _).Should().BeFalse("registration is anonymous");
     }
 
     [Fact]

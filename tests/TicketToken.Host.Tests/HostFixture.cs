@@ -16,7 +16,7 @@ public class HostFixture : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         Host = await TestHost.StartAsync(Modules, Database.ConnectionString, Settings);

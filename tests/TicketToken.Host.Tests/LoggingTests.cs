@@ -22,7 +22,7 @@ public sealed class LoggingTests : IAsyncLifetime
             ["TicketToken__Logging__Format"] = "json",
         });
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/sample/notes/{Guid.NewGuid()}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/me"); // identity's profile, asked for without a token
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         using var response = await host.Client.SendAsync(request);
@@ -34,7 +34,7 @@ public sealed class LoggingTests : IAsyncLifetime
         var entries = lines.Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
         entries.Should().OnlyContain(entry => TraceIdOf(entry) != null, "every line names the trace it belongs to, empty outside any trace");
         entries.Should().Contain(entry => TraceIdOf(entry) == traceId
-            && entry.GetProperty("RenderedMessage").GetString()!.Contains("responded 404", StringComparison.Ordinal));
+            && entry.GetProperty("RenderedMessage").GetString()!.Contains("responded 401", StringComparison.Ordinal));
     }
 
     private static string? TraceIdOf(JsonElement entry) =>

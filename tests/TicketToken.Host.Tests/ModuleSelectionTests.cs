@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Testing;
 
@@ -10,24 +12,27 @@ public sealed class ModuleSelectionTests(PostgresDatabase database) : IClassFixt
     private static readonly IReadOnlyList<Module> Available = [.. HostModules.All(), new FaultModule()];
 
     [Fact]
-    public async Task A_host_started_with_only_the_sample_module_serves_the_sample_api_and_nothing_else()
+    public async Task A_host_started_with_only_the_identity_module_serves_the_identity_api_and_nothing_else()
     {
-        await using var host = await TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Services", "sample"));
+        await using var host = await TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Services", "identity"));
 
-        using var created = await host.Client.PostAsync("/api/sample/notes", Body.Json("""{"text":"selected"}"""));
-        using var fault = await host.Client.GetAsync("/test/faults/seat-unavailable");
+        using var registered = await host.Client.PostAsync("/api/auth/register", Body.Json("""{"email":"selected@example.com","password":"correct horse battery staple"}"""));
+        using var keys = await host.Client.GetAsync("/.well-known/jwks.json");
 
-        created.StatusCode.Should().Be(HttpStatusCode.Created);
-        fault.StatusCode.Should().Be(HttpStatusCode.NotFound, "the faults module was not selected");
+        registered.StatusCode.Should().Be(HttpStatusCode.Accepted, await registered.Content.ReadAsStringAsync());
+        keys.StatusCode.Should().Be(HttpStatusCode.OK);
+        var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText ?? "").ToList();
+        routes.Should().Contain(route => route.StartsWith("/api/auth/", StringComparison.Ordinal));
+        routes.Should().NotContain(route => route.StartsWith("/test/faults", StringComparison.Ordinal), "the faults module was not selected, so none of its routes is mapped");
     }
 
     [Fact]
     public async Task An_unknown_module_stops_the_start_and_lists_the_known_ones()
     {
-        var start = () => TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Services", "sample,nope"));
+        var start = () => TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Services", "identity,nope"));
 
         var failure = await start.Should().ThrowAsync<InvalidOperationException>();
-        failure.Which.Message.Should().Contain("nope").And.Contain("known: all, sample, faults");
+        failure.Which.Message.Should().Contain("nope").And.Contain("known: all, identity, faults");
     }
 
     [Fact]
@@ -36,7 +41,7 @@ public sealed class ModuleSelectionTests(PostgresDatabase database) : IClassFixt
         var start = () => TestHost.StartAsync(Available, database.ConnectionString, Settings("TicketToken:Runtime", "dapr"));
 
         var failure = await start.Should().ThrowAsync<InvalidOperationException>();
-        failure.Which.Message.Should().Contain("one module").And.Contain("sample, faults");
+        failure.Which.Message.Should().Contain("one module").And.Contain("identity, faults");
     }
 
     [Fact]
@@ -45,7 +50,7 @@ public sealed class ModuleSelectionTests(PostgresDatabase database) : IClassFixt
         var settings = new Dictionary<string, string?>
         {
             ["TicketToken:Runtime"] = "dapr",
-            ["TicketToken:Services"] = "sample",
+            ["TicketToken:Services"] = "identity",
             ["DAPR_HTTP_PORT"] = "9", // discard: nothing listens there
             ["DAPR_HEALTH_TIMEOUT"] = "1",
         };

@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using TicketToken.Testing.Identity;
 
 namespace TicketToken.Host.Tests;
 
 /// <summary>Every error is an RFC 9457 problem with a <c>code</c> a client can act on and a <c>traceId</c> to quote.</summary>
 public sealed class ProblemDetailsTests(HostWithFaultsFixture host) : IClassFixture<HostWithFaultsFixture>
 {
+    /// <summary>A real, anonymous endpoint with a validated JSON body: identity's registration.</summary>
+    private const string Register = "/api/auth/register";
+
     private readonly HttpClient _client = host.Client;
 
     [Fact]
     public async Task A_malformed_json_body_is_a_400_invalid_json_problem()
     {
-        using var response = await _client.PostAsync("/api/sample/notes", Body.Json("{\"text\": \"unterminated"));
+        using var response = await _client.PostAsync(Register, Body.Json("{\"email\": \"unterminated"));
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await Problem.ReadAsync(response)).Code.Should().Be("invalid_json");
@@ -21,7 +25,7 @@ public sealed class ProblemDetailsTests(HostWithFaultsFixture host) : IClassFixt
     [Fact]
     public async Task A_body_of_an_unsupported_media_type_is_a_415_unsupported_media_type_problem()
     {
-        using var response = await _client.PostAsync("/api/sample/notes", new StringContent("""{"text":"hi"}""", Encoding.UTF8, "text/plain"));
+        using var response = await _client.PostAsync(Register, new StringContent("""{"email":"fan@example.com"}""", Encoding.UTF8, "text/plain"));
 
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
         (await Problem.ReadAsync(response)).Code.Should().Be("unsupported_media_type");
@@ -30,13 +34,13 @@ public sealed class ProblemDetailsTests(HostWithFaultsFixture host) : IClassFixt
     [Fact]
     public async Task A_body_that_fails_validation_is_a_400_validation_failed_problem_listing_the_errors()
     {
-        using var response = await _client.PostAsync("/api/sample/notes", Body.Json("""{"text":""}"""));
+        using var response = await _client.PostAsync(Register, Body.Json("""{"email":"","password":"a long enough passphrase"}"""));
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var problem = await Problem.ReadAsync(response);
         problem.Code.Should().Be("validation_failed");
         problem.Body.TryGetProperty("errors", out var errors).Should().BeTrue();
-        errors.EnumerateObject().Select(e => e.Name).Should().ContainSingle(name => name.Equals("text", StringComparison.OrdinalIgnoreCase));
+        errors.EnumerateObject().Select(e => e.Name).Should().ContainSingle(name => name.Equals("email", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -51,16 +55,19 @@ public sealed class ProblemDetailsTests(HostWithFaultsFixture host) : IClassFixt
     [Fact]
     public async Task A_missing_resource_is_a_404_not_found_problem()
     {
-        using var response = await _client.GetAsync($"/api/sample/notes/{Guid.NewGuid()}");
+        var fan = await new Personas(_client).FanAsync();
+        using var request = fan.Request(HttpMethod.Delete, $"/api/me/sessions/{Guid.NewGuid()}");
 
-        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using var response = await _client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound, "the handler answers a bare 404 for a session the fan does not have");
         (await Problem.ReadAsync(response)).Code.Should().Be("not_found");
     }
 
     [Fact]
     public async Task A_wrong_method_is_a_405_method_not_allowed_problem()
     {
-        using var response = await _client.DeleteAsync($"/api/sample/notes/{Guid.NewGuid()}");
+        using var response = await _client.DeleteAsync(Register);
 
         response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
         (await Problem.ReadAsync(response)).Code.Should().Be("method_not_allowed");

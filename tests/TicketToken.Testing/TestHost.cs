@@ -42,7 +42,7 @@ public sealed class TestHost : IAsyncDisposable
         ["TicketToken:ShutdownTimeoutSeconds"] = "10",
         ["TicketToken:Identity:PlatformAdmins:0"] = Identity.Personas.PlatformAdminEmail,
         // A test that rotates the signing key uses the new key at once; JWKS caches may refetch that fast.
-        ["TicketToken:Auth:JwksMinimumRefreshInterval"] = "00:00:00.050",
+        ["TicketToken:Auth:JwksMinimumRefreshInterval"] = "00:00:00",
     };
 
     /// <summary>Starts the host; <c>urls</c> is a free loopback port unless given (a real sidecar must know the app port first).</summary>

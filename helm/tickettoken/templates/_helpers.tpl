@@ -51,10 +51,14 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- range $name, $module := .Values.modules -}}
 {{- if $module.enabled -}}
 {{- $enabled = add1 $enabled -}}
-{{- if hasKey $paths $module.ingressPath -}}
-{{- fail (printf "modules %s and %s both claim ingressPath %s" (get $paths $module.ingressPath) $name $module.ingressPath) -}}
+{{- range $path := $module.ingressPaths -}}
+{{- if and (hasKey $paths $path) (eq (get $paths $path) $name) -}}
+{{- fail (printf "modules.%s.ingressPaths lists %s twice" $name $path) -}}
+{{- else if hasKey $paths $path -}}
+{{- fail (printf "modules %s and %s both claim the ingress path %s" (get $paths $path) $name $path) -}}
 {{- end -}}
-{{- $_ := set $paths $module.ingressPath $name -}}
+{{- $_ := set $paths $path $name -}}
+{{- end -}}
 {{- if and $module.autoscaling.enabled (gt (int $module.autoscaling.minReplicas) (int $module.autoscaling.maxReplicas)) -}}
 {{- fail (printf "modules.%s.autoscaling: minReplicas (%v) is above maxReplicas (%v)" $name $module.autoscaling.minReplicas $module.autoscaling.maxReplicas) -}}
 {{- end -}}
@@ -66,6 +70,9 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- end -}}
 {{- if eq $enabled 0 -}}
 {{- fail "no module is enabled: set modules.<app-id>.enabled to true for at least one" -}}
+{{- end -}}
+{{- if and (dig "identity" "enabled" false .Values.modules) (not .Values.identity.secretKey.existingSecret) -}}
+{{- fail "identity.secretKey.existingSecret is empty: the identity module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its signing keys" -}}
 {{- end -}}
 {{- if and (ne .Values.dapr.stateStore "redis") (ne .Values.dapr.stateStore "postgresql") -}}
 {{- fail (printf "dapr.stateStore is %q; use redis or postgresql" .Values.dapr.stateStore) -}}

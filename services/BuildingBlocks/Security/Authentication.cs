@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TicketToken.BuildingBlocks.Security;
@@ -17,21 +17,12 @@ public static class AuthenticationSetup
     {
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         services.AddSingleton(options);
-        services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
-            new ConfigurationManager<OpenIdConnectConfiguration>(
-                options.JwksUrl ?? $"invoke://{options.IdentityAppId}/{JwksDocumentRetriever.Path}",
-                new JwksConfigurationRetriever(),
-                new JwksDocumentRetriever(sp, options))
-            {
-                AutomaticRefreshInterval = options.JwksRefreshInterval,
-                RefreshInterval = options.JwksMinimumRefreshInterval,
-            });
+        services.AddSingleton(sp => new JwksKeyCache(new JwksDocumentRetriever(sp, options), options, sp.GetRequiredService<TimeProvider>()));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IConfigurationManager<OpenIdConnectConfiguration>>((bearer, keys) =>
+            .Configure<JwksKeyCache>((bearer, keys) =>
             {
-                bearer.ConfigurationManager = keys;
                 bearer.MapInboundClaims = false;
                 bearer.RequireHttpsMetadata = false; // keys come through service invocation, not from an authority URL
                 bearer.TokenValidationParameters = new TokenValidationParameters
@@ -45,10 +36,12 @@ public static class AuthenticationSetup
                     ClockSkew = options.ClockSkew,
                     NameClaimType = TokenClaims.Subject,
                     RoleClaimType = TokenClaims.Role,
+                    IssuerSigningKeyResolver = (_, _, _, _) => keys.Keys,
                 };
-                bearer.Events = new JwtBearerEvents { OnChallenge = ChallengeAsync, OnForbidden = ForbiddenAsync };
+                bearer.Events = new JwtBearerEvents { OnMessageReceived = LoadKeysAsync, OnChallenge = ChallengeAsync, OnForbidden = ForbiddenAsync };
             });
 
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, RoutesOnlyFallback>();
         services.AddAuthorizationBuilder()
             // Defence in depth: a route that states no policy needs a valid token (and fails the authorization matrix test).
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -62,6 +55,39 @@ public static class AuthenticationSetup
             .AddPolicy(Policies.PlatformAdmin, policy => policy.RequireAuthenticatedUser()
                 .RequireAssertion(c => Person(c) is { IsPlatformAdmin: true }));
         return services;
+    }
+
+    /// <summary>Before a token is validated, the key cache learns its key id if it can (a rotation happened, or the cache is cold).</summary>
+    private static async Task LoadKeysAsync(MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        context.Token = token;
+        string? kid = null;
+        try
+        {
+            kid = new JsonWebToken(token).Kid;
+        }
+        catch (ArgumentException)
+        {
+            return; // not a JWT: validation refuses it without any fetch
+        }
+
+        try
+        {
+            await context.HttpContext.RequestServices.GetRequiredService<JwksKeyCache>().EnsureAsync(kid, context.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or TaskCanceledException or Invocation.ServiceInvocationException)
+        {
+            // Identity unreachable: validate with the keys already known; tokens they cannot verify are refused.
+            context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()
+                .CreateLogger("TicketToken.Auth").LogWarning(ex, "Could not fetch the identity key set; validating with the cached keys.");
+        }
     }
 
     private static Caller? Person(AuthorizationHandlerContext context) =>
@@ -98,4 +124,18 @@ public static class AuthenticationSetup
 
     private static Task WriteAsync(HttpContext context, ProblemDetails problem) =>
         context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+}
+
+/// <summary>
+/// The fallback policy guards routes that forgot to state a rule. A request that matched no route (an unknown path,
+/// a wrong method or content type, Swagger UI's static files) holds no data, and keeps its own answer: 404, 405, 415.
+/// </summary>
+internal sealed class RoutesOnlyFallback : IAuthorizationMiddlewareResultHandler
+{
+    private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _default = new();
+
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult) =>
+        !authorizeResult.Succeeded && context.GetEndpoint() is not Microsoft.AspNetCore.Routing.RouteEndpoint
+            ? next(context)
+            : _default.HandleAsync(next, context, policy, authorizeResult);
 }

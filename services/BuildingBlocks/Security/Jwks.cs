@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
@@ -39,19 +38,51 @@ internal sealed class JwksDocumentRetriever(IServiceProvider services, AuthOptio
     }
 }
 
-/// <summary>Reads a JWKS document into the configuration JwtBearer validates signatures with.</summary>
-internal sealed class JwksConfigurationRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
+/// <summary>
+/// The identity module's public keys, cached. A token whose key id is unknown makes the cache fetch the key set
+/// before that same token is validated (at most once per <see cref="AuthOptions.JwksMinimumRefreshInterval"/>, so
+/// garbage key ids cannot turn into a flood of fetches): a rotation never costs a request its answer.
+/// </summary>
+public sealed class JwksKeyCache(IDocumentRetriever retriever, AuthOptions options, TimeProvider time) : IDisposable
 {
-    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
+    private readonly SemaphoreSlim _fetch = new(1, 1);
+    private volatile IReadOnlyList<SecurityKey> _keys = [];
+    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+
+    /// <summary>The keys as last fetched (what signature validation uses).</summary>
+    public IReadOnlyList<SecurityKey> Keys => _keys;
+
+    /// <summary>Makes sure the cache is fresh and, if possible, knows <paramref name="kid"/>.</summary>
+    public async Task EnsureAsync(string? kid, CancellationToken cancellationToken)
     {
-        var document = await retriever.GetDocumentAsync(address, cancel);
-        var keys = new JsonWebKeySet(document);
-        var configuration = new OpenIdConnectConfiguration { JsonWebKeySet = keys };
-        foreach (var key in keys.GetSigningKeys())
+        var now = time.GetUtcNow();
+        var known = kid is not null && _keys.Any(k => k.KeyId == kid);
+        var stale = now - _fetchedAt > options.JwksRefreshInterval;
+        if ((known && !stale) || (!stale && now - _fetchedAt < options.JwksMinimumRefreshInterval))
         {
-            configuration.SigningKeys.Add(key);
+            return;
         }
 
-        return configuration;
+        await _fetch.WaitAsync(cancellationToken);
+        try
+        {
+            // Another request may have fetched while this one waited.
+            now = time.GetUtcNow();
+            if ((kid is not null && _keys.Any(k => k.KeyId == kid) && now - _fetchedAt <= options.JwksRefreshInterval)
+                || now - _fetchedAt < options.JwksMinimumRefreshInterval)
+            {
+                return;
+            }
+
+            var document = await retriever.GetDocumentAsync(JwksDocumentRetriever.Path, cancellationToken);
+            _keys = [.. new JsonWebKeySet(document).GetSigningKeys()];
+            _fetchedAt = now;
+        }
+        finally
+        {
+            _fetch.Release();
+        }
     }
+
+    public void Dispose() => _fetch.Dispose();
 }

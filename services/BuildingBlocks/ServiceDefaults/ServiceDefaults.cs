@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -61,6 +62,7 @@ public static class ServiceDefaultsExtensions
             .AddCheck<PostgresReachableCheck>("postgres", tags: ["ready"]);
 
         services.AddTicketTokenAuthentication(builder.Configuration);
+        ConfigureForwardedHeaders(services, builder.Configuration);
         services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
@@ -111,6 +113,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLogging();
@@ -131,6 +134,27 @@ public static class ServiceDefaultsExtensions
             options.DocumentTitle = "TicketToken API";
         });
         return app;
+    }
+
+    /// <summary>
+    /// Behind an ingress every request comes from the proxy's address; per-client limits and lockouts need the
+    /// client's. <c>X-Forwarded-For</c> is believed only from the networks in
+    /// <c>TicketToken:ForwardedHeaders:KnownNetworks</c> (CIDR), never from anyone by default.
+    /// </summary>
+    private static void ConfigureForwardedHeaders(IServiceCollection services, IConfiguration configuration)
+    {
+        var networks = configuration.GetSection("TicketToken:ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [];
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = networks.Length > 0 ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
+            options.ForwardLimit = 1;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+            foreach (var network in networks)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
     }
 
     private static RateLimitPartition<string> PartitionFor(HttpContext context, RateLimitingOptions limits)

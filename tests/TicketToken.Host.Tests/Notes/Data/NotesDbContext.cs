@@ -1,11 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Data;
 
-namespace TicketToken.Sample.Data;
+namespace TicketToken.Host.Tests.Notes.Data;
 
-public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : ModuleDbContext(options, SchemaName)
+public sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) : ModuleDbContext(options, SchemaName)
 {
-    public const string SchemaName = "sample";
+    public const string SchemaName = "notes";
 
     public DbSet<Note> Notes => Set<Note>();
 
@@ -23,7 +23,7 @@ public sealed class Note
     public required string Text { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Set by the note's own <c>sample.note-created</c> event coming back through pub/sub.</summary>
+    /// <summary>Set by the note's own <c>notes.note-created</c> event coming back through pub/sub.</summary>
     public DateTimeOffset? DeliveredAt { get; set; }
     public int Deliveries { get; set; }
 }

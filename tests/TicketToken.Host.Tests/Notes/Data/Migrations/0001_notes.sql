@@ -1,4 +1,4 @@
-create table sample.notes (
+create table notes.notes (
     id           uuid        primary key,
     text         text        not null,
     created_at   timestamptz not null,

@@ -1,11 +1,10 @@
 using TicketToken.BuildingBlocks.PubSub;
-using TicketToken.Contracts.Sample;
-using TicketToken.Sample.Data;
+using TicketToken.Host.Tests.Notes.Data;
 
-namespace TicketToken.Sample.Subscriptions;
+namespace TicketToken.Host.Tests.Notes;
 
 /// <summary>Records that a note's event arrived; the inbox makes a redelivery change nothing.</summary>
-public sealed class MarkNoteDelivered(SampleDbContext db, TimeProvider time) : ITopicHandler<NoteCreated>
+public sealed class MarkNoteDelivered(NotesDbContext db, TimeProvider time) : ITopicHandler<NoteCreated>
 {
     public async Task<TopicResult> HandleAsync(NoteCreated data, CloudEvent envelope, CancellationToken cancellationToken)
     {

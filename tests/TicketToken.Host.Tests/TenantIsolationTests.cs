@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Host.Tests;
+
+/// <summary>
+/// DESIGN.md invariant 6 and OWASP API1: an organizer's staff see only their organizer's data, and a fan only
+/// their own. Someone else's resource is answered 404: not 403, which would confirm it exists, and never data.
+/// </summary>
+public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassFixture<AuthorizationFixture>
+{
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Every_organizer_read_route_answers_another_organizers_admin_with_404_and_its_own_admin_with_200()
+    {
+        var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern)
+            .Where(p => p.Parameters.Count == 1 && p.Parameters[0].Name == "organizerId")
+            .Select(p => p.RawText!)
+            .ToList();
+        routes.Should().Contain("/api/organizers/{organizerId:guid}/members", "the enumeration finds the organizer routes");
+
+        foreach (var route in routes)
+        {
+            var pathOfA = route.Replace("{organizerId:guid}", fixture.OrganizerA.ToString(), StringComparison.Ordinal);
+
+            using var foreign = await SendAsync(fixture.AdminOfB, HttpMethod.Get, pathOfA);
+            using var own = await SendAsync(fixture.AdminOfA, HttpMethod.Get, pathOfA);
+            using var operator_ = await SendAsync(fixture.PlatformAdmin, HttpMethod.Get, pathOfA);
+
+            foreign.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} belongs to organizer A", pathOfA);
+            (await Problem.ReadAsync(foreign)).Code.Should().Be("organizer_not_found");
+            (await foreign.Content.ReadAsStringAsync()).Should().NotContain("Organizer A");
+            own.StatusCode.Should().Be(HttpStatusCode.OK, "{0} is organizer A's own", pathOfA);
+            operator_.StatusCode.Should().Be(HttpStatusCode.OK, "platform admins support every organizer");
+        }
+    }
+
+    [Fact]
+    public async Task Another_organizers_admin_cannot_change_anything_of_organizer_A()
+    {
+        var a = fixture.OrganizerA;
+        var device = await fixture.Personas.DeviceAsync(fixture.AdminOfA, a);
+
+        (HttpMethod, string, object?)[] attempts =
+        [
+            (HttpMethod.Patch, $"/api/organizers/{a}", new { name = "Hijacked", requireMfa = false }),
+            (HttpMethod.Post, $"/api/organizers/{a}/invitations", new { email = Personas.NewEmail("intruder"), role = "organizer_admin" }),
+            (HttpMethod.Put, $"/api/organizers/{a}/members/{fixture.BoxOfficeOfA.UserId}", new { role = "organizer_admin" }),
+            (HttpMethod.Delete, $"/api/organizers/{a}/members/{fixture.AdminOfA.UserId}", null),
+            (HttpMethod.Post, $"/api/organizers/{a}/devices", new { name = "Rogue scanner", venueId = Guid.NewGuid() }),
+            (HttpMethod.Delete, $"/api/organizers/{a}/devices/{device.DeviceId}", null),
+        ];
+
+        foreach (var (method, path, body) in attempts)
+        {
+            using var response = await SendAsync(fixture.AdminOfB, method, path, body);
+
+            response.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} {1} targets organizer A", method, path);
+        }
+
+        using var organizer = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/organizers/{a}");
+        (await organizer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString().Should().Be("Organizer A");
+        using var members = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/organizers/{a}/members");
+        var roles = (await members.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToDictionary(m => m.GetProperty("userId").GetGuid(), m => m.GetProperty("role").GetString());
+        roles[fixture.AdminOfA.UserId].Should().Be("organizer_admin");
+        roles[fixture.BoxOfficeOfA.UserId].Should().Be("box_office");
+        using var token = await Client.PostAsJsonAsync("/api/devices/token", new { deviceId = device.DeviceId, secret = device.Secret });
+        token.StatusCode.Should().Be(HttpStatusCode.OK, "the device of A was not revoked by B's admin");
+    }
+
+    [Fact]
+    public async Task Box_office_staff_see_their_own_organizer_and_not_another()
+    {
+        using var own = await SendAsync(fixture.BoxOfficeOfA, HttpMethod.Get, $"/api/organizers/{fixture.OrganizerA}");
+        using var foreign = await SendAsync(fixture.BoxOfficeOfA, HttpMethod.Get, $"/api/organizers/{fixture.OrganizerB}");
+
+        own.StatusCode.Should().Be(HttpStatusCode.OK);
+        foreign.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_fan_cannot_end_another_fans_session()
+    {
+        var victim = await fixture.Personas.FanAsync();
+        var sessionId = (await ListSessionsAsync(victim)).Single().GetProperty("id").GetGuid();
+
+        using var attempt = await SendAsync(fixture.OtherFan, HttpMethod.Delete, $"/api/me/sessions/{sessionId}");
+
+        attempt.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await ListSessionsAsync(victim)).Should().ContainSingle(s => s.GetProperty("id").GetGuid() == sessionId);
+        var refreshed = await fixture.Personas.RefreshAsync(victim);
+        refreshed.AccessToken.Should().NotBe(victim.AccessToken, "the victim's session still works");
+    }
+
+    [Fact]
+    public async Task A_fan_sees_only_their_own_profile_and_sessions()
+    {
+        var fan = await fixture.Personas.FanAsync();
+
+        using var profile = await SendAsync(fan, HttpMethod.Get, "/api/me");
+        var sessions = await ListSessionsAsync(fan);
+
+        (await profile.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().Should().Be(fan.UserId);
+        sessions.Should().OnlyContain(s => s.GetProperty("current").GetBoolean(), "the fan has one session: the one asking");
+    }
+
+    private async Task<List<JsonElement>> ListSessionsAsync(Person person)
+    {
+        using var response = await SendAsync(person, HttpMethod.Get, "/api/me/sessions");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Person person, HttpMethod method, string path, object? body = null)
+    {
+        using var request = person.Request(method, path, body);
+        return await Client.SendAsync(request);
+    }
+}
