@@ -21,6 +21,21 @@ public abstract class InvocationConformance(RuntimeFixture runtime)
     }
 
     [RuntimeFact]
+    public async Task Disposing_one_client_leaves_the_next_one_working()
+    {
+        // Callers dispose their clients after each call (Dapr's CreateInvokeHttpClient is used the same way);
+        // the runtime's shared connection pool must outlive them.
+        for (var i = 0; i < 3; i++)
+        {
+            using var client = _invoker.CreateHttpClient(ConformanceModule.Id);
+
+            var echoed = await client.GetFromJsonAsync<Echoed>($"conformance/echo/call-{i}");
+
+            echoed!.Text.Should().Be($"call-{i}");
+        }
+    }
+
+    [RuntimeFact]
     public async Task Invoking_an_app_that_is_not_running_fails_clearly()
     {
         using var client = _invoker.CreateHttpClient("nobody");

@@ -82,7 +82,7 @@ public static class AuthenticationSetup
         {
             await context.HttpContext.RequestServices.GetRequiredService<JwksKeyCache>().EnsureAsync(kid, context.HttpContext.RequestAborted);
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or TaskCanceledException or Invocation.ServiceInvocationException)
+        catch (Exception ex) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             // Identity unreachable: validate with the keys already known; tokens they cannot verify are refused.
             context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()

@@ -8,6 +8,7 @@ namespace TicketToken.BuildingBlocks.Security;
 /// Resources of an organizer are filtered with <see cref="AdministeredOrganizers"/> or
 /// <see cref="StaffOrganizers"/>, and a resource outside them is answered 404, never 403 or data.
 /// </summary>
+[Microsoft.Extensions.Validation.SkipValidation] // bound from the validated token, not from input
 public sealed class Caller
 {
     private readonly Dictionary<Guid, string> _memberships;

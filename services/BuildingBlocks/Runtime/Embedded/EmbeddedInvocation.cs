@@ -22,7 +22,7 @@ internal sealed class EmbeddedActorInvoker(IServiceProvider services) : IActorIn
 internal sealed class LoopbackServiceInvoker(string callerAppId, LoopbackChannel channel) : IServiceInvoker
 {
     public HttpClient CreateHttpClient(string appId) =>
-        new(new LoopbackHandler(callerAppId, appId, channel), disposeHandler: true) { BaseAddress = new Uri($"http://{appId}/") };
+        new(new LoopbackHandler(callerAppId, appId, channel), disposeHandler: false) { BaseAddress = new Uri($"http://{appId}/") };
 
     private sealed class LoopbackHandler(string caller, string callee, LoopbackChannel channel) : DelegatingHandler(channel.Handler)
     {

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Identity.Tests;
+
+/// <summary>Requests and answers as a client sees them.</summary>
+public static class Api
+{
+    public static Task<HttpResponseMessage> SendAsync(this HttpClient client, Person person, HttpMethod method, string path, object? body = null) =>
+        client.SendAsync(person.Request(method, path, body));
+
+    /// <summary>A request with any bearer token (crafted, tampered, a device's).</summary>
+    public static Task<HttpResponseMessage> SendAsync(this HttpClient client, string accessToken, HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) => client.PostAsJsonAsync(path, body);
+
+    public static Task<HttpResponseMessage> PostRawJsonAsync(this HttpClient client, string path, string json) =>
+        client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>Asserts the status and returns the JSON body (undefined when there is none).</summary>
+    public static async Task<JsonElement> ShouldBeAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(status, text);
+        if (text.Length == 0)
+        {
+            return default;
+        }
+
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with this status and <c>code</c>.</summary>
+    public static async Task<Problem> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(status, text);
+        var problem = await Problem.ReadAsync(response);
+        problem.Code.Should().Be(code, text);
+        return problem;
+    }
+
+    public static string Text(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
+
+    /// <summary>The tokens of a sign-in or refresh answer, as the <see cref="Person"/> they belong to.</summary>
+    public static Person WithTokens(this Person person, JsonElement tokens) =>
+        person with { AccessToken = tokens.Text("accessToken"), RefreshToken = tokens.Text("refreshToken") };
+
+    public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string email, string password, string? totpCode = null, string? recoveryCode = null) =>
+        client.PostAsJsonAsync("/api/auth/login", new { email, password, totpCode, recoveryCode });
+
+    public static Task<HttpResponseMessage> RefreshAsync(this HttpClient client, string refreshToken) =>
+        client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
+}
+
+/// <summary>An RFC 9457 problem body; reading one asserts what every problem carries.</summary>
+public sealed record Problem(int Status, string? Title, string? Detail, string Code, JsonElement Body)
+{
+    public static async Task<Problem> ReadAsync(HttpResponseMessage response)
+    {
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json");
+        var text = await response.Content.ReadAsStringAsync();
+        using var document = JsonDocument.Parse(text);
+        var body = document.RootElement.Clone();
+        body.GetProperty("status").GetInt32().Should().Be((int)response.StatusCode, text);
+        body.TryGetProperty("code", out var code).Should().BeTrue("every problem carries a machine-readable code: {0}", text);
+        return new Problem(body.GetProperty("status").GetInt32(), Optional(body, "title"), Optional(body, "detail"), code.GetString()!, body);
+    }
+
+    /// <summary>The body without what differs between any two requests (the trace id), for comparing two answers.</summary>
+    public string Comparable()
+    {
+        var fields = Body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value.GetRawText()}");
+        return string.Join("\n", fields);
+    }
+
+    private static string? Optional(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>Reads access tokens the way a client may (without verifying: the host verifies).</summary>
+public static class Jwt
+{
+    public static JsonElement Header(string token) => Segment(token, 0);
+
+    public static JsonElement Payload(string token) => Segment(token, 1);
+
+    /// <summary>Every value of a claim, whether the token carries it as a string or an array.</summary>
+    public static IReadOnlyList<string> Claims(string token, string name) =>
+        !Payload(token).TryGetProperty(name, out var value) ? []
+        : value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray().Select(v => v.GetString()!)]
+        : [value.GetString()!];
+
+    public static string Kid(string token) => Header(token).Text("kid");
+
+    public static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static byte[] Base64UrlDecode(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '='));
+    }
+
+    private static JsonElement Segment(string token, int index)
+    {
+        using var json = JsonDocument.Parse(Base64UrlDecode(token.Split('.')[index]));
+        return json.RootElement.Clone();
+    }
+}

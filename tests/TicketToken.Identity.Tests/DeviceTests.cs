@@ -1,0 +1,107 @@
+using System.Net;
+
+namespace TicketToken.Identity.Tests;
+
+/// <summary>Scanner devices: registered by an organizer admin, signed in with their own credentials, revocable.</summary>
+public sealed class DeviceTests(IdentityFixture fixture) : IClassFixture<IdentityFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Fact]
+    public async Task A_registered_device_gets_a_scanner_token_that_says_who_it_is()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var venueId = Guid.NewGuid();
+        using var registered = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = " Gate A ", venueId });
+        var credentials = await registered.ShouldBeAsync(HttpStatusCode.Created);
+        var deviceId = credentials.GetProperty("deviceId").GetGuid();
+        credentials.GetProperty("organizerId").GetGuid().Should().Be(organizerId);
+        credentials.GetProperty("venueId").GetGuid().Should().Be(venueId);
+        credentials.Text("name").Should().Be("Gate A");
+        var secret = credentials.Text("secret");
+
+        using var token = await _client.PostJsonAsync("/api/devices/token", new { deviceId, secret });
+
+        var issued = await token.ShouldBeAsync(HttpStatusCode.OK);
+        issued.Text("tokenType").Should().Be("Bearer");
+        issued.GetProperty("deviceId").GetGuid().Should().Be(deviceId);
+        var access = issued.Text("accessToken");
+        Jwt.Payload(access).Text("kind").Should().Be("device");
+        Jwt.Payload(access).Text("venue").Should().Be(venueId.ToString());
+        Jwt.Claims(access, "role").Should().Equal("scanner");
+        Jwt.Claims(access, "org").Should().Equal($"{organizerId}:scanner");
+        using var me = await _client.SendAsync(access, HttpMethod.Get, "/api/devices/me");
+        var device = await me.ShouldBeAsync(HttpStatusCode.OK);
+        device.GetProperty("id").GetGuid().Should().Be(deviceId);
+        device.GetProperty("organizerId").GetGuid().Should().Be(organizerId);
+        device.GetProperty("venueId").GetGuid().Should().Be(venueId);
+        device.Text("status").Should().Be("active");
+        using var list = await _client.SendAsync(admin, HttpMethod.Get, $"/api/organizers/{organizerId}/devices");
+        var listed = (await list.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single();
+        listed.GetProperty("id").GetGuid().Should().Be(deviceId);
+        listed.TryGetProperty("lastSeenAt", out var lastSeen).Should().BeTrue();
+        lastSeen.ValueKind.Should().NotBe(System.Text.Json.JsonValueKind.Null, "the device signed in");
+    }
+
+    [Fact]
+    public async Task A_device_token_does_not_act_as_a_person_and_a_person_token_not_as_a_device()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+
+        using var asPerson = await _client.SendAsync(scanner.AccessToken, HttpMethod.Get, "/api/me");
+        using var asAdmin = await _client.SendAsync(scanner.AccessToken, HttpMethod.Get, $"/api/organizers/{organizerId}/devices");
+        using var personAsDevice = await _client.SendAsync(admin, HttpMethod.Get, "/api/devices/me");
+
+        await asPerson.ShouldBeProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await asAdmin.ShouldBeProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await personAsDevice.ShouldBeProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task A_revoked_device_cannot_get_a_token_and_its_current_token_stops_working()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+
+        using var revoked = await _client.SendAsync(admin, HttpMethod.Delete, $"/api/organizers/{organizerId}/devices/{scanner.DeviceId}");
+
+        await revoked.ShouldBeAsync(HttpStatusCode.NoContent);
+        using var token = await _client.PostJsonAsync("/api/devices/token", new { deviceId = scanner.DeviceId, secret = scanner.Secret });
+        await token.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "invalid_device_credentials");
+        using var me = await _client.SendAsync(scanner.AccessToken, HttpMethod.Get, "/api/devices/me");
+        await me.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "device_revoked");
+        using var list = await _client.SendAsync(admin, HttpMethod.Get, $"/api/organizers/{organizerId}/devices");
+        (await list.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single().Text("status").Should().Be("revoked");
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_or_an_unknown_device_is_refused_alike()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+
+        using var wrongSecret = await _client.PostJsonAsync("/api/devices/token", new { deviceId = scanner.DeviceId, secret = scanner.Secret[..^2] + "xx" });
+        using var unknownDevice = await _client.PostJsonAsync("/api/devices/token", new { deviceId = Guid.NewGuid(), secret = scanner.Secret });
+
+        var wrong = await wrongSecret.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "invalid_device_credentials");
+        var unknown = await unknownDevice.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "invalid_device_credentials");
+        unknown.Comparable().Should().Be(wrong.Comparable());
+    }
+
+    [Fact]
+    public async Task Only_an_admin_of_the_organizer_registers_or_revokes_its_devices()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync("Mine");
+        var (stranger, _) = await fixture.Personas.OrganizerAdminAsync("Theirs");
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+
+        using var register = await _client.SendAsync(stranger, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Mine now", venueId = Guid.NewGuid() });
+        using var revoke = await _client.SendAsync(stranger, HttpMethod.Delete, $"/api/organizers/{organizerId}/devices/{scanner.DeviceId}");
+
+        await register.ShouldBeProblemAsync(HttpStatusCode.NotFound, "organizer_not_found");
+        await revoke.ShouldBeProblemAsync(HttpStatusCode.NotFound, "organizer_not_found");
+        using var stillWorks = await _client.PostJsonAsync("/api/devices/token", new { deviceId = scanner.DeviceId, secret = scanner.Secret });
+        await stillWorks.ShouldBeAsync(HttpStatusCode.OK);
+    }
+}

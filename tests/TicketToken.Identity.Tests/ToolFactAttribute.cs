@@ -1,0 +1,16 @@
+namespace TicketToken.Identity.Tests;
+
+/// <summary>A test that needs a tool this machine may not have; skipped with the reason in the output when it is missing.</summary>
+public sealed class ToolFactAttribute : FactAttribute
+{
+    public ToolFactAttribute(string tool, string package)
+    {
+        if (Find(tool) is null)
+        {
+            Skip = $"SKIPPED: '{tool}' is not on PATH here (Debian package {package}: scripts/ensure-packages {package}); with it this test decodes the real QR image.";
+        }
+    }
+
+    public static string? Find(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
+}
