@@ -12,6 +12,8 @@ RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# Chiseled images have no time-zone database; venues and recurring events need IANA zones (Europe/Berlin, ...).
+COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
 ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     TICKETTOKEN__LOGGING__FORMAT=json \

@@ -1,5 +1,7 @@
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Catalog;
 using TicketToken.Identity;
+using TicketToken.Inventory;
 
 namespace TicketToken.Host;
 
@@ -9,5 +11,7 @@ public static class HostModules
     public static IReadOnlyList<Module> All() =>
     [
         new IdentityModule(),
+        new CatalogModule(),
+        new InventoryModule(),
     ];
 }

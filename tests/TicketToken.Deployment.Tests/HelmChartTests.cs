@@ -101,7 +101,7 @@ public sealed class HelmChartTests
         Helm("template", "tt", Chart, "--set", "dapr.pubsub=postgresql").ExitCode.Should().NotBe(0);
         Helm("template", "tt", Chart, "--set", "modules.identity.replicas=1", "--set", "modules.identity.podDisruptionBudget.minAvailable=1")
             .Output.Should().Contain("could ever be drained");
-        Helm("template", "tt", Chart, "--set", "modules.identity.enabled=false").Output.Should().Contain("no module is enabled");
+        Helm([.. new[] { "template", "tt", Chart }.Concat(ModuleIds.SelectMany(id => new[] { "--set", $"modules.{id}.enabled=false" }))]).Output.Should().Contain("no module is enabled");
         Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
     }
 

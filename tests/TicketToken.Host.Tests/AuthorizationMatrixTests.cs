@@ -33,6 +33,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "POST /api/auth/password/forgot",
         "POST /api/auth/password/reset",
         "POST /api/devices/token",
+        "GET /api/events",
+        "GET /api/events/{eventId:guid}",
+        "GET /api/events/{eventId:guid}/ticket-types",
+        "GET /api/events/{eventId:guid}/ticket-types/{ticketTypeId:guid}",
+        "GET /api/events/{eventId:guid}/seatmap.svg",
+        "GET /api/inventory/events/{eventId:guid}/availability",
+        "GET /api/inventory/events/{eventId:guid}/seats",
+        "GET /api/inventory/events/{eventId:guid}/seatmap.svg",
     ];
 
     private static readonly string[] AuthorizationCodes = ["unauthenticated", "invalid_token", "token_expired", "forbidden"];

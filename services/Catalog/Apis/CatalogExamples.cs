@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.OpenApi;
+
+namespace TicketToken.Catalog.Apis;
+
+/// <summary>Request examples for the OpenAPI document, attached per operation (Swagger UI offers them in "Try it out").</summary>
+internal static class CatalogExamples
+{
+    public static readonly Example CreateVenue = new("venue", "A concert hall", """
+        {
+          "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
+          "name": "Philharmonie am Park",
+          "address": { "line1": "Parkallee 1", "line2": null, "city": "Berlin", "postalCode": "10785", "country": "DE" },
+          "timeZone": "Europe/Berlin",
+          "capacity": 2400
+        }
+        """);
+
+    public static readonly Example SeatMap = new("seatMap", "Two sections, explicit price zones, coordinates left to the grid", """
+        {
+          "name": "Concert layout",
+          "priceZones": [
+            { "code": "PREMIUM", "name": "Premium", "colour": "#d4af37" },
+            { "code": "STANDARD", "name": "Standard", "colour": "#1f77b4" }
+          ],
+          "sections": [
+            {
+              "code": "STALLS", "name": "Stalls",
+              "rows": [
+                { "label": "A", "index": 0, "seats": [
+                  { "number": "1", "zone": "PREMIUM", "accessible": true },
+                  { "number": "2", "zone": "PREMIUM", "companion": true },
+                  { "number": "3", "zone": "PREMIUM" } ] },
+                { "label": "B", "index": 1, "seats": [
+                  { "number": "1", "zone": "STANDARD" },
+                  { "number": "2", "zone": "STANDARD", "blocked": true } ] }
+              ]
+            },
+            {
+              "code": "BALCONY", "name": "Balcony",
+              "rows": [ { "label": "A", "seats": [ { "number": "1", "zone": "STANDARD" }, { "number": "2", "zone": "STANDARD" } ] } ]
+            }
+          ]
+        }
+        """);
+
+    public static readonly Example SeatImportCsv = new("csv", "CSV: one line per seat; empty flags are false, empty x/y lay the seats on a grid",
+        JsonValue.Create("""
+            section,row,seat,zone,accessible,companion,blocked,x,y
+            STALLS,A,1,PREMIUM,yes,no,no,,
+            STALLS,A,2,PREMIUM,no,yes,no,,
+            STALLS,B,1,STANDARD,,,,,
+            BALCONY,A,1,STANDARD,,,1,,
+
+            """));
+
+    public static readonly Example SeatImportJson = new("records", "JSON: the CSV's records; price zones are made from the zone codes", """
+        [
+          { "section": "STALLS", "row": "A", "seat": "1", "zone": "PREMIUM", "accessible": true, "x": 0, "y": 0 },
+          { "section": "STALLS", "row": "A", "seat": "2", "zone": "PREMIUM", "companion": true, "x": 1, "y": 0 },
+          { "section": "STALLS", "row": "B", "seat": "1", "zone": "STANDARD", "x": 0, "y": 1 }
+        ]
+        """);
+
+    public static readonly Example CreateEvent = new("single", "One reserved-seating concert with two ticket types", """
+        {
+          "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
+          "venueId": "0197a3c5-0000-7000-8000-000000000001",
+          "seatMapId": "0197a3c6-0000-7000-8000-000000000002",
+          "name": "Mahler 5 — Berlin Phil Youth",
+          "description": "Symphony No. 5 in C-sharp minor.",
+          "category": "classical",
+          "startsAt": "2030-03-14T20:00:00+01:00",
+          "endsAt": "2030-03-14T22:30:00+01:00",
+          "salesStartAt": "2030-01-10T10:00:00+01:00",
+          "salesEndAt": "2030-03-14T19:00:00+01:00",
+          "currency": "EUR",
+          "limits": { "perOrder": 6, "perAccount": 10 },
+          "resale": { "allowed": true, "priceCapPercent": 110, "royaltyBasisPoints": 500 },
+          "ticketTypes": [
+            { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900 },
+            { "name": "Standard", "kind": "reserved", "priceZone": "STANDARD", "priceMinor": 4900 }
+          ]
+        }
+        """);
+
+    public static readonly Example CreateRecurringEvent = new("weekly", "A weekly Friday 20:00 show for twelve weeks (stays 20:00 local across DST)", """
+        {
+          "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
+          "venueId": "0197a3c5-0000-7000-8000-000000000001",
+          "name": "Friday Night Comedy",
+          "category": "comedy",
+          "startsAt": "2030-03-01T20:00:00+01:00",
+          "endsAt": "2030-03-01T22:00:00+01:00",
+          "currency": "EUR",
+          "recurrence": { "frequency": "weekly", "interval": 1, "count": 12, "byWeekDay": ["FR"] },
+          "ticketTypes": [ { "name": "Standing", "kind": "general_admission", "capacity": 300, "priceMinor": 2500 } ]
+        }
+        """);
+
+    public static readonly Example ReservedTicketType = new("reserved", "Reserved seats of a price zone", """
+        { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900 }
+        """);
+
+    public static readonly Example GeneralAdmissionTicketType = new("generalAdmission", "General admission with a capacity", """
+        { "name": "Standing", "kind": "general_admission", "capacity": 500, "priceMinor": 3500 }
+        """);
+
+    public static readonly Example CancelEvent = new("cancel", "Cancel with a reason fans will read", """
+        { "reason": "The soloist is ill; every ticket will be refunded." }
+        """);
+
+    public static RouteHandlerBuilder WithJsonRequestExample(this RouteHandlerBuilder builder, Example example) =>
+        builder.WithJsonRequestExamples(example);
+
+    public static RouteHandlerBuilder WithJsonRequestExamples(this RouteHandlerBuilder builder, params Example[] examples) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            AddExamples(operation, "application/json", null, examples);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The import takes CSV or JSON; the CSV body is described here, as ASP.NET Core cannot infer it.</summary>
+    public static RouteHandlerBuilder WithSeatImportExamples(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            AddExamples(operation, "application/json", null, [SeatImportJson]);
+            AddExamples(operation, "text/csv", new OpenApiSchema { Type = JsonSchemaType.String, Description = "Header: section,row,seat,zone,accessible,companion,blocked,x,y" }, [SeatImportCsv]);
+            return Task.CompletedTask;
+        });
+
+    private static void AddExamples(OpenApiOperation operation, string contentType, IOpenApiSchema? schema, Example[] examples)
+    {
+        var body = operation.RequestBody as OpenApiRequestBody ?? new OpenApiRequestBody { Required = true };
+        operation.RequestBody = body;
+        body.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!body.Content.TryGetValue(contentType, out var media))
+        {
+            media = new OpenApiMediaType();
+            body.Content[contentType] = media;
+        }
+
+        media.Schema = schema ?? media.Schema;
+
+        media.Examples ??= new Dictionary<string, IOpenApiExample>();
+        foreach (var example in examples)
+        {
+            media.Examples[example.Name] = new OpenApiExample { Summary = example.Summary, Value = example.Value.DeepClone() };
+        }
+    }
+
+    public sealed record Example(string Name, string Summary, JsonNode Value)
+    {
+        public Example(string name, string summary, string json) : this(name, summary, JsonNode.Parse(json)!)
+        {
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.Http;
+using TicketToken.BuildingBlocks.Security;
+using TicketToken.Catalog.Data;
+using TicketToken.Catalog.Domain;
+
+namespace TicketToken.Catalog.Apis;
+
+/// <summary>
+/// The seat maps of a venue: price zones, sections, rows and seats. Created from a JSON document or imported in bulk
+/// from CSV or JSON; a body with any error is refused whole, each error with its line. A seat map an announced event
+/// uses is frozen, because inventory sells exactly the seats it was told about.
+/// </summary>
+public static class SeatMapsApi
+{
+    public static RouteGroupBuilder MapSeatMapsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/venues/{venueId:guid}/seatmaps").WithTags("Seat maps").RequireAuthorization(Policies.OrganizerAdmin);
+        group.MapPost("/", CreateSeatMap).WithName("CreateSeatMap")
+            .WithSummary("Creates a seat map from a JSON document (price zones, sections → rows → seats); errors name their line.")
+            .Accepts<SeatMapRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithJsonRequestExample(CatalogExamples.SeatMap);
+        group.MapPost("/import", ImportSeatMap).WithName("ImportSeatMap")
+            .WithSummary("Imports a seat map from CSV (header section,row,seat,zone,accessible,companion,blocked,x,y) or a JSON array of the same records; errors name their line.")
+            .Accepts<SeatImportRequest>("application/json", "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSeatImportExamples();
+        group.MapGet("/", ListSeatMaps).WithName("ListSeatMaps").WithSummary("Lists the venue's seat maps, newest first (cursor pagination).");
+        group.MapGet("/{seatMapId:guid}", GetSeatMap).WithName("GetSeatMap")
+            .WithSummary("Reads a seat map with its price zones and every section, row (in order from the stage) and seat.");
+        group.MapPut("/{seatMapId:guid}", ReplaceSeatMap).WithName("ReplaceSeatMap")
+            .WithSummary("Replaces a seat map's contents with a JSON document; refused while an announced event uses it.")
+            .Accepts<SeatMapRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithJsonRequestExample(CatalogExamples.SeatMap);
+        group.MapDelete("/{seatMapId:guid}", DeleteSeatMap).WithName("DeleteSeatMap")
+            .WithSummary("Deletes a seat map that no event uses.");
+        return group;
+    }
+
+    // The documented shapes of the request bodies; the handlers read the body themselves to report errors by line.
+    public sealed record SeatMapRequest(string Name, IReadOnlyList<PriceZoneRequest>? PriceZones, IReadOnlyList<SectionRequest> Sections);
+
+    public sealed record PriceZoneRequest(string Code, string? Name, string? Colour);
+
+    public sealed record SectionRequest(string Code, string? Name, IReadOnlyList<RowRequest> Rows);
+
+    public sealed record RowRequest(string Label, int? Index, IReadOnlyList<SeatRequest> Seats);
+
+    public sealed record SeatRequest(string Number, string Zone, bool? Accessible, bool? Companion, bool? Blocked, double? X, double? Y);
+
+    public sealed record SeatImportRequest(IReadOnlyList<PriceZoneRequest>? PriceZones, IReadOnlyList<SeatImportRecord> Seats);
+
+    public sealed record SeatImportRecord(string Section, string Row, string Seat, string Zone, bool? Accessible, bool? Companion, bool? Blocked, double? X, double? Y);
+
+    public sealed record SeatMapSummaryResponse(Guid Id, Guid VenueId, string Name, int SeatCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public sealed record SeatMapResponse(Guid Id, Guid VenueId, string Name, int SeatCount, IReadOnlyList<ZoneLayout> PriceZones,
+        IReadOnlyList<SectionResponse> Sections, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public sealed record SectionResponse(string Code, string Name, IReadOnlyList<RowResponse> Rows);
+
+    public sealed record RowResponse(string Label, int Index, IReadOnlyList<SeatResponse> Seats);
+
+    /// <summary>A seat; <see cref="Id"/> is <c>{section}-{row}-{number}</c>, the id inventory and tickets use.</summary>
+    public sealed record SeatResponse(string Id, string Number, string Zone, bool Accessible, bool Companion, bool Blocked, double X, double Y);
+
+    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> CreateSeatMap(Guid venueId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var body = await ReadBodyAsync(request, json: true, cancellationToken);
+        var errors = new SeatMapErrors();
+        var draft = SeatMapJson.ParseDocument(body, errors, out var name);
+        return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
+    }
+
+    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> ImportSeatMap(
+        Guid venueId, [Required, StringLength(200, MinimumLength = 1)] string name, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var csv = IsMediaType(request, "text/csv");
+        var body = await ReadBodyAsync(request, json: !csv, cancellationToken);
+        var errors = new SeatMapErrors();
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add(null, "name", "The query parameter name names the seat map.");
+        }
+
+        var draft = csv ? SeatMapDraft.FromRecords(SeatMapCsv.Parse(Encoding.UTF8.GetString(body), errors), zones: null) : SeatMapJson.ParseRecords(body, errors);
+        return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
+    }
+
+    private static async Task<Ok<Page<SeatMapSummaryResponse>>> ListSeatMaps(Guid venueId, string? cursor, int? limit, Caller caller, CatalogDbContext db, CancellationToken cancellationToken)
+    {
+        await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var take = PageCursor.Limit(limit);
+        var query = db.SeatMaps.AsNoTracking().Where(m => m.VenueId == venueId);
+        if (PageCursor.Decode(cursor) is var (at, after))
+        {
+            query = query.Where(m => m.CreatedAt < at || (m.CreatedAt == at && m.Id.CompareTo(after) < 0));
+        }
+
+        var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(take + 1).ToListAsync(cancellationToken);
+        return TypedResults.Ok(PageCursor.Build(rows, take, m => (m.CreatedAt, m.Id), ToSummary));
+    }
+
+    private static async Task<Ok<SeatMapResponse>> GetSeatMap(Guid venueId, Guid seatMapId, Caller caller, CatalogDbContext db, CancellationToken cancellationToken)
+    {
+        await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var seatMap = await db.SeatMaps.AsNoTracking().SingleOrDefaultAsync(m => m.Id == seatMapId && m.VenueId == venueId, cancellationToken)
+            ?? throw CatalogProblems.SeatMapNotFound();
+        var layout = await SeatMapStore.ReadAsync(db, seatMapId, cancellationToken);
+        return TypedResults.Ok(new SeatMapResponse(seatMap.Id, seatMap.VenueId, seatMap.Name, seatMap.SeatCount, layout.Zones,
+            layout.Sections.Select(section => new SectionResponse(section.Code, section.Name, section.Rows
+                .Select(row => new RowResponse(row.Label, row.Index, row.Seats
+                    .Select(seat => new SeatResponse(SeatMapRules.SeatId(section.Code, row.Label, seat.Number), seat.Number, seat.Zone,
+                        seat.Accessible, seat.Companion, seat.Blocked, seat.X, seat.Y))
+                    .ToList()))
+                .ToList()))
+            .ToList(),
+            seatMap.CreatedAt, seatMap.UpdatedAt));
+    }
+
+    private static async Task<Results<Ok<SeatMapSummaryResponse>, ProblemHttpResult>> ReplaceSeatMap(Guid venueId, Guid seatMapId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var body = await ReadBodyAsync(request, json: true, cancellationToken);
+        var errors = new SeatMapErrors();
+        var draft = SeatMapJson.ParseDocument(body, errors, out var name);
+        var layout = draft is null ? null : SeatMapRules.Validate(draft, errors);
+        if (layout is null)
+        {
+            return CatalogProblems.InvalidSeatMap(errors);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var seatMap = await LockAsync(db, venueId, seatMapId, cancellationToken);
+        if (await db.Events.AnyAsync(e => e.SeatMapId == seatMapId
+                && (e.Status == EventStatus.Published || e.Status == EventStatus.OnSale || e.Status == EventStatus.Completed), cancellationToken))
+        {
+            throw CatalogProblems.SeatMapInUse("An announced event uses this seat map; create a new seat map instead.");
+        }
+
+        await SeatMapStore.ClearAsync(db, seatMapId, cancellationToken);
+        seatMap.Name = name!.Trim();
+        seatMap.SeatCount = layout.SeatCount;
+        seatMap.UpdatedAt = time.GetUtcNow();
+        await SeatMapStore.WriteAsync(db, seatMapId, layout, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(ToSummary(seatMap));
+    }
+
+    private static async Task<NoContent> DeleteSeatMap(Guid venueId, Guid seatMapId, Caller caller, CatalogDbContext db, CancellationToken cancellationToken)
+    {
+        await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var seatMap = await LockAsync(db, venueId, seatMapId, cancellationToken);
+        if (await db.Events.AnyAsync(e => e.SeatMapId == seatMapId, cancellationToken))
+        {
+            throw CatalogProblems.SeatMapInUse("Events (drafts and cancelled ones included) refer to this seat map.");
+        }
+
+        db.SeatMaps.Remove(seatMap);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> CreateAsync(
+        CatalogDbContext db, Venue venue, string? name, SeatMapDraft? draft, SeatMapErrors errors, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var layout = draft is null ? null : SeatMapRules.Validate(draft, errors);
+        if (layout is null)
+        {
+            return CatalogProblems.InvalidSeatMap(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var seatMap = new SeatMap { Id = Guid.CreateVersion7(), VenueId = venue.Id, Name = name!.Trim(), SeatCount = layout.SeatCount, CreatedAt = now, UpdatedAt = now };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.SeatMaps.Add(seatMap);
+        await SeatMapStore.WriteAsync(db, seatMap.Id, layout, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/venues/{venue.Id}/seatmaps/{seatMap.Id}", ToSummary(seatMap));
+    }
+
+    /// <summary>The seat map, locked against a concurrent publish (which takes a share lock on it) until the transaction ends.</summary>
+    private static async Task<SeatMap> LockAsync(CatalogDbContext db, Guid venueId, Guid seatMapId, CancellationToken cancellationToken)
+    {
+        var locked = await db.SeatMaps
+            .FromSql($"select * from catalog.seat_maps where id = {seatMapId} and venue_id = {venueId} for update")
+            .ToListAsync(cancellationToken);
+        return locked.SingleOrDefault() ?? throw CatalogProblems.SeatMapNotFound();
+    }
+
+    private static bool IsMediaType(HttpRequest request, string mediaType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
+        && string.Equals(parsed.MediaType.Value, mediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, bool json, CancellationToken cancellationToken)
+    {
+        if (json && !IsMediaType(request, "application/json"))
+        {
+            throw CatalogProblems.UnsupportedMediaType();
+        }
+
+        if (request.ContentLength > SeatMapLimits.MaximumBodyBytes)
+        {
+            throw CatalogProblems.PayloadTooLarge();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > SeatMapLimits.MaximumBodyBytes)
+            {
+                throw CatalogProblems.PayloadTooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static SeatMapSummaryResponse ToSummary(SeatMap seatMap) =>
+        new(seatMap.Id, seatMap.VenueId, seatMap.Name, seatMap.SeatCount, seatMap.CreatedAt, seatMap.UpdatedAt);
+}

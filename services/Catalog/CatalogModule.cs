@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Catalog.Apis;
+using TicketToken.Catalog.Data;
+
+namespace TicketToken.Catalog;
+
+/// <summary>Venues and their seat maps, events and their ticket types; publishes what inventory sells.</summary>
+public sealed class CatalogModule : Module
+{
+    public const string Id = "catalog";
+
+    public override string AppId => Id;
+
+    public override void Configure(ModuleBuilder module)
+    {
+        module.Services.AddValidation();
+        module.AddDbContext<CatalogDbContext>(CatalogDbContext.SchemaName);
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapVenuesApi();
+        endpoints.MapSeatMapsApi();
+        endpoints.MapEventsApi();
+        endpoints.MapTicketTypesApi();
+    }
+}

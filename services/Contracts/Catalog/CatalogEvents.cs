@@ -1,0 +1,61 @@
+namespace TicketToken.Contracts.Catalog;
+
+/// <summary>
+/// An event went on sale-ready: everything inventory needs to create its actors, in one message (topic
+/// <see cref="Topic"/>). Seats are listed row by row in seat order, so adjacency is the list order; a section is
+/// the unit of one inventory actor. Prices are integers in minor units of <see cref="Currency"/>.
+/// Published again (with a higher <see cref="Version"/>) if the event is re-published; consumers keep the newest.
+/// </summary>
+public sealed record EventPublished(
+    Guid EventId,
+    Guid OrganizerId,
+    Guid VenueId,
+    string Name,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    string TimeZone,
+    string Currency,
+    DateTimeOffset SalesStartAt,
+    DateTimeOffset SalesEndAt,
+    PurchaseLimits Limits,
+    IReadOnlyList<PublishedSection> Sections,
+    IReadOnlyList<PublishedTicketType> TicketTypes,
+    ResalePolicy Resale,
+    long Version)
+{
+    public const string Topic = "event.published";
+}
+
+/// <summary>How many tickets one order and one account may have for the event.</summary>
+public sealed record PurchaseLimits(int PerOrder, int PerAccount);
+
+/// <summary>One block of reserved seats (one inventory actor). <see cref="Code"/> is unique within the event.</summary>
+public sealed record PublishedSection(string Code, string Name, IReadOnlyList<PublishedRow> Rows);
+
+/// <summary>A row; <see cref="Index"/> orders rows from the best (0, nearest the stage) backwards.</summary>
+public sealed record PublishedRow(string Label, int Index, IReadOnlyList<PublishedSeat> Seats);
+
+/// <summary>
+/// A seat. <see cref="Id"/> is stable and unique within the event (<c>{section}-{row}-{number}</c>);
+/// <see cref="Blocked"/> seats are never sold (kills, camera positions).
+/// </summary>
+public sealed record PublishedSeat(string Id, string Number, string PriceZone, bool Accessible, bool Companion, bool Blocked, double X, double Y);
+
+/// <summary>
+/// What can be bought: reserved seats of one price zone (<see cref="PriceZone"/> set), or general admission
+/// with a <see cref="Capacity"/> (one inventory actor per general-admission type).
+/// </summary>
+public sealed record PublishedTicketType(Guid Id, string Name, string Kind, string? PriceZone, int? Capacity, long PriceMinor)
+{
+    public const string Reserved = "reserved";
+    public const string GeneralAdmission = "general_admission";
+}
+
+/// <summary>Whether tickets of the event may be resold, at most at what share of face value, and the royalty.</summary>
+public sealed record ResalePolicy(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints);
+
+/// <summary>An event was cancelled (topic <see cref="Topic"/>); holds end and nothing more is sold.</summary>
+public sealed record EventCancelled(Guid EventId, Guid OrganizerId, string Reason, DateTimeOffset CancelledAt)
+{
+    public const string Topic = "event.cancelled";
+}

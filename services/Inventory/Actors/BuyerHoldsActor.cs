@@ -1,0 +1,325 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Inventory.Domain;
+
+namespace TicketToken.Inventory.Actors;
+
+/// <summary>
+/// One buyer's holds for one event. It makes a hold all or nothing across sections and general-admission types
+/// (undoing the parts it got when a later part fails; a crash mid-way leaves parts that expire on their own), and
+/// it is the one place that sees all of a buyer's concurrent holds, so it enforces the per-account limit.
+/// </summary>
+public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(InventoryModule.Id)] IEventPublisher publisher, IOptions<InventoryOptions> options)
+    : PublishingActor(host, publisher), IBuyerHoldsActor, IRemindable
+{
+    private const string HoldsKey = "holds";
+    private static readonly TimeSpan PlanCacheFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>A commit needs this much time left on the hold, so that no part of it can expire while the others are committed.</summary>
+    private static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(2);
+
+    private Dictionary<Guid, BuyerHold>? _holds;
+    private (EventPlan Plan, DateTimeOffset At)? _plan;
+
+    private DateTimeOffset Now => Host.TimeProvider.GetUtcNow();
+
+    public async Task<HoldOutcome> CreateHoldAsync(CreateHold request)
+    {
+        var holds = await HoldsAsync();
+        if (holds.TryGetValue(request.HoldId, out var repeated))
+        {
+            return HoldOutcome.Ok(View(repeated)); // the same request again
+        }
+
+        var now = Now;
+        var plan = await PlanAsync(request.EventId);
+        if (plan is null || plan.Cancelled || now < plan.SalesStartAt || now >= plan.SalesEndAt)
+        {
+            return HoldOutcome.Fail(HoldFailures.EventNotOnSale, plan is null ? "The event is not published." : plan.Cancelled ? "The event was cancelled." : "Sales are closed at this time.");
+        }
+
+        var quantity = request.Seats.Distinct().Count() + (request.Best?.Quantity ?? 0) + request.GeneralAdmission.Sum(g => g.Quantity);
+        if (quantity <= 0 || request.Best is { Quantity: <= 0 } || request.GeneralAdmission.Any(g => g.Quantity <= 0))
+        {
+            return HoldOutcome.Fail(HoldFailures.InvalidRequest, "Ask for at least one seat or place.");
+        }
+
+        if (quantity > plan.Limits.PerOrder)
+        {
+            return HoldOutcome.Fail(HoldFailures.OrderLimit, $"At most {plan.Limits.PerOrder} tickets per order.");
+        }
+
+        Prune(holds, now);
+        var owned = holds.Values.Where(h => h.Status == HoldView.Sold || h.ExpiresAt > now).Sum(h => h.Seats.Count + h.GeneralAdmission.Sum(g => g.Quantity));
+        if (owned + quantity > plan.Limits.PerAccount)
+        {
+            return HoldOutcome.Fail(HoldFailures.AccountLimit, $"At most {plan.Limits.PerAccount} tickets per account; you already hold or bought {owned}.");
+        }
+
+        var expiresAt = now + options.Value.HoldDuration;
+        var hold = new BuyerHold(request.HoldId, request.EventId, [], [], [], now, expiresAt, HoldView.Active, null);
+        var failure = await AcquireAsync(plan, request, hold);
+        if (failure is not null)
+        {
+            await ReleasePartsAsync(hold, "rolled_back");
+            return failure;
+        }
+
+        holds[hold.HoldId] = hold;
+        await SaveAsync();
+        return HoldOutcome.Ok(View(hold));
+    }
+
+    public async Task<HoldView?> GetHoldAsync(HoldRef hold) =>
+        (await HoldsAsync()).TryGetValue(hold.HoldId, out var found) && (found.Status == HoldView.Sold || found.ExpiresAt > Now) ? View(found) : null;
+
+    public async Task<HoldOutcome> ExtendHoldAsync(HoldRef hold)
+    {
+        var holds = await HoldsAsync();
+        var now = Now;
+        if (!holds.TryGetValue(hold.HoldId, out var found) || (found.Status == HoldView.Active && found.ExpiresAt <= now))
+        {
+            return HoldOutcome.Fail(HoldFailures.HoldNotFound);
+        }
+
+        if (found.Status == HoldView.Sold)
+        {
+            return HoldOutcome.Fail(HoldFailures.AlreadySold);
+        }
+
+        var expiresAt = Min(now + options.Value.HoldDuration, found.CreatedAt + options.Value.MaximumHoldLifetime);
+        foreach (var part in found.Parts)
+        {
+            var extended = part.Kind == HoldPart.Section
+                ? (await Section(found.EventId, part.Key).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure
+                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure;
+            if (extended is not null)
+            {
+                return HoldOutcome.Fail(HoldFailures.HoldExpired);
+            }
+        }
+
+        var updated = found with { ExpiresAt = expiresAt };
+        holds[found.HoldId] = updated;
+        await SaveAsync();
+        return HoldOutcome.Ok(View(updated));
+    }
+
+    public async Task<bool> ReleaseHoldAsync(HoldRef hold)
+    {
+        var holds = await HoldsAsync();
+        if (!holds.TryGetValue(hold.HoldId, out var found) || found.Status != HoldView.Active)
+        {
+            return false;
+        }
+
+        var live = found.ExpiresAt > Now;
+        await ReleasePartsAsync(found, "released");
+        holds.Remove(found.HoldId);
+        if (live)
+        {
+            await QueueEventAsync(SeatsReleased.Topic, new SeatsReleased(found.EventId, found.HoldId, [.. found.Seats.Select(s => s.Id)], found.GeneralAdmission,
+                [.. found.Seats.Select(s => s.PriceZone).Distinct()], "released", Now));
+        }
+
+        await SaveAsync();
+        return live;
+    }
+
+    public async Task<HoldOutcome> CommitHoldAsync(CommitHold request)
+    {
+        var holds = await HoldsAsync();
+        var now = Now;
+        if (!holds.TryGetValue(request.HoldId, out var found))
+        {
+            return HoldOutcome.Fail(HoldFailures.HoldNotFound);
+        }
+
+        if (found.Status == HoldView.Sold)
+        {
+            return found.OrderId == request.OrderId ? HoldOutcome.Ok(View(found)) : HoldOutcome.Fail(HoldFailures.AlreadySold);
+        }
+
+        if (found.ExpiresAt - now < CommitMargin)
+        {
+            return HoldOutcome.Fail(HoldFailures.HoldExpired, "The hold expired (or is about to): hold the seats again.");
+        }
+
+        foreach (var part in found.Parts)
+        {
+            var failure = part.Kind == HoldPart.Section
+                ? (await Section(found.EventId, part.Key).CommitAsync(new CommitPart(found.HoldId, request.OrderId))).Failure
+                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).CommitAsync(new CommitPart(found.HoldId, request.OrderId))).Failure;
+            if (failure is not null)
+            {
+                // Unreachable unless a part was tampered with: every part expires with the hold, and the margin above guards the clock.
+                return HoldOutcome.Fail(failure);
+            }
+        }
+
+        var sold = found with { Status = HoldView.Sold, OrderId = request.OrderId };
+        holds[found.HoldId] = sold;
+        await QueueEventAsync(SeatsSold.Topic, new SeatsSold(found.EventId, found.HoldId, request.OrderId, BuyerIdOf(), found.Seats, found.GeneralAdmission, now));
+        await SaveAsync();
+        return HoldOutcome.Ok(View(sold));
+    }
+
+    public async Task ReceiveReminderAsync(string reminderName, byte[]? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (reminderName == OutboxReminder)
+        {
+            await FlushOutboxAsync();
+        }
+    }
+
+    /// <summary>Takes every part of the hold; returns the failure of the first part that cannot be had.</summary>
+    private async Task<HoldOutcome?> AcquireAsync(EventPlan plan, CreateHold request, BuyerHold hold)
+    {
+        var bySection = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var seat in request.Seats.Distinct())
+        {
+            var section = plan.Sections.Where(s => seat.StartsWith(s.Code + "-", StringComparison.Ordinal)).MaxBy(s => s.Code.Length);
+            if (section is null)
+            {
+                return HoldOutcome.Fail(HoldFailures.UnknownSeat, $"No seat '{seat}' in this event.");
+            }
+
+            (bySection.TryGetValue(section.Code, out var list) ? list : bySection[section.Code] = []).Add(seat);
+        }
+
+        foreach (var (code, seats) in bySection)
+        {
+            var result = await Section(plan.EventId, code).HoldSeatsAsync(new HoldSpecificSeats(hold.HoldId, BuyerIdOf(), seats, hold.ExpiresAt));
+            if (!result.Succeeded)
+            {
+                return HoldOutcome.Fail(result.Failure!, result.Conflicts.Count > 0 ? "Taken or unknown: " + string.Join(", ", result.Conflicts) : null);
+            }
+
+            hold.Parts.Add(new HoldPart(HoldPart.Section, code));
+            hold.Seats.AddRange(result.Seats);
+        }
+
+        if (request.Best is { } best)
+        {
+            var candidates = plan.Sections
+                .Where(s => best.Section is null || s.Code == best.Section)
+                .Where(s => best.PriceZone is null || s.PriceZones.Contains(best.PriceZone))
+                .ToList();
+            if (candidates.Count == 0)
+            {
+                return HoldOutcome.Fail(HoldFailures.UnknownSeat, "No section of this event matches the section or price zone asked for.");
+            }
+
+            SectionHoldResult? taken = null;
+            foreach (var section in candidates)
+            {
+                var result = await Section(plan.EventId, section.Code).HoldBestAsync(new HoldBestSeats(hold.HoldId, BuyerIdOf(), best.Quantity, best.PriceZone, hold.ExpiresAt,
+                    [.. hold.Seats.Where(s => s.Section == section.Code).Select(s => s.Id)]));
+                if (result.Succeeded)
+                {
+                    taken = result;
+                    hold.Parts.Add(new HoldPart(HoldPart.Section, section.Code));
+                    hold.Seats.AddRange(result.Seats);
+                    break;
+                }
+
+                if (result.Failure == HoldFailures.EventNotOnSale)
+                {
+                    _plan = null; // the event changed since the plan was read
+                    return HoldOutcome.Fail(HoldFailures.EventNotOnSale, "The event was cancelled.");
+                }
+            }
+
+            if (taken is null)
+            {
+                return HoldOutcome.Fail(HoldFailures.NotEnoughSeats, $"No {best.Quantity} adjacent seats are available there now.");
+            }
+        }
+
+        foreach (var place in request.GeneralAdmission)
+        {
+            if (!plan.TicketTypes.Any(t => t.Id == place.TicketTypeId && t.Kind == PublishedTicketType.GeneralAdmission))
+            {
+                return HoldOutcome.Fail(HoldFailures.InvalidRequest, $"No general-admission ticket type {place.TicketTypeId} in this event.");
+            }
+
+            var result = await GeneralAdmission(plan.EventId, place.TicketTypeId).HoldAsync(new HoldPlaces(hold.HoldId, BuyerIdOf(), place.Quantity, hold.ExpiresAt));
+            if (!result.Succeeded)
+            {
+                return HoldOutcome.Fail(result.Failure!, $"{result.Remaining} place(s) left.");
+            }
+
+            hold.Parts.Add(new HoldPart(HoldPart.GeneralAdmission, place.TicketTypeId.ToString()));
+            hold.GeneralAdmission.Add(place);
+        }
+
+        return null;
+    }
+
+    private async Task ReleasePartsAsync(BuyerHold hold, string reason)
+    {
+        foreach (var part in hold.Parts)
+        {
+            if (part.Kind == HoldPart.Section)
+            {
+                await Section(hold.EventId, part.Key).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
+            }
+            else
+            {
+                await GeneralAdmission(hold.EventId, Guid.Parse(part.Key)).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
+            }
+        }
+    }
+
+    private async Task<EventPlan?> PlanAsync(Guid eventId)
+    {
+        if (_plan is { } cached && Now - cached.At < PlanCacheFor)
+        {
+            return cached.Plan;
+        }
+
+        var plan = await Host.ProxyFactory.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(eventId), InventoryActors.Event).GetPlanAsync();
+        _plan = plan is null ? null : (plan, Now);
+        return plan;
+    }
+
+    /// <summary>Forgets holds that expired an hour ago: the sections released them long since.</summary>
+    private static void Prune(Dictionary<Guid, BuyerHold> holds, DateTimeOffset now)
+    {
+        foreach (var stale in holds.Values.Where(h => h.Status == HoldView.Active && h.ExpiresAt < now - TimeSpan.FromHours(1)).Select(h => h.HoldId).ToList())
+        {
+            holds.Remove(stale);
+        }
+    }
+
+    private async Task<Dictionary<Guid, BuyerHold>> HoldsAsync() =>
+        _holds ??= (await StateManager.TryGetStateAsync<Dictionary<Guid, BuyerHold>>(HoldsKey)).Value ?? [];
+
+    private Task SaveAsync() => StateManager.SetStateAsync(HoldsKey, _holds!);
+
+    private HoldView View(BuyerHold hold) =>
+        new(hold.HoldId, hold.EventId, BuyerIdOf(), hold.Status, hold.Seats, hold.GeneralAdmission, hold.ExpiresAt, hold.OrderId);
+
+    private Guid BuyerIdOf() => Guid.ParseExact(Id.Id[(Id.Id.IndexOf('.', StringComparison.Ordinal) + 1)..], "N");
+
+    private ISeatSectionActor Section(Guid eventId, string code) =>
+        Host.ProxyFactory.CreateActorProxy<ISeatSectionActor>(InventoryActors.SectionId(eventId, code), InventoryActors.Section);
+
+    private IGeneralAdmissionActor GeneralAdmission(Guid eventId, Guid ticketTypeId) =>
+        Host.ProxyFactory.CreateActorProxy<IGeneralAdmissionActor>(InventoryActors.GeneralAdmissionId(eventId, ticketTypeId), InventoryActors.GeneralAdmission);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}
+
+public sealed record BuyerHold(Guid HoldId, Guid EventId, List<HoldPart> Parts, List<HeldSeat> Seats, List<GeneralAdmissionQuantity> GeneralAdmission,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string Status, Guid? OrderId);
+
+public sealed record HoldPart(string Kind, string Key)
+{
+    public const string Section = "section";
+    public const string GeneralAdmission = "general_admission";
+}

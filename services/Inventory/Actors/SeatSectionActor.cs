@@ -1,0 +1,375 @@
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Inventory.Domain;
+
+namespace TicketToken.Inventory.Actors;
+
+/// <summary>
+/// The reserved seats of one section. The whole section lives in memory, so a hold that conflicts is refused
+/// without touching the database; an accepted hold writes only the rows it changed (one state key per row)
+/// and its expiry reminder, in the turn's single commit, before the caller hears yes.
+/// </summary>
+public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(InventoryModule.Id)] IEventPublisher publisher) : PublishingActor(host, publisher), ISeatSectionActor, IRemindable
+{
+    private const string LayoutKey = "layout";
+    private const string CancelledKey = "cancelled";
+    private const string ExpiryReminder = "expire:";
+
+    private SectionLayout? _layout;
+    private Seat[] _seats = [];
+    private Dictionary<string, int> _byId = [];
+    private int[] _rowStarts = [];
+    private SeatClaim?[] _claims = [];
+    private bool _cancelled;
+
+    private DateTimeOffset Now => Host.TimeProvider.GetUtcNow();
+
+    public async Task InitializeAsync(SectionLayout layout)
+    {
+        await LoadAsync();
+        if (_layout is not null && _layout.Version >= layout.Version)
+        {
+            return;
+        }
+
+        // A re-publish may change the layout; claims on seats that still exist carry over.
+        var previous = _seats.Select((seat, i) => (seat.Id, Claim: _claims[i])).Where(c => c.Claim is not null).ToDictionary(c => c.Id, c => c.Claim!);
+        await StateManager.SetStateAsync(LayoutKey, layout);
+        Build(layout);
+        foreach (var (id, claim) in previous)
+        {
+            if (_byId.TryGetValue(id, out var index))
+            {
+                _claims[index] = claim;
+            }
+        }
+
+        for (var row = 0; row < _rowStarts.Length - 1; row++)
+        {
+            await SaveRowAsync(row);
+        }
+    }
+
+    public async Task<SectionHoldResult> HoldSeatsAsync(HoldSpecificSeats request)
+    {
+        await LoadAsync();
+        if (Unavailable() is { } closed)
+        {
+            return closed;
+        }
+
+        var now = Now;
+        var indexes = new List<int>(request.SeatIds.Count);
+        var unknown = request.SeatIds.Where(id => !_byId.ContainsKey(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            return new SectionHoldResult([], HoldFailures.UnknownSeat, unknown);
+        }
+
+        indexes.AddRange(request.SeatIds.Distinct().Select(id => _byId[id]));
+        if (indexes.All(i => _claims[i] is { } claim && claim.HoldId == request.HoldId && claim.OrderId is null && claim.ExpiresAt > now))
+        {
+            return Held(indexes); // the same request again: already done
+        }
+
+        var taken = indexes.Where(i => !IsFree(i, now)).Select(i => _seats[i].Id).ToList();
+        if (taken.Count > 0)
+        {
+            return new SectionHoldResult([], HoldFailures.SeatUnavailable, taken);
+        }
+
+        await ClaimAsync(indexes, request.HoldId, request.BuyerId, request.ExpiresAt);
+        return Held(indexes);
+    }
+
+    public async Task<SectionHoldResult> HoldBestAsync(HoldBestSeats request)
+    {
+        await LoadAsync();
+        if (Unavailable() is { } closed)
+        {
+            return closed;
+        }
+
+        var now = Now;
+        // The same request again answers with the seats it got; seats this hold took by id are another part of it.
+        var existing = IndexesOf(request.HoldId).Where(i => request.SpecificSeats?.Contains(_seats[i].Id) != true).ToList();
+        if (existing.Count > 0)
+        {
+            return Held(existing);
+        }
+
+        var rows = new List<bool[]>(_rowStarts.Length - 1);
+        for (var row = 0; row < _rowStarts.Length - 1; row++)
+        {
+            var free = new bool[_rowStarts[row + 1] - _rowStarts[row]];
+            for (var i = 0; i < free.Length; i++)
+            {
+                var index = _rowStarts[row] + i;
+                free[i] = IsFree(index, now) && (request.PriceZone is null || _seats[index].PriceZone == request.PriceZone);
+            }
+
+            rows.Add(free);
+        }
+
+        if (SeatPicker.Pick(rows, request.Quantity) is not var (pickedRow, start))
+        {
+            return new SectionHoldResult([], HoldFailures.NotEnoughSeats, []);
+        }
+
+        var indexes = Enumerable.Range(_rowStarts[pickedRow] + start, request.Quantity).ToList();
+        await ClaimAsync(indexes, request.HoldId, request.BuyerId, request.ExpiresAt);
+        return Held(indexes);
+    }
+
+    public async Task<SectionHoldResult> ExtendAsync(ExtendPart request)
+    {
+        await LoadAsync();
+        var now = Now;
+        var indexes = IndexesOf(request.HoldId);
+        if (indexes.Count == 0 || indexes.Any(i => _claims[i]!.OrderId is null && _claims[i]!.ExpiresAt <= now))
+        {
+            return new SectionHoldResult([], HoldFailures.HoldExpired, []);
+        }
+
+        foreach (var i in indexes.Where(i => _claims[i]!.OrderId is null))
+        {
+            _claims[i] = _claims[i]! with { ExpiresAt = request.ExpiresAt };
+        }
+
+        await SaveRowsAsync(indexes);
+        await RegisterReminderAsync(ExpiryReminder + request.HoldId, null, request.ExpiresAt - now, TimeSpan.Zero);
+        return Held(indexes);
+    }
+
+    public async Task<IReadOnlyList<string>> ReleaseAsync(ReleasePart request)
+    {
+        await LoadAsync();
+        var released = await ReleaseHeldAsync(request.HoldId, onlyIfExpired: false);
+        await UnregisterReminderAsync(ExpiryReminder + request.HoldId);
+        return released;
+    }
+
+    public async Task<SectionHoldResult> CommitAsync(CommitPart request)
+    {
+        await LoadAsync();
+        var now = Now;
+        var indexes = IndexesOf(request.HoldId);
+        if (indexes.Count > 0 && indexes.All(i => _claims[i]!.OrderId == request.OrderId))
+        {
+            return Held(indexes); // committed before: the same answer
+        }
+
+        if (indexes.Count == 0 || indexes.Any(i => _claims[i]!.OrderId is null && _claims[i]!.ExpiresAt <= now))
+        {
+            return new SectionHoldResult([], HoldFailures.HoldExpired, []);
+        }
+
+        if (indexes.Any(i => _claims[i]!.OrderId is { } other && other != request.OrderId))
+        {
+            return new SectionHoldResult([], HoldFailures.AlreadySold, []);
+        }
+
+        foreach (var i in indexes)
+        {
+            _claims[i] = _claims[i]! with { OrderId = request.OrderId };
+        }
+
+        await SaveRowsAsync(indexes);
+        await UnregisterReminderAsync(ExpiryReminder + request.HoldId);
+        return Held(indexes);
+    }
+
+    public async Task CancelAsync(CancelSales request)
+    {
+        await LoadAsync();
+        _cancelled = true;
+        await StateManager.SetStateAsync(CancelledKey, true);
+        var holds = _claims.Where(c => c is { OrderId: null }).Select(c => c!.HoldId).Distinct().ToList();
+        foreach (var hold in holds)
+        {
+            await ReleaseHeldAsync(hold, onlyIfExpired: false);
+            await UnregisterReminderAsync(ExpiryReminder + hold);
+        }
+    }
+
+    public async Task<SectionStatus> GetStatusAsync()
+    {
+        await LoadAsync();
+        var now = Now;
+        var seats = new List<SeatState>(_seats.Length);
+        var zones = new Dictionary<string, int[]>();
+        for (var i = 0; i < _seats.Length; i++)
+        {
+            var seat = _seats[i];
+            var status = seat.Blocked ? "blocked"
+                : _claims[i] is { OrderId: not null } ? "sold"
+                : _claims[i] is { } claim && claim.ExpiresAt > now ? "held"
+                : "available";
+            seats.Add(new SeatState(seat.Id, seat.Row, seat.Number, seat.PriceZone, seat.X, seat.Y, status, seat.Accessible));
+            var counts = zones.TryGetValue(seat.PriceZone, out var existing) ? existing : zones[seat.PriceZone] = new int[4];
+            counts[status switch { "available" => 0, "held" => 1, "sold" => 2, _ => 3 }]++;
+        }
+
+        return new SectionStatus(_layout?.Code ?? "", _layout?.Name ?? "",
+            [.. zones.Select(z => new ZoneCount(z.Key, _cancelled ? 0 : z.Value[0], z.Value[1], z.Value[2], z.Value[3]))], seats);
+    }
+
+    public async Task<IReadOnlyList<ZoneCount>> GetZoneCountsAsync() => (await GetStatusAsync()).Zones;
+
+    public async Task ReceiveReminderAsync(string reminderName, byte[]? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (reminderName == OutboxReminder)
+        {
+            await FlushOutboxAsync();
+        }
+        else if (reminderName.StartsWith(ExpiryReminder, StringComparison.Ordinal) && Guid.TryParse(reminderName[ExpiryReminder.Length..], out var holdId))
+        {
+            await LoadAsync();
+            var zones = IndexesOf(holdId).Select(i => _seats[i].PriceZone).Distinct().ToList();
+            var released = await ReleaseHeldAsync(holdId, onlyIfExpired: true);
+            if (released.Count > 0)
+            {
+                await QueueEventAsync(SeatsReleased.Topic,
+                    new SeatsReleased(_layout!.EventId, holdId, released, [], zones, "expired", Now));
+            }
+        }
+    }
+
+    private SectionHoldResult? Unavailable() =>
+        _layout is null ? new SectionHoldResult([], HoldFailures.EventNotOnSale, [])
+        : _cancelled ? new SectionHoldResult([], HoldFailures.EventNotOnSale, [])
+        : null;
+
+    private bool IsFree(int index, DateTimeOffset now) =>
+        !_seats[index].Blocked && (_claims[index] is not { } claim || (claim.OrderId is null && claim.ExpiresAt <= now));
+
+    private List<int> IndexesOf(Guid holdId)
+    {
+        var indexes = new List<int>();
+        for (var i = 0; i < _claims.Length; i++)
+        {
+            if (_claims[i]?.HoldId == holdId)
+            {
+                indexes.Add(i);
+            }
+        }
+
+        return indexes;
+    }
+
+    private async Task ClaimAsync(List<int> indexes, Guid holdId, Guid buyerId, DateTimeOffset expiresAt)
+    {
+        var claim = new SeatClaim(holdId, buyerId, expiresAt, null);
+        foreach (var i in indexes)
+        {
+            _claims[i] = claim;
+        }
+
+        await SaveRowsAsync(indexes);
+        await RegisterReminderAsync(ExpiryReminder + holdId, null, expiresAt - Now, TimeSpan.Zero);
+    }
+
+    private async Task<IReadOnlyList<string>> ReleaseHeldAsync(Guid holdId, bool onlyIfExpired)
+    {
+        var now = Now;
+        var released = new List<int>();
+        for (var i = 0; i < _claims.Length; i++)
+        {
+            if (_claims[i] is { OrderId: null } claim && claim.HoldId == holdId && (!onlyIfExpired || claim.ExpiresAt <= now))
+            {
+                _claims[i] = null;
+                released.Add(i);
+            }
+        }
+
+        await SaveRowsAsync(released);
+        return [.. released.Select(i => _seats[i].Id)];
+    }
+
+    private SectionHoldResult Held(IEnumerable<int> indexes) =>
+        new([.. indexes.Select(i => new HeldSeat(_seats[i].Id, _layout!.Code, _seats[i].Row, _seats[i].Number, _seats[i].PriceZone))], null, []);
+
+    private async Task SaveRowsAsync(IEnumerable<int> indexes)
+    {
+        foreach (var row in indexes.Select(RowOf).Distinct())
+        {
+            await SaveRowAsync(row);
+        }
+    }
+
+    /// <summary>One key per row, holding only the row's claimed seats: a hold rewrites a few hundred bytes, not the section.</summary>
+    private Task SaveRowAsync(int row)
+    {
+        var claims = new Dictionary<int, SeatClaim>();
+        for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
+        {
+            if (_claims[i] is { } claim)
+            {
+                claims[i - _rowStarts[row]] = claim;
+            }
+        }
+
+        return StateManager.SetStateAsync(RowKey(row), claims);
+    }
+
+    private int RowOf(int index)
+    {
+        var row = Array.BinarySearch(_rowStarts, index);
+        return row >= 0 ? row : ~row - 1;
+    }
+
+    private async Task LoadAsync()
+    {
+        if (_layout is not null)
+        {
+            return;
+        }
+
+        var layout = await StateManager.TryGetStateAsync<SectionLayout>(LayoutKey);
+        if (!layout.HasValue)
+        {
+            return;
+        }
+
+        Build(layout.Value);
+        _cancelled = (await StateManager.TryGetStateAsync<bool>(CancelledKey)).Value;
+        for (var row = 0; row < _rowStarts.Length - 1; row++)
+        {
+            var claims = await StateManager.TryGetStateAsync<Dictionary<int, SeatClaim>>(RowKey(row));
+            if (claims.HasValue)
+            {
+                foreach (var (offset, claim) in claims.Value)
+                {
+                    _claims[_rowStarts[row] + offset] = claim;
+                }
+            }
+        }
+    }
+
+    private void Build(SectionLayout layout)
+    {
+        _layout = layout;
+        var seats = new List<Seat>();
+        var starts = new List<int>();
+        foreach (var row in layout.Rows.OrderBy(r => r.Index))
+        {
+            starts.Add(seats.Count);
+            seats.AddRange(row.Seats.Select(s => new Seat(s.Id, row.Label, s.Number, s.PriceZone, s.Blocked, s.Accessible, s.X, s.Y)));
+        }
+
+        starts.Add(seats.Count);
+        _seats = [.. seats];
+        _rowStarts = [.. starts];
+        _byId = _seats.Select((seat, i) => (seat.Id, i)).ToDictionary(s => s.Id, s => s.i, StringComparer.Ordinal);
+        _claims = new SeatClaim?[_seats.Length];
+    }
+
+    private static string RowKey(int row) => "row:" + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed record Seat(string Id, string Row, string Number, string PriceZone, bool Blocked, bool Accessible, double X, double Y);
+}
+
+/// <summary>Who has a seat: held until <see cref="ExpiresAt"/>, or sold once <see cref="OrderId"/> is set.</summary>
+public sealed record SeatClaim(Guid HoldId, Guid BuyerId, DateTimeOffset ExpiresAt, Guid? OrderId);

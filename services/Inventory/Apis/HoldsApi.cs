@@ -1,0 +1,90 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
+using TicketToken.Contracts.Inventory;
+
+namespace TicketToken.Inventory.Apis;
+
+/// <summary>A fan's holds on an event's seats: the hot path of an on-sale.</summary>
+public static class HoldsApi
+{
+    public static RouteGroupBuilder MapHoldsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/inventory/events/{eventId:guid}/holds").WithTags("Holds").RequireAuthorization(Policies.Fan);
+        group.MapPost("/", CreateHold).WithName("CreateHold")
+            .WithSummary("Holds specific seats, the best N adjacent seats of a section or price zone, and/or general-admission places: all or nothing, for 10 minutes.")
+            .WithHoldExamples();
+        group.MapGet("/{holdId:guid}", GetHold).WithName("GetHold").WithSummary("Reads one of the caller's holds.");
+        group.MapPost("/{holdId:guid}/extend", ExtendHold).WithName("ExtendHold")
+            .WithSummary("Gives the hold another full hold duration, up to its maximum lifetime.");
+        group.MapDelete("/{holdId:guid}", ReleaseHold).WithName("ReleaseHold").WithSummary("Gives the held seats back at once.");
+        return group;
+    }
+
+    /// <summary>What to hold. Give any mix of <c>seats</c> (seat ids), <c>best</c> and <c>generalAdmission</c>.</summary>
+    public sealed record CreateHoldRequest(
+        [property: MaxLength(20)] IReadOnlyList<string>? Seats,
+        BestAvailableRequest? Best,
+        [property: MaxLength(10)] IReadOnlyList<GeneralAdmissionRequest>? GeneralAdmission);
+
+    public sealed record BestAvailableRequest([property: Range(1, 20)] int Quantity, [property: StringLength(40)] string? Section, [property: StringLength(40)] string? PriceZone);
+
+    public sealed record GeneralAdmissionRequest(Guid TicketTypeId, [property: Range(1, 50)] int Quantity);
+
+    private static async Task<Results<Created<HoldView>, ProblemHttpResult>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
+        IActorProxyFactory actors, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var buyer = caller.RequiredUserId;
+        // A retried request with the same key names the same hold, and the buyer's actor answers it again instead of holding twice.
+        var holdId = string.IsNullOrWhiteSpace(idempotencyKey)
+            ? Guid.NewGuid()
+            : new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{eventId:N}/{buyer:N}/{idempotencyKey}")).AsSpan(0, 16));
+        var outcome = await Buyer(actors, eventId, buyer).CreateHoldAsync(new CreateHold(holdId, eventId, buyer,
+            request.Seats ?? [], request.Best is { } best ? new BestAvailable(best.Quantity, best.Section, best.PriceZone) : null,
+            [.. (request.GeneralAdmission ?? []).Select(g => new GeneralAdmissionQuantity(g.TicketTypeId, g.Quantity))]));
+        return outcome.Hold is { } hold
+            ? TypedResults.Created($"/api/inventory/events/{eventId}/holds/{hold.HoldId}", hold)
+            : Failure(outcome);
+    }
+
+    private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> GetHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
+        await Buyer(actors, eventId, caller.RequiredUserId).GetHoldAsync(new HoldRef(holdId)) is { } hold
+            ? TypedResults.Ok(hold)
+            : NotFound();
+
+    private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> ExtendHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors)
+    {
+        var outcome = await Buyer(actors, eventId, caller.RequiredUserId).ExtendHoldAsync(new HoldRef(holdId));
+        return outcome.Hold is { } hold ? TypedResults.Ok(hold) : Failure(outcome);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
+        await Buyer(actors, eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : NotFound();
+
+    private static IBuyerHoldsActor Buyer(IActorProxyFactory actors, Guid eventId, Guid buyerId) =>
+        actors.CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(eventId, buyerId), InventoryActors.BuyerHolds);
+
+    private static ProblemHttpResult NotFound() =>
+        Problems.Create(StatusCodes.Status404NotFound, HoldFailures.HoldNotFound, "There is no such hold of yours.", "It may have expired or been released.");
+
+    /// <summary>The failure codes of <see cref="HoldFailures"/> as problem details.</summary>
+    private static ProblemHttpResult Failure(HoldOutcome outcome) => outcome.Failure switch
+    {
+        HoldFailures.SeatUnavailable => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Some of these seats are taken.", outcome.Detail),
+        HoldFailures.NotEnoughSeats => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Not enough seats together there.", outcome.Detail),
+        HoldFailures.SoldOut => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Sold out.", outcome.Detail),
+        HoldFailures.EventNotOnSale => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "This event is not on sale.", outcome.Detail),
+        HoldFailures.OrderLimit or HoldFailures.AccountLimit => Problems.Create(StatusCodes.Status422UnprocessableEntity, outcome.Failure!, "Over the purchase limit.", outcome.Detail),
+        HoldFailures.HoldExpired or HoldFailures.AlreadySold => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure!, "The hold can no longer change.", outcome.Detail),
+        HoldFailures.HoldNotFound => NotFound(),
+        _ => Problems.Create(StatusCodes.Status400BadRequest, outcome.Failure ?? HoldFailures.InvalidRequest, "The hold request is not valid.", outcome.Detail),
+    };
+}

@@ -1,0 +1,47 @@
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Inventory.Domain;
+
+namespace TicketToken.Inventory.Subscriptions;
+
+/// <summary>A published event gets its inventory: the event actor makes its section and general-admission actors (idempotent by version).</summary>
+public sealed class CreateInventory(IActorProxyFactory actors) : ITopicHandler<EventPublished>
+{
+    public async Task<TopicResult> HandleAsync(EventPublished data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(data.EventId), InventoryActors.Event).InitializeAsync(data);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A cancelled event sells nothing more, and its holds end.</summary>
+public sealed class StopSales(IActorProxyFactory actors) : ITopicHandler<EventCancelled>
+{
+    public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(data.EventId), InventoryActors.Event).CancelAsync(data);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>Released seats go to the waitlist first.</summary>
+public sealed class OfferReleasedSeats(IActorProxyFactory actors) : ITopicHandler<SeatsReleased>
+{
+    public async Task<TopicResult> HandleAsync(SeatsReleased data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await actors.CreateActorProxy<IWaitlistActor>(InventoryActors.EventId(data.EventId), InventoryActors.Waitlist).OnSeatsReleasedAsync(data);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A waitlist offer that was bought is done.</summary>
+public sealed class CloseWaitlistOffer(IActorProxyFactory actors) : ITopicHandler<SeatsSold>
+{
+    public async Task<TopicResult> HandleAsync(SeatsSold data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await actors.CreateActorProxy<IWaitlistActor>(InventoryActors.EventId(data.EventId), InventoryActors.Waitlist).OnSeatsSoldAsync(data);
+        return TopicResult.Success;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Testing;
+
+namespace TicketToken.Inventory.Tests;
+
+/// <summary>Holds of two seconds: expiry is enforced whether or not anybody asks.</summary>
+public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<ShortHoldsFixture>
+{
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task An_expired_hold_is_never_shown_as_held_and_its_seats_come_back_by_themselves()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-1-1", "A1-1-2" } });
+        var holdId = hold.GetProperty("holdId").GetGuid();
+        var expiresAt = hold.GetProperty("expiresAt").GetDateTimeOffset();
+
+        var untilExpiry = expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50);
+        await Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
+        var statuses = await Client.SeatStatusesAsync(e.EventId);
+        using var read = await Client.SendAsync(fan.Request(HttpMethod.Get, $"/api/inventory/events/{e.EventId}/holds/{holdId}"));
+
+        statuses["A1-1-1"].Should().Be("available", "a seat is never shown held past its hold's expiry, reminder or not");
+        read.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var released = await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == holdId);
+        released.GetProperty("reason").GetString().Should().Be("expired", "the expiry reminder released the seats without anyone asking");
+        released.GetProperty("seats").EnumerateArray().Select(s => s.GetString()).Should().BeEquivalentTo(["A1-1-1", "A1-1-2"]);
+    }
+
+    [Fact]
+    public async Task The_expiry_reminder_clears_the_seats_from_the_stored_state()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "B1-3-3" } });
+        var holdId = hold.GetProperty("holdId").GetGuid();
+
+        await Eventually.TrueAsync(async () => !(await StoredRowAsync(e.EventId, "B1", 2)).Contains(holdId.ToString(), StringComparison.Ordinal),
+            "the reminder rewrote row 3 of B1 without the expired claim", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Extending_a_hold_keeps_it_alive_but_never_past_its_maximum_lifetime()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-1" } });
+        var path = $"/api/inventory/events/{e.EventId}/holds/{hold.GetProperty("holdId").GetGuid()}";
+        var created = DateTimeOffset.UtcNow;
+
+        var extensions = new List<DateTimeOffset>();
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Delay(700);
+            using var extended = await Client.SendAsync(fan.Request(HttpMethod.Post, path + "/extend"));
+            if (extended.StatusCode != HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            extensions.Add((await extended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset());
+            if (i == 3)
+            {
+                (await Client.SeatStatusesAsync(e.EventId))["A1-2-1"].Should().Be("held", "an extended hold outlives its first two seconds");
+            }
+        }
+
+        extensions.Should().HaveCountGreaterThan(4);
+        extensions.Max().Should().BeOnOrBefore(created.AddSeconds(5.5), "the maximum lifetime is five seconds, however often the hold is extended");
+        var untilExpiry = extensions.Max() - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100);
+        await Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
+        (await Client.SeatStatusesAsync(e.EventId))["A1-2-1"].Should().Be("available");
+    }
+
+    [Fact]
+    public async Task An_expired_hold_cannot_be_committed()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-3-3" } });
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+
+        var outcome = await fixture.Host.Services.GetRequiredService<IActorProxyFactory>()
+            .CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(e.EventId, fan.UserId), InventoryActors.BuyerHolds)
+            .CommitHoldAsync(new CommitHold(hold.GetProperty("holdId").GetGuid(), Guid.NewGuid()));
+
+        outcome.Failure.Should().Be(HoldFailures.HoldExpired);
+        (await Client.SeatStatusesAsync(e.EventId))["A1-3-3"].Should().Be("available");
+    }
+
+    private async Task<string> StoredRowAsync(Guid eventId, string section, int row)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select convert_from(value, 'UTF8') from runtime.actor_state where actor_type = $1 and actor_id = $2 and key = $3", connection);
+        command.Parameters.AddWithValue(InventoryActors.Section);
+        command.Parameters.AddWithValue(InventoryActors.SectionId(eventId, section).Id);
+        command.Parameters.AddWithValue($"row:{row}");
+        return (string?)await command.ExecuteScalarAsync() ?? "";
+    }
+}

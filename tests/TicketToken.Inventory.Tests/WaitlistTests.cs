@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Testing;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Inventory.Tests;
+
+/// <summary>With two-second holds: released seats are offered to the first in line, and lapsed offers pass on.</summary>
+public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<ShortHoldsFixture>
+{
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Released_seats_are_held_for_the_first_in_line_and_a_lapsed_offer_passes_to_the_next()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved(sections: 1, rows: 1, seatsPerRow: 2));
+        var holder = await fixture.Personas.FanAsync();
+        var first = await fixture.Personas.FanAsync();
+        var second = await fixture.Personas.FanAsync();
+        await Client.HeldAsync(holder, e.EventId, new { best = new { quantity = 2 } });
+
+        var firstPlace = await JoinAsync(first, e.EventId, quantity: 2);
+        var secondPlace = await JoinAsync(second, e.EventId, quantity: 2);
+        firstPlace.GetProperty("position").GetInt32().Should().Be(1);
+        secondPlace.GetProperty("position").GetInt32().Should().Be(2);
+
+        var offer = await WaitForStatusAsync(first, e.EventId, "offered");
+        var holdId = offer.GetProperty("holdId").GetGuid();
+        using (var hold = await Client.SendAsync(first.Request(HttpMethod.Get, $"/api/inventory/events/{e.EventId}/holds/{holdId}")))
+        {
+            hold.StatusCode.Should().Be(HttpStatusCode.OK, "the offer is a hold in the first fan's name");
+            (await hold.Content.ReadFromJsonAsync<JsonElement>()).SeatIds().Should().HaveCount(2);
+        }
+
+        (await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == holdId)).GetProperty("reason").GetString()
+            .Should().Be("expired", "the first fan let the offer lapse");
+        await WaitForStatusAsync(second, e.EventId, "offered");
+        (await PlaceAsync(first, e.EventId)).GetProperty("status").GetString().Should().Be("lapsed");
+    }
+
+    [Fact]
+    public async Task A_fan_can_leave_the_line_and_joining_an_unknown_event_is_refused()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved(sections: 1, rows: 1, seatsPerRow: 2));
+        var fan = await fixture.Personas.FanAsync();
+        await JoinAsync(fan, e.EventId, quantity: 1);
+
+        using var left = await Client.SendAsync(fan.Request(HttpMethod.Delete, $"/api/inventory/events/{e.EventId}/waitlist/me"));
+        using var unknown = await Client.SendAsync(fan.Request(HttpMethod.Put, $"/api/inventory/events/{Guid.NewGuid()}/waitlist/me", new { quantity = 1 }));
+        using var badZone = await Client.SendAsync(fan.Request(HttpMethod.Put, $"/api/inventory/events/{e.EventId}/waitlist/me", new { quantity = 1, priceZone = "Z" }));
+
+        left.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        unknown.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await badZone.ProblemCodeAsync()).Should().Be("unknown_price_zone");
+    }
+
+    private async Task<JsonElement> JoinAsync(Person fan, Guid eventId, int quantity)
+    {
+        using var response = await Client.SendAsync(fan.Request(HttpMethod.Put, $"/api/inventory/events/{eventId}/waitlist/me", new { quantity }));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<JsonElement> PlaceAsync(Person fan, Guid eventId)
+    {
+        using var response = await Client.SendAsync(fan.Request(HttpMethod.Get, $"/api/inventory/events/{eventId}/waitlist/me"));
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<JsonElement> WaitForStatusAsync(Person fan, Guid eventId, string status)
+    {
+        JsonElement place = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            place = await PlaceAsync(fan, eventId);
+            return place.GetProperty("status").GetString() == status;
+        }, $"the waitlist place to become {status}", TimeSpan.FromSeconds(20));
+        return place;
+    }
+}
