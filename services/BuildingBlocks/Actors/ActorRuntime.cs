@@ -198,6 +198,9 @@ public sealed class ActorRuntime : IAsyncDisposable
                 catch
                 {
                     actor.InternalStateManager.Discard();
+                    // The turn's state changes are gone, but the instance's own fields may hold them: the next
+                    // turn starts from a fresh activation that reads only what was committed.
+                    await AbandonAsync(activation);
                     throw;
                 }
             }
@@ -256,6 +259,18 @@ public sealed class ActorRuntime : IAsyncDisposable
             }
         }
 
+        if (activation.Scope is { } scope)
+        {
+            await scope.DisposeAsync();
+        }
+    }
+
+    /// <summary>Drops an activation after a failed turn, without running its deactivation; the caller holds its turn lock.</summary>
+    private async Task AbandonAsync(ActorActivation activation)
+    {
+        activation.Deactivated = true;
+        _activations.TryRemove(new KeyValuePair<(string, string), ActorActivation>((activation.Type.TypeName, activation.Id.Id), activation));
+        _timers.OnDeactivated(activation.Type.TypeName, activation.Id.Id);
         if (activation.Scope is { } scope)
         {
             await scope.DisposeAsync();

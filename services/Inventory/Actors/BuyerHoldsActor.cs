@@ -30,12 +30,17 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     public async Task<HoldOutcome> CreateHoldAsync(CreateHold request)
     {
         var holds = await HoldsAsync();
+        var now = Now;
         if (holds.TryGetValue(request.HoldId, out var repeated))
         {
-            return HoldOutcome.Ok(View(repeated)); // the same request again
+            if (repeated.Status == HoldView.Sold || repeated.ExpiresAt > now)
+            {
+                return HoldOutcome.Ok(View(repeated)); // the same request again
+            }
+
+            holds.Remove(request.HoldId); // it expired: a retry after that is a new hold
         }
 
-        var now = Now;
         var plan = await PlanAsync(request.EventId);
         if (plan is null || plan.Cancelled || now < plan.SalesStartAt || now >= plan.SalesEndAt)
         {
@@ -99,6 +104,10 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure;
             if (extended is not null)
             {
+                // Part of the hold is gone: the rest must not outlive it, extended, for nobody.
+                await ReleasePartsAsync(found, "expired");
+                holds.Remove(found.HoldId);
+                await SaveAsync();
                 return HoldOutcome.Fail(HoldFailures.HoldExpired);
             }
         }
@@ -149,16 +158,28 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return HoldOutcome.Fail(HoldFailures.HoldExpired, "The hold expired (or is about to): hold the seats again.");
         }
 
+        var commit = new CommitPart(found.HoldId, request.OrderId);
+        var committed = new List<HoldPart>();
         foreach (var part in found.Parts)
         {
             var failure = part.Kind == HoldPart.Section
-                ? (await Section(found.EventId, part.Key).CommitAsync(new CommitPart(found.HoldId, request.OrderId))).Failure
-                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).CommitAsync(new CommitPart(found.HoldId, request.OrderId))).Failure;
+                ? (await Section(found.EventId, part.Key).CommitAsync(commit)).Failure
+                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).CommitAsync(commit)).Failure;
             if (failure is not null)
             {
-                // Unreachable unless a part was tampered with: every part expires with the hold, and the margin above guards the clock.
+                // A part expired after all: its actor was busy for longer than the margin. Nothing may stay sold to an
+                // order that hears no, so the parts already committed go back to being held.
+                foreach (var done in committed)
+                {
+                    await (done.Kind == HoldPart.Section
+                        ? Section(found.EventId, done.Key).UncommitAsync(commit)
+                        : GeneralAdmission(found.EventId, Guid.Parse(done.Key)).UncommitAsync(commit));
+                }
+
                 return HoldOutcome.Fail(failure);
             }
+
+            committed.Add(part);
         }
 
         var sold = found with { Status = HoldView.Sold, OrderId = request.OrderId };
@@ -240,7 +261,8 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             }
         }
 
-        foreach (var place in request.GeneralAdmission)
+        // One claim per ticket type and hold: a type named twice is one request for the sum (the actor answers a hold id it knows with what it has).
+        foreach (var place in request.GeneralAdmission.GroupBy(g => g.TicketTypeId).Select(g => new GeneralAdmissionQuantity(g.Key, g.Sum(p => p.Quantity))))
         {
             if (!plan.TicketTypes.Any(t => t.Id == place.TicketTypeId && t.Kind == PublishedTicketType.GeneralAdmission))
             {

@@ -105,6 +105,20 @@ public sealed class GeneralAdmissionActor(ActorHost host, [FromKeyedServices(Inv
         return new GeneralAdmissionHoldResult(claim.Quantity, null, Remaining(now));
     }
 
+    public async Task UncommitAsync(CommitPart request)
+    {
+        await LoadAsync();
+        if (!_claims.TryGetValue(request.HoldId, out var claim) || claim.OrderId != request.OrderId)
+        {
+            return;
+        }
+
+        // Back to a plain hold, which its reminder ends at its expiry (at once if that has passed).
+        await SetAsync(request.HoldId, claim with { OrderId = null });
+        var left = claim.ExpiresAt - Now;
+        await RegisterReminderAsync(ExpiryReminder + request.HoldId, null, left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
+    }
+
     public async Task CancelAsync(CancelSales request)
     {
         await LoadAsync();

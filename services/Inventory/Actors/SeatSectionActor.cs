@@ -181,6 +181,26 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         return Held(indexes);
     }
 
+    public async Task UncommitAsync(CommitPart request)
+    {
+        await LoadAsync();
+        var indexes = IndexesOf(request.HoldId).Where(i => _claims[i]!.OrderId == request.OrderId).ToList();
+        if (indexes.Count == 0)
+        {
+            return;
+        }
+
+        // Back to a plain hold, which its reminder ends at its expiry (at once if that has passed).
+        foreach (var i in indexes)
+        {
+            _claims[i] = _claims[i]! with { OrderId = null };
+        }
+
+        await SaveRowsAsync(indexes);
+        var left = _claims[indexes[0]]!.ExpiresAt - Now;
+        await RegisterReminderAsync(ExpiryReminder + request.HoldId, null, left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
+    }
+
     public async Task CancelAsync(CancelSales request)
     {
         await LoadAsync();

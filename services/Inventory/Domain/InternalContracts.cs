@@ -32,6 +32,9 @@ public interface ISeatSectionActor : IActor
 
     Task<SectionHoldResult> CommitAsync(CommitPart request);
 
+    /// <summary>Undoes <see cref="CommitAsync"/> for that order when another part of the hold could not be committed.</summary>
+    Task UncommitAsync(CommitPart request);
+
     Task CancelAsync(CancelSales request);
 
     Task<SectionStatus> GetStatusAsync();
@@ -52,6 +55,9 @@ public interface IGeneralAdmissionActor : IActor
     Task<int> ReleaseAsync(ReleasePart request);
 
     Task<GeneralAdmissionHoldResult> CommitAsync(CommitPart request);
+
+    /// <summary>Undoes <see cref="CommitAsync"/> for that order when another part of the hold could not be committed.</summary>
+    Task UncommitAsync(CommitPart request);
 
     Task CancelAsync(CancelSales request);
 
