@@ -80,6 +80,22 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
     }
 
     [Fact]
+    public async Task A_retry_with_the_same_idempotency_key_after_expiry_is_a_new_hold_not_the_dead_one()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        using var first = await Client.HoldAsync(fan, e.EventId, new { seats = new[] { "B1-5-5" } }, idempotencyKey: "slow-network");
+        await Task.Delay(TimeSpan.FromSeconds(2.3));
+
+        using var retried = await Client.HoldAsync(fan, e.EventId, new { seats = new[] { "B1-5-5" } }, idempotencyKey: "slow-network");
+        var hold = await retried.Content.ReadFromJsonAsync<JsonElement>();
+
+        retried.StatusCode.Should().Be(HttpStatusCode.Created);
+        hold.GetProperty("expiresAt").GetDateTimeOffset().Should().BeAfter(DateTimeOffset.UtcNow, "the answer is a live hold");
+        (await Client.SeatStatusesAsync(e.EventId))["B1-5-5"].Should().Be("held");
+    }
+
+    [Fact]
     public async Task An_expired_hold_cannot_be_committed()
     {
         var e = await fixture.PublishAsync(TestEvents.Reserved());
