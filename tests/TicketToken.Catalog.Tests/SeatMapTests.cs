@@ -63,7 +63,7 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
 
         using var response = await fixture.ImportCsvAsync(organizer.Admin, venue, csv);
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map");
-        var errors = problem.SeatMapErrors;
+        var errors = problem.SeatMapErrors();
 
         errors.Should().Contain(e => e.Line == 3 && e.Column == "accessible" && e.Message == "'maybe' is not a yes/no value; use true/false, 1/0 or yes/no.");
         errors.Should().Contain(e => e.Line == 4 && e.Column == "zone" && e.Message.Contains("required"));
@@ -88,7 +88,7 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         using var response = await fixture.ImportCsvAsync(organizer.Admin, venue, csv);
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map");
 
-        problem.SeatMapErrors.Should().Contain(e => e.Line == line && e.Column == column);
+        problem.SeatMapErrors().Should().Contain(e => e.Line == line && e.Column == column);
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         using var empty = await fixture.ImportCsvAsync(organizer.Admin, venue, "section,row,seat,zone\n");
         using var mixed = await fixture.ImportCsvAsync(organizer.Admin, venue, "section,row,seat,zone,x,y\nA,1,1,P,0,0\nA,1,2,P,,\nA,1,3,P,5,\n");
 
-        (await empty.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors.Should().ContainSingle(e => e.Message.Contains("no seats"));
-        (await mixed.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors.Select(e => (e.Line, e.Column))
+        (await empty.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors().Should().ContainSingle(e => e.Message.Contains("no seats"));
+        (await mixed.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors().Select(e => (e.Line, e.Column))
             .Should().BeEquivalentTo([(3, "x"), (4, "y")]);
     }
 
@@ -169,7 +169,7 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         using var response = await fixture.Client.SendRawAsync(organizer.Admin, HttpMethod.Post, $"/api/venues/{venue}/seatmaps", json, "application/json");
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map");
 
-        problem.SeatMapErrors.Select(e => (e.Line, e.Column)).Should().BeEquivalentTo(new (int?, string?)[]
+        problem.SeatMapErrors().Select(e => (e.Line, e.Column)).Should().BeEquivalentTo(new (int?, string?)[]
         {
             (10, "zone"), // unknown price zone CHEAP
             (11, "x"),    // not a number
@@ -187,7 +187,7 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         using var response = await fixture.Client.SendRawAsync(organizer.Admin, HttpMethod.Post, $"/api/venues/{venue}/seatmaps", "{\n  \"name\": \"x\",\n  \"sections\": [ }\n", "application/json");
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map");
 
-        problem.SeatMapErrors.Should().ContainSingle().Which.Line.Should().Be(3);
+        problem.SeatMapErrors().Should().ContainSingle().Which.Line.Should().Be(3);
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         var seatMap = await fixture.ExpectAsync(organizer.Admin, HttpMethod.Get, $"/api/venues/{venue}/seatmaps/{summary.Id()}");
         seatMap.GetProperty("priceZones")[0].Text("name").Should().Be("Premium");
         var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map");
-        problem.SeatMapErrors.Select(e => (e.Line, e.Column)).Should().BeEquivalentTo(new (int?, string?)[] { (3, "seat"), (4, "seat"), (5, "blocked") });
+        problem.SeatMapErrors().Select(e => (e.Line, e.Column)).Should().BeEquivalentTo(new (int?, string?)[] { (3, "seat"), (4, "seat"), (5, "blocked") });
         await unsupported.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
@@ -287,6 +287,6 @@ public sealed class SeatMapTests(CatalogFixture fixture, ITestOutputHelper outpu
         ((int)noName.StatusCode).Should().Be(400, await noName.Content.ReadAsStringAsync());
         (await Problem.ReadAsync(noName)).Code.Should().BeOneOf("invalid_request", "validation_failed");
         await wrongType.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
-        (await notAnObject.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors.Should().ContainSingle().Which.Line.Should().Be(1);
+        (await notAnObject.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_seat_map")).SeatMapErrors().Should().ContainSingle().Which.Line.Should().Be(1);
     }
 }

@@ -31,32 +31,6 @@ public static class Api
     public static Task<HttpResponseMessage> PostRawJsonAsync(this HttpClient client, string path, string json) =>
         client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
-    /// <summary>Asserts the status and returns the JSON body (undefined when there is none).</summary>
-    public static async Task<JsonElement> ShouldBeAsync(this HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(status, text);
-        if (text.Length == 0)
-        {
-            return default;
-        }
-
-        using var json = JsonDocument.Parse(text);
-        return json.RootElement.Clone();
-    }
-
-    /// <summary>Asserts an RFC 9457 problem with this status and <c>code</c>.</summary>
-    public static async Task<Problem> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(status, text);
-        var problem = await Problem.ReadAsync(response);
-        problem.Code.Should().Be(code, text);
-        return problem;
-    }
-
-    public static string Text(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
-
     /// <summary>The tokens of a sign-in or refresh answer, as the <see cref="Person"/> they belong to.</summary>
     public static Person WithTokens(this Person person, JsonElement tokens) =>
         person with { AccessToken = tokens.Text("accessToken"), RefreshToken = tokens.Text("refreshToken") };
@@ -66,31 +40,6 @@ public static class Api
 
     public static Task<HttpResponseMessage> RefreshAsync(this HttpClient client, string refreshToken) =>
         client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
-}
-
-/// <summary>An RFC 9457 problem body; reading one asserts what every problem carries.</summary>
-public sealed record Problem(int Status, string? Title, string? Detail, string Code, JsonElement Body)
-{
-    public static async Task<Problem> ReadAsync(HttpResponseMessage response)
-    {
-        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json");
-        var text = await response.Content.ReadAsStringAsync();
-        using var document = JsonDocument.Parse(text);
-        var body = document.RootElement.Clone();
-        body.GetProperty("status").GetInt32().Should().Be((int)response.StatusCode, text);
-        body.TryGetProperty("code", out var code).Should().BeTrue("every problem carries a machine-readable code: {0}", text);
-        return new Problem(body.GetProperty("status").GetInt32(), Optional(body, "title"), Optional(body, "detail"), code.GetString()!, body);
-    }
-
-    /// <summary>The body without what differs between any two requests (the trace id), for comparing two answers.</summary>
-    public string Comparable()
-    {
-        var fields = Body.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value.GetRawText()}");
-        return string.Join("\n", fields);
-    }
-
-    private static string? Optional(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>Reads access tokens the way a client may (without verifying: the host verifies).</summary>
