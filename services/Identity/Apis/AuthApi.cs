@@ -228,7 +228,8 @@ public static class AuthApi
         return TypedResults.NoContent();
     }
 
-    private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan lockedFor, string what)
+    /// <summary>429 <c>too_many_attempts</c> with <c>Retry-After</c>: the one answer of every throttled sign-in.</summary>
+    internal static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan lockedFor, string what)
     {
         var seconds = (int)Math.Ceiling(lockedFor.TotalSeconds);
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -94,8 +94,7 @@ public static class DevicesApi
         var addressKey = Throttle.ForAddress("device", http.Connection.RemoteIpAddress?.ToString());
         if (await throttle.LockedForAsync([deviceKey, addressKey], cancellationToken) is { } lockedFor)
         {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(lockedFor.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_attempts", "Too many failed device sign-ins.", "Try again later.");
+            return AuthApi.TooManyAttempts(http, lockedFor, "device sign-in");
         }
 
         var device = await db.Devices.SingleOrDefaultAsync(d => d.Id == request.DeviceId, cancellationToken);

@@ -100,8 +100,8 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         foreach (var part in found.Parts)
         {
             var extended = part.Kind == HoldPart.Section
-                ? (await Section(found.EventId, part.Key).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure
-                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure;
+                ? (await Host.ProxyFactory.SectionOf(found.EventId, part.Key).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure
+                : (await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(part.Key)).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure;
             if (extended is not null)
             {
                 // Part of the hold is gone: the rest must not outlive it, extended, for nobody.
@@ -163,8 +163,8 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         foreach (var part in found.Parts)
         {
             var failure = part.Kind == HoldPart.Section
-                ? (await Section(found.EventId, part.Key).CommitAsync(commit)).Failure
-                : (await GeneralAdmission(found.EventId, Guid.Parse(part.Key)).CommitAsync(commit)).Failure;
+                ? (await Host.ProxyFactory.SectionOf(found.EventId, part.Key).CommitAsync(commit)).Failure
+                : (await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(part.Key)).CommitAsync(commit)).Failure;
             if (failure is not null)
             {
                 // A part expired after all: its actor was busy for longer than the margin. Nothing may stay sold to an
@@ -172,8 +172,8 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 foreach (var done in committed)
                 {
                     await (done.Kind == HoldPart.Section
-                        ? Section(found.EventId, done.Key).UncommitAsync(commit)
-                        : GeneralAdmission(found.EventId, Guid.Parse(done.Key)).UncommitAsync(commit));
+                        ? Host.ProxyFactory.SectionOf(found.EventId, done.Key).UncommitAsync(commit)
+                        : Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(done.Key)).UncommitAsync(commit));
                 }
 
                 return HoldOutcome.Fail(failure);
@@ -214,7 +214,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
 
         foreach (var (code, seats) in bySection)
         {
-            var result = await Section(plan.EventId, code).HoldSeatsAsync(new HoldSpecificSeats(hold.HoldId, BuyerIdOf(), seats, hold.ExpiresAt));
+            var result = await Host.ProxyFactory.SectionOf(plan.EventId, code).HoldSeatsAsync(new HoldSpecificSeats(hold.HoldId, BuyerIdOf(), seats, hold.ExpiresAt));
             if (!result.Succeeded)
             {
                 return HoldOutcome.Fail(result.Failure!, result.Conflicts.Count > 0 ? "Taken or unknown: " + string.Join(", ", result.Conflicts) : null);
@@ -238,7 +238,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             SectionHoldResult? taken = null;
             foreach (var section in candidates)
             {
-                var result = await Section(plan.EventId, section.Code).HoldBestAsync(new HoldBestSeats(hold.HoldId, BuyerIdOf(), best.Quantity, best.PriceZone, hold.ExpiresAt,
+                var result = await Host.ProxyFactory.SectionOf(plan.EventId, section.Code).HoldBestAsync(new HoldBestSeats(hold.HoldId, BuyerIdOf(), best.Quantity, best.PriceZone, hold.ExpiresAt,
                     [.. hold.Seats.Where(s => s.Section == section.Code).Select(s => s.Id)]));
                 if (result.Succeeded)
                 {
@@ -269,7 +269,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 return HoldOutcome.Fail(HoldFailures.InvalidRequest, $"No general-admission ticket type {place.TicketTypeId} in this event.");
             }
 
-            var result = await GeneralAdmission(plan.EventId, place.TicketTypeId).HoldAsync(new HoldPlaces(hold.HoldId, BuyerIdOf(), place.Quantity, hold.ExpiresAt));
+            var result = await Host.ProxyFactory.GeneralAdmissionOf(plan.EventId, place.TicketTypeId).HoldAsync(new HoldPlaces(hold.HoldId, BuyerIdOf(), place.Quantity, hold.ExpiresAt));
             if (!result.Succeeded)
             {
                 return HoldOutcome.Fail(result.Failure!, $"{result.Remaining} place(s) left.");
@@ -288,11 +288,11 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         {
             if (part.Kind == HoldPart.Section)
             {
-                await Section(hold.EventId, part.Key).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
+                await Host.ProxyFactory.SectionOf(hold.EventId, part.Key).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
             }
             else
             {
-                await GeneralAdmission(hold.EventId, Guid.Parse(part.Key)).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
+                await Host.ProxyFactory.GeneralAdmissionOf(hold.EventId, Guid.Parse(part.Key)).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
             }
         }
     }
@@ -304,7 +304,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return cached.Plan;
         }
 
-        var plan = await Host.ProxyFactory.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(eventId), InventoryActors.Event).GetPlanAsync();
+        var plan = await Host.ProxyFactory.EventOf(eventId).GetPlanAsync();
         _plan = plan is null ? null : (plan, Now);
         return plan;
     }
@@ -327,12 +327,6 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         new(hold.HoldId, hold.EventId, BuyerIdOf(), hold.Status, hold.Seats, hold.GeneralAdmission, hold.ExpiresAt, hold.OrderId);
 
     private Guid BuyerIdOf() => Guid.ParseExact(Id.Id[(Id.Id.IndexOf('.', StringComparison.Ordinal) + 1)..], "N");
-
-    private ISeatSectionActor Section(Guid eventId, string code) =>
-        Host.ProxyFactory.CreateActorProxy<ISeatSectionActor>(InventoryActors.SectionId(eventId, code), InventoryActors.Section);
-
-    private IGeneralAdmissionActor GeneralAdmission(Guid eventId, Guid ticketTypeId) =>
-        Host.ProxyFactory.CreateActorProxy<IGeneralAdmissionActor>(InventoryActors.GeneralAdmissionId(eventId, ticketTypeId), InventoryActors.GeneralAdmission);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -25,12 +25,12 @@ public sealed class EventInventoryActor(ActorHost host) : Actor(host), IEventInv
 
         foreach (var section in published.Sections)
         {
-            await Sections(published.EventId, section.Code).InitializeAsync(new SectionLayout(published.EventId, section.Code, section.Name, section.Rows, published.Version));
+            await Host.ProxyFactory.SectionOf(published.EventId, section.Code).InitializeAsync(new SectionLayout(published.EventId, section.Code, section.Name, section.Rows, published.Version));
         }
 
         foreach (var type in published.TicketTypes.Where(t => t.Kind == PublishedTicketType.GeneralAdmission))
         {
-            await GeneralAdmission(published.EventId, type.Id).InitializeAsync(
+            await Host.ProxyFactory.GeneralAdmissionOf(published.EventId, type.Id).InitializeAsync(
                 new GeneralAdmissionLayout(published.EventId, type.Id, type.Name, type.Capacity ?? 0, published.Version));
         }
 
@@ -51,12 +51,12 @@ public sealed class EventInventoryActor(ActorHost host) : Actor(host), IEventInv
 
         foreach (var section in plan.Sections)
         {
-            await Sections(plan.EventId, section.Code).CancelAsync(new CancelSales(cancelled.Reason));
+            await Host.ProxyFactory.SectionOf(plan.EventId, section.Code).CancelAsync(new CancelSales(cancelled.Reason));
         }
 
         foreach (var type in plan.TicketTypes.Where(t => t.Kind == PublishedTicketType.GeneralAdmission))
         {
-            await GeneralAdmission(plan.EventId, type.Id).CancelAsync(new CancelSales(cancelled.Reason));
+            await Host.ProxyFactory.GeneralAdmissionOf(plan.EventId, type.Id).CancelAsync(new CancelSales(cancelled.Reason));
         }
 
         _plan = plan with { Cancelled = true };
@@ -66,10 +66,4 @@ public sealed class EventInventoryActor(ActorHost host) : Actor(host), IEventInv
     public Task<EventPlan?> GetPlanAsync() => PlanAsync();
 
     private async Task<EventPlan?> PlanAsync() => _plan ??= (await StateManager.TryGetStateAsync<EventPlan>(PlanKey)).Value;
-
-    private ISeatSectionActor Sections(Guid eventId, string code) =>
-        Host.ProxyFactory.CreateActorProxy<ISeatSectionActor>(InventoryActors.SectionId(eventId, code), InventoryActors.Section);
-
-    private IGeneralAdmissionActor GeneralAdmission(Guid eventId, Guid ticketTypeId) =>
-        Host.ProxyFactory.CreateActorProxy<IGeneralAdmissionActor>(InventoryActors.GeneralAdmissionId(eventId, ticketTypeId), InventoryActors.GeneralAdmission);
 }

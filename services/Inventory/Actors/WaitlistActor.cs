@@ -70,7 +70,7 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
 
             tried++;
             var holdId = Guid.NewGuid();
-            var outcome = await Host.ProxyFactory.CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(released.EventId, entry.FanId), InventoryActors.BuyerHolds)
+            var outcome = await Host.ProxyFactory.BuyerOf(released.EventId, entry.FanId)
                 .CreateHoldAsync(new CreateHold(holdId, released.EventId, entry.FanId, [], new BestAvailable(entry.Quantity, null, entry.PriceZone), []));
             if (outcome.Hold is { } hold)
             {

@@ -36,9 +36,9 @@ public static class AvailabilityApi
     private static async Task<Results<Ok<AvailabilityResponse>, ProblemHttpResult>> GetAvailability(Guid eventId, IActorProxyFactory actors, TimeProvider time)
     {
         var plan = await PlanAsync(actors, eventId);
-        var sections = await Task.WhenAll(plan.Sections.Select(async s => new SectionAvailability(s.Code, s.Name, await Section(actors, eventId, s.Code).GetZoneCountsAsync())));
+        var sections = await Task.WhenAll(plan.Sections.Select(async s => new SectionAvailability(s.Code, s.Name, await actors.SectionOf(eventId, s.Code).GetZoneCountsAsync())));
         var general = await Task.WhenAll(plan.TicketTypes.Where(t => t.Kind == PublishedTicketType.GeneralAdmission)
-            .Select(t => actors.CreateActorProxy<IGeneralAdmissionActor>(InventoryActors.GeneralAdmissionId(eventId, t.Id), InventoryActors.GeneralAdmission).GetStatusAsync()));
+            .Select(t => actors.GeneralAdmissionOf(eventId, t.Id).GetStatusAsync()));
         var now = time.GetUtcNow();
         return TypedResults.Ok(new AvailabilityResponse(eventId, plan.Name, !plan.Cancelled && now >= plan.SalesStartAt && now < plan.SalesEndAt, sections, general));
     }
@@ -46,22 +46,19 @@ public static class AvailabilityApi
     private static async Task<Results<Ok<List<SectionStatus>>, ProblemHttpResult>> GetSeats(Guid eventId, IActorProxyFactory actors)
     {
         var plan = await PlanAsync(actors, eventId);
-        return TypedResults.Ok((await Task.WhenAll(plan.Sections.Select(s => Section(actors, eventId, s.Code).GetStatusAsync()))).ToList());
+        return TypedResults.Ok((await Task.WhenAll(plan.Sections.Select(s => actors.SectionOf(eventId, s.Code).GetStatusAsync()))).ToList());
     }
 
     private static async Task<IResult> GetSeatMapPicture(Guid eventId, IActorProxyFactory actors)
     {
         var plan = await PlanAsync(actors, eventId);
-        var sections = await Task.WhenAll(plan.Sections.Select(s => Section(actors, eventId, s.Code).GetStatusAsync()));
+        var sections = await Task.WhenAll(plan.Sections.Select(s => actors.SectionOf(eventId, s.Code).GetStatusAsync()));
         return Results.Text(SeatMapPicture.Draw(plan.Name, sections), "image/svg+xml", Encoding.UTF8);
     }
 
     private static async Task<EventPlan> PlanAsync(IActorProxyFactory actors, Guid eventId) =>
-        await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(eventId), InventoryActors.Event).GetPlanAsync()
+        await actors.EventOf(eventId).GetPlanAsync()
         ?? throw new ProblemException(StatusCodes.Status404NotFound, "event_not_found", "No published event has this id.");
-
-    private static ISeatSectionActor Section(IActorProxyFactory actors, Guid eventId, string code) =>
-        actors.CreateActorProxy<ISeatSectionActor>(InventoryActors.SectionId(eventId, code), InventoryActors.Section);
 }
 
 /// <summary>Draws seats as dots at their coordinates (or on a row grid when the map has none), one colour per status.</summary>

@@ -10,6 +10,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Inventory;
+using TicketToken.Inventory.Domain;
 
 namespace TicketToken.Inventory.Apis;
 
@@ -47,7 +48,7 @@ public static class HoldsApi
         var holdId = string.IsNullOrWhiteSpace(idempotencyKey)
             ? Guid.NewGuid()
             : new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{eventId:N}/{buyer:N}/{idempotencyKey}")).AsSpan(0, 16));
-        var outcome = await Buyer(actors, eventId, buyer).CreateHoldAsync(new CreateHold(holdId, eventId, buyer,
+        var outcome = await actors.BuyerOf(eventId, buyer).CreateHoldAsync(new CreateHold(holdId, eventId, buyer,
             request.Seats ?? [], request.Best is { } best ? new BestAvailable(best.Quantity, best.Section, best.PriceZone) : null,
             [.. (request.GeneralAdmission ?? []).Select(g => new GeneralAdmissionQuantity(g.TicketTypeId, g.Quantity))]));
         return outcome.Hold is { } hold
@@ -56,21 +57,18 @@ public static class HoldsApi
     }
 
     private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> GetHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
-        await Buyer(actors, eventId, caller.RequiredUserId).GetHoldAsync(new HoldRef(holdId)) is { } hold
+        await actors.BuyerOf(eventId, caller.RequiredUserId).GetHoldAsync(new HoldRef(holdId)) is { } hold
             ? TypedResults.Ok(hold)
             : NotFound();
 
     private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> ExtendHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors)
     {
-        var outcome = await Buyer(actors, eventId, caller.RequiredUserId).ExtendHoldAsync(new HoldRef(holdId));
+        var outcome = await actors.BuyerOf(eventId, caller.RequiredUserId).ExtendHoldAsync(new HoldRef(holdId));
         return outcome.Hold is { } hold ? TypedResults.Ok(hold) : Failure(outcome);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
-        await Buyer(actors, eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : NotFound();
-
-    private static IBuyerHoldsActor Buyer(IActorProxyFactory actors, Guid eventId, Guid buyerId) =>
-        actors.CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(eventId, buyerId), InventoryActors.BuyerHolds);
+        await actors.BuyerOf(eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : NotFound();
 
     private static ProblemHttpResult NotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, HoldFailures.HoldNotFound, "There is no such hold of yours.", "It may have expired or been released.");

@@ -28,7 +28,7 @@ public static class WaitlistApi
 
     private static async Task<Results<Ok<WaitlistPosition>, ProblemHttpResult>> Join(Guid eventId, JoinWaitlistRequest request, Caller caller, IActorProxyFactory actors)
     {
-        var plan = await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(eventId), InventoryActors.Event).GetPlanAsync();
+        var plan = await actors.EventOf(eventId).GetPlanAsync();
         if (plan is null || plan.Cancelled)
         {
             return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.EventNotOnSale, "This event has no waitlist.", "It is not published, or it was cancelled.");
@@ -44,19 +44,16 @@ public static class WaitlistApi
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, HoldFailures.OrderLimit, "Over the purchase limit.", $"At most {plan.Limits.PerOrder} tickets per order.");
         }
 
-        return TypedResults.Ok(await Waitlist(actors, eventId).JoinAsync(new JoinWaitlist(caller.RequiredUserId, request.PriceZone, request.Quantity)));
+        return TypedResults.Ok(await actors.WaitlistOf(eventId).JoinAsync(new JoinWaitlist(caller.RequiredUserId, request.PriceZone, request.Quantity)));
     }
 
     private static async Task<Results<Ok<WaitlistPosition>, ProblemHttpResult>> Get(Guid eventId, Caller caller, IActorProxyFactory actors) =>
-        await Waitlist(actors, eventId).GetAsync(new FanRef(caller.RequiredUserId)) is { } position
+        await actors.WaitlistOf(eventId).GetAsync(new FanRef(caller.RequiredUserId)) is { } position
             ? TypedResults.Ok(position)
             : Problems.Create(StatusCodes.Status404NotFound, "not_on_waitlist", "You are not on this event's waitlist.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Leave(Guid eventId, Caller caller, IActorProxyFactory actors) =>
-        await Waitlist(actors, eventId).LeaveAsync(new FanRef(caller.RequiredUserId))
+        await actors.WaitlistOf(eventId).LeaveAsync(new FanRef(caller.RequiredUserId))
             ? TypedResults.NoContent()
             : Problems.Create(StatusCodes.Status404NotFound, "not_on_waitlist", "You are not waiting on this event's waitlist.");
-
-    private static IWaitlistActor Waitlist(IActorProxyFactory actors, Guid eventId) =>
-        actors.CreateActorProxy<IWaitlistActor>(InventoryActors.EventId(eventId), InventoryActors.Waitlist);
 }

@@ -11,7 +11,7 @@ public sealed class CreateInventory(IActorProxyFactory actors) : ITopicHandler<E
 {
     public async Task<TopicResult> HandleAsync(EventPublished data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(data.EventId), InventoryActors.Event).InitializeAsync(data);
+        await actors.EventOf(data.EventId).InitializeAsync(data);
         return TopicResult.Success;
     }
 }
@@ -21,7 +21,7 @@ public sealed class StopSales(IActorProxyFactory actors) : ITopicHandler<EventCa
 {
     public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await actors.CreateActorProxy<IEventInventoryActor>(InventoryActors.EventId(data.EventId), InventoryActors.Event).CancelAsync(data);
+        await actors.EventOf(data.EventId).CancelAsync(data);
         return TopicResult.Success;
     }
 }
@@ -31,7 +31,7 @@ public sealed class OfferReleasedSeats(IActorProxyFactory actors) : ITopicHandle
 {
     public async Task<TopicResult> HandleAsync(SeatsReleased data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await actors.CreateActorProxy<IWaitlistActor>(InventoryActors.EventId(data.EventId), InventoryActors.Waitlist).OnSeatsReleasedAsync(data);
+        await actors.WaitlistOf(data.EventId).OnSeatsReleasedAsync(data);
         return TopicResult.Success;
     }
 }
@@ -41,7 +41,7 @@ public sealed class CloseWaitlistOffer(IActorProxyFactory actors) : ITopicHandle
 {
     public async Task<TopicResult> HandleAsync(SeatsSold data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await actors.CreateActorProxy<IWaitlistActor>(InventoryActors.EventId(data.EventId), InventoryActors.Waitlist).OnSeatsSoldAsync(data);
+        await actors.WaitlistOf(data.EventId).OnSeatsSoldAsync(data);
         return TopicResult.Success;
     }
 }
