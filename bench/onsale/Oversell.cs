@@ -20,7 +20,7 @@ public static class Oversell
         var holdsBySeat = new Dictionary<string, List<Guid>>(StringComparer.Ordinal);
         await using (var command = database.CreateCommand("""
             select actor_type, actor_id, key, convert_from(value, 'UTF8') from runtime.actor_state
-            where actor_type = any($1) and actor_id like $2 and (key like 'row:%' or key = 'holds')
+            where actor_type = any($1) and actor_id like $2 and (key like 'holds:%' or key = 'holds')
             """))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = new[] { InventoryActors.Section, InventoryActors.BuyerHolds } });
@@ -33,10 +33,16 @@ public static class Oversell
                 {
                     // Rows are stored in index order, seats in seat order: offset n of row r is seat {section}-{r+1}-{n+1}.
                     var section = Array.IndexOf(venue.Codes, id[(id.IndexOf('.', StringComparison.Ordinal) + 1)..]);
-                    var row = int.Parse(key["row:".Length..], System.Globalization.CultureInfo.InvariantCulture);
-                    foreach (var (offset, claim) in JsonSerializer.Deserialize<Dictionary<int, SeatClaimJson>>(json, RuntimeJson.Options)!)
+                    var row = int.Parse(key["holds:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                    foreach (var claim in JsonSerializer.Deserialize<List<RowClaimJson>>(json, RuntimeJson.Options)!)
                     {
-                        claims[venue.SeatId(section, row, offset)] = claim.HoldId;
+                        foreach (var offset in claim.Seats)
+                        {
+                            if (!claims.TryAdd(venue.SeatId(section, row, offset), claim.HoldId))
+                            {
+                                claims[venue.SeatId(section, row, offset)] = Guid.Empty; // stored twice in its row: counted as a conflict below
+                            }
+                        }
                     }
                 }
                 else
@@ -90,7 +96,7 @@ public static class Oversell
         return problems;
     }
 
-    private sealed record SeatClaimJson(Guid HoldId);
+    private sealed record RowClaimJson(Guid HoldId, int[] Seats);
 
     private sealed record HoldJson(Guid HoldId, string Status, List<SeatIdJson> Seats, DateTimeOffset ExpiresAt);
 

@@ -118,7 +118,7 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         await using var command = new Npgsql.NpgsqlCommand("select convert_from(value, 'UTF8') from runtime.actor_state where actor_type = $1 and actor_id = $2 and key = $3", connection);
         command.Parameters.AddWithValue(InventoryActors.Section);
         command.Parameters.AddWithValue(InventoryActors.SectionId(eventId, section).Id);
-        command.Parameters.AddWithValue($"row:{row}");
+        command.Parameters.AddWithValue($"holds:{row}");
         return (string?)await command.ExecuteScalarAsync() ?? "";
     }
 }

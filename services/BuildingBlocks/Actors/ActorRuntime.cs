@@ -110,6 +110,10 @@ public sealed class ActorRuntime : IAsyncDisposable
         }, cancellationToken);
     }
 
+    /// <summary>True when the actor is active and no turn of it runs or waits (its commits may still be in flight).</summary>
+    internal bool IsIdle(string actorType, string actorId) =>
+        _activations.TryGetValue((actorType, actorId), out var activation) && !activation.Lock.IsHeld;
+
     /// <summary>Deactivates one actor now (the Dapr sidecar asks for this when it rebalances).</summary>
     public async Task DeactivateAsync(string actorType, string actorId)
     {
@@ -172,6 +176,10 @@ public sealed class ActorRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs one turn under the activation's lock and releases the lock when the turn's work is done; the caller
+    /// is answered once the turn's changes (and every earlier turn's) are durable. See <see cref="CommitPipeline"/>.
+    /// </summary>
     private async Task<T> RunTurnAsync<T>(string actorType, string actorId, Func<Actor, Task<T>> work, CancellationToken cancellationToken)
     {
         var type = _registry.Get(actorType);
@@ -179,11 +187,22 @@ public sealed class ActorRuntime : IAsyncDisposable
         {
             var activation = _activations.GetOrAdd((actorType, actorId), static (key, t) => new ActorActivation(t, new ActorId(key.Id)), type);
             Interlocked.Increment(ref activation.Pending);
+            T result;
+            Task committed;
             await activation.Lock.EnterAsync();
             try
             {
                 if (activation.Deactivated)
                 {
+                    Interlocked.Decrement(ref activation.Pending);
+                    continue;
+                }
+
+                if (activation.Instance is { InternalStateManager.Broken: true })
+                {
+                    // A commit failed after this activation's memory moved past it: start again from the store.
+                    await AbandonAsync(activation);
+                    Interlocked.Decrement(ref activation.Pending);
                     continue;
                 }
 
@@ -191,9 +210,8 @@ public sealed class ActorRuntime : IAsyncDisposable
                 var actor = activation.Instance ?? await ActivateAsync(activation);
                 try
                 {
-                    var result = await work(actor);
-                    await actor.InternalStateManager.SaveStateAsync(cancellationToken);
-                    return result;
+                    result = await work(actor);
+                    committed = actor.InternalStateManager.CommitAsync();
                 }
                 catch
                 {
@@ -204,11 +222,25 @@ public sealed class ActorRuntime : IAsyncDisposable
                     throw;
                 }
             }
+            catch
+            {
+                Interlocked.Decrement(ref activation.Pending);
+                throw;
+            }
             finally
             {
                 Volatile.Write(ref activation.LastUsed, _time.GetTimestamp());
-                Interlocked.Decrement(ref activation.Pending);
                 activation.Lock.Exit();
+            }
+
+            try
+            {
+                await committed;
+                return result;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref activation.Pending);
             }
         }
     }
@@ -221,7 +253,7 @@ public sealed class ActorRuntime : IAsyncDisposable
             var host = new ActorHost(activation.Type, activation.Id, _loggerFactory, _proxyFactory, _stateStore, _timers, _time);
             var actor = (Actor)ActivatorUtilities.CreateInstance(scope.ServiceProvider, activation.Type.ImplementationType, host);
             await actor.OnActivateAsync();
-            await actor.InternalStateManager.SaveStateAsync();
+            await actor.InternalStateManager.CommitAsync();
             activation.Scope = scope;
             activation.Instance = actor;
             return actor;
@@ -244,21 +276,23 @@ public sealed class ActorRuntime : IAsyncDisposable
         }
 
         activation.Deactivated = true;
-        _activations.TryRemove(new KeyValuePair<(string, string), ActorActivation>((activation.Type.TypeName, activation.Id.Id), activation));
         _timers.OnDeactivated(activation.Type.TypeName, activation.Id.Id);
         if (activation.Instance is { } actor)
         {
             try
             {
                 await actor.OnDeactivateAsync();
-                await actor.InternalStateManager.SaveStateAsync();
+                await actor.InternalStateManager.CommitAsync();
             }
             catch (Exception ex)
             {
                 _logger.LogWarning(ex, "Deactivating actor {ActorType}/{ActorId} failed", activation.Type.TypeName, activation.Id);
             }
+
+            await actor.InternalStateManager.DrainAsync(); // a next activation reads only what is committed
         }
 
+        _activations.TryRemove(new KeyValuePair<(string, string), ActorActivation>((activation.Type.TypeName, activation.Id.Id), activation));
         if (activation.Scope is { } scope)
         {
             await scope.DisposeAsync();
@@ -268,6 +302,11 @@ public sealed class ActorRuntime : IAsyncDisposable
     /// <summary>Drops an activation after a failed turn, without running its deactivation; the caller holds its turn lock.</summary>
     private async Task AbandonAsync(ActorActivation activation)
     {
+        if (activation.Instance is { } actor)
+        {
+            await actor.InternalStateManager.DrainAsync(); // the next activation must read what earlier turns committed
+        }
+
         activation.Deactivated = true;
         _activations.TryRemove(new KeyValuePair<(string, string), ActorActivation>((activation.Type.TypeName, activation.Id.Id), activation));
         _timers.OnDeactivated(activation.Type.TypeName, activation.Id.Id);

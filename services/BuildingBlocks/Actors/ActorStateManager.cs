@@ -9,6 +9,9 @@ internal sealed class ActorStateManager : IActorStateManager
         None,
         Upsert,
         Remove,
+
+        /// <summary>Removed and committed (or being committed): absent without asking the store.</summary>
+        Absent,
     }
 
     private sealed class Entry(object? value, Type type, Change change)
@@ -23,12 +26,14 @@ internal sealed class ActorStateManager : IActorStateManager
     private readonly IActorStateStore _store;
     private readonly Dictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly List<ActorReminderChange> _reminders = [];
+    private readonly CommitPipeline _pipeline;
 
     public ActorStateManager(string actorType, string actorId, IActorStateStore store)
     {
         _actorType = actorType;
         _actorId = actorId;
         _store = store;
+        _pipeline = new CommitPipeline(actorType, actorId, store);
     }
 
     public async Task<T> GetStateAsync<T>(string stateName, CancellationToken cancellationToken = default)
@@ -42,14 +47,14 @@ internal sealed class ActorStateManager : IActorStateManager
     public async Task<ConditionalValue<T>> TryGetStateAsync<T>(string stateName, CancellationToken cancellationToken = default)
     {
         var entry = await LoadAsync<T>(stateName, cancellationToken);
-        return entry is null || entry.Change == Change.Remove ? default : new ConditionalValue<T>(true, (T)entry.Value!);
+        return entry is null || entry.Change is Change.Remove or Change.Absent ? default : new ConditionalValue<T>(true, (T)entry.Value!);
     }
 
     public async Task<bool> ContainsStateAsync(string stateName, CancellationToken cancellationToken = default)
     {
         if (_cache.TryGetValue(stateName, out var cached))
         {
-            return cached.Change != Change.Remove;
+            return cached.Change is not (Change.Remove or Change.Absent);
         }
 
         var loaded = await _store.LoadAsync(_actorType, _actorId, stateName, cancellationToken);
@@ -130,7 +135,14 @@ internal sealed class ActorStateManager : IActorStateManager
         return true;
     }
 
-    public async Task SaveStateAsync(CancellationToken cancellationToken = default)
+    /// <summary>Commits what changed so far and waits until it is durable (the turn commits again at its end).</summary>
+    public Task SaveStateAsync(CancellationToken cancellationToken = default) => CommitAsync();
+
+    /// <summary>
+    /// Hands what this turn changed to the commit pipeline and returns when it is durable, together with
+    /// everything earlier turns changed. The cache keeps the new values, so the next turn may run before then.
+    /// </summary>
+    internal Task CommitAsync()
     {
         List<ActorStateChange>? changes = null;
         foreach (var (key, entry) in _cache)
@@ -139,34 +151,25 @@ internal sealed class ActorStateManager : IActorStateManager
             {
                 case Change.Upsert:
                     (changes ??= []).Add(new ActorStateChange(key, RuntimeJson.Serialize(entry.Value, entry.Type)));
+                    entry.Change = Change.None;
                     break;
                 case Change.Remove:
                     (changes ??= []).Add(new ActorStateChange(key, null));
+                    entry.Change = Change.Absent; // not read back from the store, where the removal may not have landed yet
                     break;
             }
         }
 
-        if (changes is null && _reminders.Count == 0)
-        {
-            return;
-        }
-
-        await _store.SaveAsync(_actorType, _actorId, changes ?? (IReadOnlyList<ActorStateChange>)[], [.. _reminders], cancellationToken);
-
+        var committed = _pipeline.Enqueue(changes ?? [], _reminders.Count == 0 ? [] : [.. _reminders]);
         _reminders.Clear();
-        foreach (var key in _cache.Keys.ToList())
-        {
-            var entry = _cache[key];
-            if (entry.Change == Change.Remove)
-            {
-                _cache.Remove(key);
-            }
-            else
-            {
-                entry.Change = Change.None;
-            }
-        }
+        return committed;
     }
+
+    /// <summary>A commit of this activation failed: its memory is ahead of the store and it must not serve another turn.</summary>
+    internal bool Broken => _pipeline.Failed;
+
+    /// <summary>Completes once no commit of this activation is in flight (successful or not).</summary>
+    internal Task DrainAsync() => _pipeline.DrainAsync();
 
     public Task ClearCacheAsync(CancellationToken cancellationToken = default)
     {
@@ -191,7 +194,7 @@ internal sealed class ActorStateManager : IActorStateManager
     {
         if (_cache.TryGetValue(stateName, out var cached))
         {
-            if (cached.Change != Change.Remove && cached.Value is not null && cached.Value is not T)
+            if (cached.Change is not (Change.Remove or Change.Absent) && cached.Value is not null && cached.Value is not T)
             {
                 throw new InvalidCastException($"State '{stateName}' of actor {_actorType}/{_actorId} holds a {cached.Type.Name}, not a {typeof(T).Name}.");
             }

@@ -23,6 +23,17 @@ internal sealed class TurnLock
         }
     }
 
+    public bool IsHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held;
+            }
+        }
+    }
+
     public bool TryEnter()
     {
         lock (_gate)

@@ -17,6 +17,7 @@ public static class AuthenticationSetup
     {
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         services.AddSingleton(options);
+        services.AddSingleton<ValidatedTokens>();
         services.AddSingleton(sp => new JwksKeyCache(new JwksDocumentRetriever(sp, options), options, sp.GetRequiredService<TimeProvider>()));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -38,7 +39,7 @@ public static class AuthenticationSetup
                     RoleClaimType = TokenClaims.Role,
                     IssuerSigningKeyResolver = (_, _, _, _) => keys.Keys,
                 };
-                bearer.Events = new JwtBearerEvents { OnMessageReceived = LoadKeysAsync, OnChallenge = ChallengeAsync, OnForbidden = ForbiddenAsync };
+                bearer.Events = new JwtBearerEvents { OnMessageReceived = LoadKeysAsync, OnTokenValidated = RememberToken, OnChallenge = ChallengeAsync, OnForbidden = ForbiddenAsync };
             });
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, RoutesOnlyFallback>();
@@ -57,7 +58,10 @@ public static class AuthenticationSetup
         return services;
     }
 
-    /// <summary>Before a token is validated, the key cache learns its key id if it can (a rotation happened, or the cache is cold).</summary>
+    /// <summary>
+    /// A token validated before is taken as it was (<see cref="ValidatedTokens"/>). Otherwise, before it is validated, the key
+    /// cache learns its key id if it can (a rotation happened, or the cache is cold).
+    /// </summary>
     private static async Task LoadKeysAsync(MessageReceivedContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -68,6 +72,13 @@ public static class AuthenticationSetup
 
         var token = header["Bearer ".Length..].Trim();
         context.Token = token;
+        if (context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Find(token) is { } principal)
+        {
+            context.Principal = principal;
+            context.Success();
+            return;
+        }
+
         string? kid = null;
         try
         {
@@ -88,6 +99,16 @@ public static class AuthenticationSetup
             context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()
                 .CreateLogger("TicketToken.Auth").LogWarning(ex, "Could not fetch the identity key set; validating with the cached keys.");
         }
+    }
+
+    private static Task RememberToken(TokenValidatedContext context)
+    {
+        if (context.SecurityToken is JsonWebToken token && context.Principal is { } principal)
+        {
+            context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Remember(token.EncodedToken, principal, new DateTimeOffset(token.ValidTo, TimeSpan.Zero));
+        }
+
+        return Task.CompletedTask;
     }
 
     private static Caller? Person(AuthorizationHandlerContext context) =>

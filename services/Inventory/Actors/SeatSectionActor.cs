@@ -319,19 +319,33 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         }
     }
 
-    /// <summary>One key per row, holding only the row's claimed seats: a hold rewrites a few hundred bytes, not the section.</summary>
+    /// <summary>
+    /// One key per row, holding only the row's holds, each once with the offsets of its seats: a hold rewrites a
+    /// row's worth of holds (a kilobyte or so, stored inline and uncompressed), never the section.
+    /// </summary>
     private Task SaveRowAsync(int row)
     {
-        var claims = new Dictionary<int, SeatClaim>();
+        var holds = new List<RowClaim>();
         for (var i = _rowStarts[row]; i < _rowStarts[row + 1]; i++)
         {
-            if (_claims[i] is { } claim)
+            if (_claims[i] is not { } claim)
             {
-                claims[i - _rowStarts[row]] = claim;
+                continue;
+            }
+
+            var offset = i - _rowStarts[row];
+            var same = holds.FindIndex(h => h.HoldId == claim.HoldId && h.OrderId == claim.OrderId && h.ExpiresAt == claim.ExpiresAt);
+            if (same >= 0)
+            {
+                holds[same] = holds[same] with { Seats = [.. holds[same].Seats, offset] };
+            }
+            else
+            {
+                holds.Add(new RowClaim(claim.HoldId, claim.BuyerId, claim.ExpiresAt, claim.OrderId, [offset]));
             }
         }
 
-        return StateManager.SetStateAsync(RowKey(row), claims);
+        return StateManager.SetStateAsync(RowKey(row), holds);
     }
 
     private int RowOf(int index)
@@ -357,10 +371,11 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         _cancelled = (await StateManager.TryGetStateAsync<bool>(CancelledKey)).Value;
         for (var row = 0; row < _rowStarts.Length - 1; row++)
         {
-            var claims = await StateManager.TryGetStateAsync<Dictionary<int, SeatClaim>>(RowKey(row));
-            if (claims.HasValue)
+            var holds = await StateManager.TryGetStateAsync<List<RowClaim>>(RowKey(row));
+            foreach (var hold in holds.HasValue ? holds.Value : [])
             {
-                foreach (var (offset, claim) in claims.Value)
+                var claim = new SeatClaim(hold.HoldId, hold.BuyerId, hold.ExpiresAt, hold.OrderId);
+                foreach (var offset in hold.Seats)
                 {
                     _claims[_rowStarts[row] + offset] = claim;
                 }
@@ -386,10 +401,13 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         _claims = new SeatClaim?[_seats.Length];
     }
 
-    private static string RowKey(int row) => "row:" + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string RowKey(int row) => "holds:" + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed record Seat(string Id, string Row, string Number, string PriceZone, bool Blocked, bool Accessible, double X, double Y);
 }
 
 /// <summary>Who has a seat: held until <see cref="ExpiresAt"/>, or sold once <see cref="OrderId"/> is set.</summary>
 public sealed record SeatClaim(Guid HoldId, Guid BuyerId, DateTimeOffset ExpiresAt, Guid? OrderId);
+
+/// <summary>A hold's seats in one row as stored (key <c>holds:{row index}</c>): <see cref="Seats"/> are offsets in the row.</summary>
+public sealed record RowClaim(Guid HoldId, Guid BuyerId, DateTimeOffset ExpiresAt, Guid? OrderId, int[] Seats);

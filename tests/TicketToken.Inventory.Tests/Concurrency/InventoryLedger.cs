@@ -191,15 +191,19 @@ public sealed class InventoryLedger
         Seats.AddRange(rows.SelectMany(r => r.Seats).Where(s => !s.Blocked).Select(s => s.Id));
         for (var row = 0; row < rows.Count; row++)
         {
-            if (!keys.TryGetValue($"row:{row}", out var rowJson))
+            if (!keys.TryGetValue($"holds:{row}", out var rowJson))
             {
                 continue;
             }
 
-            foreach (var (offset, claim) in Parse<Dictionary<int, SeatClaimJson>>(rowJson))
+            foreach (var claim in Parse<List<RowClaimJson>>(rowJson))
             {
-                var seat = rows[row].Seats[offset].Id;
-                Claims[seat] = new ClaimedSeat(seat, claim.HoldId, claim.BuyerId, claim.ExpiresAt, claim.OrderId);
+                foreach (var offset in claim.Seats)
+                {
+                    var seat = rows[row].Seats[offset].Id;
+                    Claims.Should().NotContainKey(seat, "a seat is stored in at most one hold of its row");
+                    Claims[seat] = new ClaimedSeat(seat, claim.HoldId, claim.BuyerId, claim.ExpiresAt, claim.OrderId);
+                }
             }
         }
     }
@@ -214,7 +218,7 @@ public sealed class InventoryLedger
 
     private sealed record SeatJson(string Id, bool Blocked);
 
-    private sealed record SeatClaimJson(Guid HoldId, Guid BuyerId, DateTimeOffset ExpiresAt, Guid? OrderId);
+    private sealed record RowClaimJson(Guid HoldId, Guid BuyerId, DateTimeOffset ExpiresAt, Guid? OrderId, int[] Seats);
 
     private sealed record HoldJson(Guid HoldId, string Status, List<SeatIdJson> Seats, List<GeneralAdmissionQuantity> GeneralAdmission,
         DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? OrderId);

@@ -15,6 +15,9 @@ public interface ICounterActor : IActor
     Task<long> EchoAsync(long value);
 
     Task<IReadOnlyList<int>> AppendAsync(int value);
+
+    /// <summary>Removes the log that <see cref="AppendAsync"/> builds.</summary>
+    Task<bool> ClearLogAsync();
 }
 
 public sealed class CounterActor(ActorHost host) : Actor(host), ICounterActor
@@ -39,6 +42,8 @@ public sealed class CounterActor(ActorHost host) : Actor(host), ICounterActor
     }
 
     public Task<long> EchoAsync(long value) => Task.FromResult(value);
+
+    public Task<bool> ClearLogAsync() => StateManager.TryRemoveStateAsync("log");
 
     public async Task<IReadOnlyList<int>> AppendAsync(int value)
     {
