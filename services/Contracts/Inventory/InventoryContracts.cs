@@ -36,6 +36,12 @@ public interface IBuyerHoldsActor : IActor
 
     /// <summary>The held seats become sold to <see cref="CommitHold.OrderId"/>; repeating it with the same order is a no-op success.</summary>
     Task<HoldOutcome> CommitHoldAsync(CommitHold request);
+
+    /// <summary>
+    /// Gives sold seats and places of the order back to the sale (a refund that returns them, or a purchase that could not
+    /// finish): the listed ones, or all with both lists null. Idempotent; the answer is what the hold still has.
+    /// </summary>
+    Task<HoldOutcome> ReturnSeatsAsync(ReturnSeats request);
 }
 
 /// <summary>What to hold: specific seats, the best N adjacent seats (in a section or a price zone), and/or general admission.</summary>
@@ -48,6 +54,9 @@ public sealed record GeneralAdmissionQuantity(Guid TicketTypeId, int Quantity);
 public sealed record HoldRef(Guid HoldId);
 
 public sealed record CommitHold(Guid HoldId, Guid OrderId);
+
+/// <summary>What of a sold hold goes back: <see cref="SeatIds"/> and <see cref="GeneralAdmission"/> quantities, or everything when both are null.</summary>
+public sealed record ReturnSeats(Guid HoldId, Guid OrderId, IReadOnlyList<string>? SeatIds, IReadOnlyList<GeneralAdmissionQuantity>? GeneralAdmission);
 
 /// <summary>The answer to a hold operation: the hold, or a stable failure code (see <see cref="HoldFailures"/>).</summary>
 public sealed record HoldOutcome(HoldView? Hold, string? Failure, string? Detail)

@@ -27,3 +27,18 @@ public sealed record OrderRefunded(Guid OrderId, string OrderNumber, Guid Refund
 {
     public const string Topic = "orders.order-refunded";
 }
+
+/// <summary>
+/// An order ended without becoming a sale (topic <see cref="Topic"/>): <see cref="Status"/> is failed, expired or
+/// cancelled, and <see cref="Code"/> says why (e.g. card_declined, payment_not_received); for notifications.
+/// </summary>
+public sealed record OrderEnded(Guid OrderId, string OrderNumber, Guid BuyerId, Guid EventId, string Status, string? Code, DateTimeOffset EndedAt)
+{
+    public const string Topic = "orders.order-ended";
+}
+
+/// <summary>A fan checked out a hold (topic <see cref="Topic"/>); orders itself starts the purchase from it if the checkout's own start was lost.</summary>
+public sealed record OrderPlaced(Guid OrderId, string OrderNumber, Guid BuyerId, Guid EventId, long Total, string Currency, DateTimeOffset PayBy, DateTimeOffset PlacedAt)
+{
+    public const string Topic = "orders.order-placed";
+}

@@ -189,6 +189,64 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         return HoldOutcome.Ok(View(sold));
     }
 
+    public async Task<HoldOutcome> ReturnSeatsAsync(ReturnSeats request)
+    {
+        var holds = await HoldsAsync();
+        if (!holds.TryGetValue(request.HoldId, out var found) || found.Status != HoldView.Sold)
+        {
+            return HoldOutcome.Fail(HoldFailures.HoldNotFound, "Only sold seats can be returned.");
+        }
+
+        if (found.OrderId != request.OrderId)
+        {
+            return HoldOutcome.Fail(HoldFailures.AlreadySold, "The seats were sold to another order.");
+        }
+
+        var everything = request.SeatIds is null && request.GeneralAdmission is null;
+        var seats = found.Seats.Where(s => everything || request.SeatIds?.Contains(s.Id) == true).ToList();
+        var places = new List<GeneralAdmissionQuantity>();
+        foreach (var part in found.Parts)
+        {
+            if (part.Kind == HoldPart.Section)
+            {
+                var mine = seats.Where(s => s.Section == part.Key).Select(s => s.Id).ToList();
+                if (mine.Count > 0)
+                {
+                    await Host.ProxyFactory.SectionOf(found.EventId, part.Key).ReturnAsync(new ReturnPart(found.HoldId, request.OrderId, mine, null));
+                }
+            }
+            else
+            {
+                var type = Guid.Parse(part.Key);
+                var had = found.GeneralAdmission.Where(g => g.TicketTypeId == type).Sum(g => g.Quantity);
+                var asked = everything ? had : Math.Min(had, request.GeneralAdmission?.Where(g => g.TicketTypeId == type).Sum(g => g.Quantity) ?? 0);
+                if (asked > 0)
+                {
+                    var returned = await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, type).ReturnAsync(new ReturnPart(found.HoldId, request.OrderId, null, asked));
+                    places.Add(new GeneralAdmissionQuantity(type, returned));
+                }
+            }
+        }
+
+        if (seats.Count == 0 && places.Sum(p => p.Quantity) == 0)
+        {
+            return HoldOutcome.Ok(View(found)); // nothing (more) to return
+        }
+
+        var left = found with
+        {
+            Seats = [.. found.Seats.Where(s => !seats.Contains(s))],
+            GeneralAdmission = [.. found.GeneralAdmission
+                .Select(g => g with { Quantity = g.Quantity - places.Where(p => p.TicketTypeId == g.TicketTypeId).Sum(p => p.Quantity) })
+                .Where(g => g.Quantity > 0)],
+        };
+        holds[found.HoldId] = left;
+        await QueueEventAsync(SeatsReleased.Topic, new SeatsReleased(found.EventId, found.HoldId, [.. seats.Select(s => s.Id)], places,
+            [.. seats.Select(s => s.PriceZone).Distinct()], "returned", Now));
+        await SaveAsync();
+        return HoldOutcome.Ok(View(left));
+    }
+
     public async Task ReceiveReminderAsync(string reminderName, byte[]? state, TimeSpan dueTime, TimeSpan period)
     {
         if (reminderName == OutboxReminder)

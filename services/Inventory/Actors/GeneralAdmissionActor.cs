@@ -105,6 +105,28 @@ public sealed class GeneralAdmissionActor(ActorHost host, [FromKeyedServices(Inv
         return new GeneralAdmissionHoldResult(claim.Quantity, null, Remaining(now));
     }
 
+    public async Task<int> ReturnAsync(ReturnPart request)
+    {
+        await LoadAsync();
+        if (!_claims.TryGetValue(request.HoldId, out var claim) || claim.OrderId != request.OrderId)
+        {
+            return 0;
+        }
+
+        var returned = Math.Min(request.Quantity ?? claim.Quantity, claim.Quantity);
+        if (returned == claim.Quantity)
+        {
+            _claims.Remove(request.HoldId);
+            await SaveBucketAsync(BucketOf(request.HoldId));
+        }
+        else
+        {
+            await SetAsync(request.HoldId, claim with { Quantity = claim.Quantity - returned });
+        }
+
+        return returned;
+    }
+
     public async Task UncommitAsync(CommitPart request)
     {
         await LoadAsync();

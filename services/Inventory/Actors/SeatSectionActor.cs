@@ -181,6 +181,21 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         return Held(indexes);
     }
 
+    public async Task<IReadOnlyList<string>> ReturnAsync(ReturnPart request)
+    {
+        await LoadAsync();
+        var returned = IndexesOf(request.HoldId)
+            .Where(i => _claims[i]!.OrderId == request.OrderId && (request.SeatIds is null || request.SeatIds.Contains(_seats[i].Id)))
+            .ToList();
+        foreach (var i in returned)
+        {
+            _claims[i] = null;
+        }
+
+        await SaveRowsAsync(returned);
+        return [.. returned.Select(i => _seats[i].Id)];
+    }
+
     public async Task UncommitAsync(CommitPart request)
     {
         await LoadAsync();

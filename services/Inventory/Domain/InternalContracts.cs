@@ -32,6 +32,9 @@ public interface ISeatSectionActor : IActor
 
     Task<SectionHoldResult> CommitAsync(CommitPart request);
 
+    /// <summary>Sold seats of that order (the listed ones, or all) become available again; answers the seats returned.</summary>
+    Task<IReadOnlyList<string>> ReturnAsync(ReturnPart request);
+
     /// <summary>Undoes <see cref="CommitAsync"/> for that order when another part of the hold could not be committed.</summary>
     Task UncommitAsync(CommitPart request);
 
@@ -55,6 +58,9 @@ public interface IGeneralAdmissionActor : IActor
     Task<int> ReleaseAsync(ReleasePart request);
 
     Task<GeneralAdmissionHoldResult> CommitAsync(CommitPart request);
+
+    /// <summary>Places sold to that order (the quantity, or all) become available again; answers how many were returned.</summary>
+    Task<int> ReturnAsync(ReturnPart request);
 
     /// <summary>Undoes <see cref="CommitAsync"/> for that order when another part of the hold could not be committed.</summary>
     Task UncommitAsync(CommitPart request);
@@ -109,6 +115,9 @@ public sealed record ExtendPart(Guid HoldId, DateTimeOffset ExpiresAt);
 public sealed record ReleasePart(Guid HoldId, string Reason);
 
 public sealed record CommitPart(Guid HoldId, Guid OrderId);
+
+/// <summary>What goes back of a sold part: <see cref="SeatIds"/> (sections) or <see cref="Quantity"/> (general admission), or all of it when null.</summary>
+public sealed record ReturnPart(Guid HoldId, Guid OrderId, IReadOnlyList<string>? SeatIds, int? Quantity);
 
 public sealed record CancelSales(string Reason);
 
