@@ -1,0 +1,75 @@
+using TicketToken.BuildingBlocks.Actors;
+
+namespace TicketToken.Contracts.Tickets;
+
+/// <summary>Actor types of the tickets module that other modules call, and how their ids are made.</summary>
+public static class TicketsActors
+{
+    public const string Issuer = "TicketIssuer";
+
+    public static ActorId IssuerId(Guid orderId) => new(orderId.ToString("N"));
+}
+
+/// <summary>
+/// The tickets of one order (one actor per order): orders issues them after the seats are committed, activates them
+/// when the order is confirmed, and revokes them on a refund or a failed purchase. Every method is idempotent.
+/// </summary>
+public interface ITicketIssuerActor : IActor
+{
+    /// <summary>Issues one ticket per line; repeating it, or racing it, never makes a second ticket for a (order, line).</summary>
+    Task<IssuedTickets> IssueAsync(IssueTickets request);
+
+    /// <summary>Issued tickets become active (their codes can be shown) when the order is confirmed; idempotent.</summary>
+    Task<IssuedTickets> ActivateAsync(ActivateTickets request);
+
+    /// <summary>Revokes some lines (null: all); reason <see cref="RevokeTickets.Refunded"/> makes them refunded, any other revoked; idempotent.</summary>
+    Task<IssuedTickets> RevokeAsync(RevokeTickets request);
+
+    Task<IssuedTickets> GetAsync();
+}
+
+/// <summary>What to issue for an order: one ticket per line, owned by <see cref="OwnerId"/>. Line numbers are unique in the order.</summary>
+public sealed record IssueTickets(Guid OrderId, string OrderNumber, Guid EventId, Guid OrganizerId, Guid OwnerId, IReadOnlyList<TicketLine> Lines);
+
+/// <summary>One ticket to issue: a reserved seat (<see cref="SeatId"/> set) or general admission; money in minor units.</summary>
+public sealed record TicketLine(int LineNumber, Guid TicketTypeId, string TicketTypeName, string? SeatId, string? Section, string? Row, string? SeatNumber,
+    string? PriceZone, long FaceValue, string Currency);
+
+public sealed record ActivateTickets(Guid OrderId);
+
+/// <summary>Revokes <see cref="LineNumbers"/> of the order (null: every line).</summary>
+public sealed record RevokeTickets(Guid OrderId, IReadOnlyList<int>? LineNumbers, string Reason)
+{
+    /// <summary>The reason that marks the tickets refunded rather than revoked.</summary>
+    public const string Refunded = "refunded";
+}
+
+/// <summary>The order's tickets, by line number.</summary>
+public sealed record IssuedTickets(Guid OrderId, IReadOnlyList<IssuedTicket> Tickets);
+
+/// <summary>A ticket and its status (one of <see cref="TicketStatuses"/>).</summary>
+public sealed record IssuedTicket(Guid TicketId, int LineNumber, string? SeatId, string Status);
+
+/// <summary>The statuses a ticket can have; the allowed moves between them are the tickets module's (docs/adr/0009-tickets.md).</summary>
+public static class TicketStatuses
+{
+    /// <summary>Made for an order that is not confirmed yet: it has no entry code.</summary>
+    public const string Issued = "issued";
+
+    /// <summary>Valid for entry: the owner can show its rotating code.</summary>
+    public const string Active = "active";
+
+    public const string CheckedIn = "checked_in";
+
+    /// <summary>Passed to another fan, whose new ticket replaces it.</summary>
+    public const string Transferred = "transferred";
+
+    public const string Refunded = "refunded";
+    public const string Revoked = "revoked";
+
+    /// <summary>The event is over and the ticket was never used.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>The event was cancelled.</summary>
+    public const string Cancelled = "cancelled";
+}

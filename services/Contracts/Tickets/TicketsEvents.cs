@@ -1,0 +1,30 @@
+namespace TicketToken.Contracts.Tickets;
+
+/// <summary>
+/// Tickets were issued for an order (topic <see cref="Topic"/>): what minting and notifications need, one entry per new
+/// ticket. Published once per ticket, in the transaction that made it; a repeated issue publishes nothing.
+/// </summary>
+public sealed record TicketsIssued(Guid OrderId, string OrderNumber, Guid EventId, Guid OrganizerId, Guid OwnerId,
+    IReadOnlyList<TicketDetails> Tickets, DateTimeOffset IssuedAt)
+{
+    public const string Topic = "tickets.issued";
+}
+
+/// <summary>A ticket as issued: its line, type and seat (null for general admission) and face value in minor units.</summary>
+public sealed record TicketDetails(Guid TicketId, int LineNumber, Guid TicketTypeId, string TicketTypeName, string? SeatId, string? Section, string? Row,
+    string? SeatNumber, string? PriceZone, long FaceValue, string Currency);
+
+/// <summary>
+/// Tickets of an order were revoked or refunded (topic <see cref="Topic"/>); <see cref="Tickets"/> lists only those this
+/// request changed, with their new status.
+/// </summary>
+public sealed record TicketsRevoked(Guid OrderId, Guid EventId, Guid OwnerId, string Reason, IReadOnlyList<IssuedTicket> Tickets, DateTimeOffset RevokedAt)
+{
+    public const string Topic = "tickets.revoked";
+}
+
+/// <summary>An event ended (plus the grace period): its <see cref="Count"/> unused tickets expired (topic <see cref="Topic"/>).</summary>
+public sealed record TicketsExpired(Guid EventId, int Count, DateTimeOffset ExpiredAt)
+{
+    public const string Topic = "tickets.expired";
+}
