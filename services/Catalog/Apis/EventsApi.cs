@@ -401,7 +401,7 @@ public static class EventsApi
             .ToList(),
             ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor)).ToList(),
             new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints),
-            @event.Version));
+            @event.Version) { VenueName = venue.Name, VenueCity = venue.City });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(@event, venue));

@@ -24,6 +24,11 @@ public sealed record EventPublished(
     long Version)
 {
     public const string Topic = "event.published";
+
+    /// <summary>The venue's name, for what fans see of the event elsewhere (their tickets); absent in messages of older versions.</summary>
+    public string? VenueName { get; init; }
+
+    public string? VenueCity { get; init; }
 }
 
 /// <summary>How many tickets one order and one account may have for the event.</summary>
