@@ -115,18 +115,16 @@ public static class TicketCode
             return false;
         }
 
-        Span<byte> idBytes = stackalloc byte[16];
-        var mac = new byte[MacSize];
-        if (!Base64Url.TryDecodeFromChars(id, idBytes, out var idLength) || idLength != 16
-            || !Base64Url.TryDecodeFromChars(macText, mac, out var macLength) || macLength != MacSize
+        if (!Base64Url.IsValid(id, out var idLength) || idLength != 16 || !Base64Url.IsValid(macText, out var macLength) || macLength != MacSize
             || stepText.Length is 0 or > 18 || !stepText.All(char.IsAsciiDigit))
         {
             return false;
         }
 
-        var candidate = new TicketCodePayload(new Guid(idBytes, bigEndian: true), long.Parse(stepText, NumberStyles.None, CultureInfo.InvariantCulture), mac);
+        var candidate = new TicketCodePayload(new Guid(Base64Url.DecodeFromChars(id), bigEndian: true),
+            long.Parse(stepText, NumberStyles.None, CultureInfo.InvariantCulture), Base64Url.DecodeFromChars(macText));
         // One code has one spelling: no leading zeros, no stray base64 bits.
-        if (Format(candidate.TicketId, candidate.Step, mac) != payload)
+        if (Format(candidate.TicketId, candidate.Step, candidate.Mac) != payload)
         {
             return false;
         }
