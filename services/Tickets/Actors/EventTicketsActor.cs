@@ -38,9 +38,9 @@ public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [From
             where tickets.events.version < excluded.version
             """);
         var recorded = await db.Events.AsNoTracking().SingleAsync(e => e.Id == published.EventId);
-        if (recorded.CancelledAt is null)
+        if (recorded is { CancelledAt: null, EndsAt: { } endsAt })
         {
-            await ScheduleExpiryAsync(recorded.EndsAt!.Value);
+            await ScheduleExpiryAsync(endsAt);
         }
     }
 
