@@ -76,6 +76,47 @@ public sealed class MyTicketsTests(TicketsFixture fixture) : IClassFixture<Ticke
         whole.Ids().Take(2).Should().BeEquivalentTo(all.Skip(5), "the earlier event's tickets come first");
     }
 
+    [Fact]
+    public async Task Past_tickets_page_from_the_latest_event_back()
+    {
+        var fan = await fixture.Personas.FanAsync();
+        var lastMonth = await fixture.AnnounceAsync(TestOrders.Event(DateTimeOffset.UtcNow.AddDays(-30)));
+        var lastWeek = await fixture.AnnounceAsync(TestOrders.Event(DateTimeOffset.UtcNow.AddDays(-7)));
+        var older = (await fixture.IssueAsync(TestOrders.Order(lastMonth.EventId, fan.UserId, seats: 2))).Tickets.Select(t => t.TicketId).ToList();
+        var newer = (await fixture.IssueAsync(TestOrders.Order(lastWeek.EventId, fan.UserId, seats: 1))).Tickets.Select(t => t.TicketId).ToList();
+
+        var first = await Client.GetOkAsync(fan, "/api/tickets?when=past&limit=2");
+        var second = await Client.GetOkAsync(fan, $"/api/tickets?when=past&limit=2&cursor={first.Text("nextCursor")}");
+
+        first.Ids().Should().HaveCount(2);
+        first.Ids()[0].Should().Be(newer[0], "the latest event comes first");
+        first.Ids().Concat(second.Ids()).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(older.Concat(newer));
+        second.GetProperty("nextCursor").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Every_tickets_route_answers_junk_with_a_4xx_problem_or_ignores_it_and_never_a_500()
+    {
+        var fan = await fixture.Personas.FanAsync();
+        var ticketId = (await fixture.IssueAsync(TestOrders.Order(Guid.NewGuid(), fan.UserId, seats: 1))).Tickets[0].TicketId;
+        string[] junk = ["?limit=-1", "?limit=99999999999", "?cursor=%00", "?cursor=" + new string('A', 32), "?eventId=1", "?status=", "?when=%20",
+            "?format=", "?format=%00", "?status=active&status=issued"];
+
+        foreach (var route in new[] { "/api/tickets", $"/api/tickets/{ticketId}", $"/api/tickets/{ticketId}/qr", $"/api/tickets/{ticketId}/offline", "/api/tickets/not-a-guid" })
+        {
+            foreach (var query in junk)
+            {
+                using var response = await Client.GetAsync(fan, route + query);
+
+                ((int)response.StatusCode).Should().BeLessThan(500, "{0}{1}", route, query);
+                if ((int)response.StatusCode >= 400 && response.StatusCode != HttpStatusCode.NotFound)
+                {
+                    await Problem.ReadAsync(response);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData("/api/tickets?when=soon", "validation_failed")]
     [InlineData("/api/tickets?status=lost", "validation_failed")]
