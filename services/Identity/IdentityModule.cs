@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Security;
 using TicketToken.Identity.Apis;
 using TicketToken.Identity.Data;
 using TicketToken.Identity.Domain;
@@ -19,7 +20,8 @@ public sealed class IdentityModule : Module
         var services = module.Services;
         services.AddValidation();
         services.AddOptions<IdentityOptions>().Bind(module.Configuration.GetSection(IdentityOptions.Section));
-        services.AddSingleton<SecretProtector>();
+        // The development seed is the one identity always had, so keys stored by earlier versions stay readable.
+        services.AddSecretProtector(Id, IdentityOptions.SecretKeySetting, developmentSeed: "tickettoken-development-secret-key");
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<Passwords>();
         services.AddScoped<Throttle>();

@@ -6,10 +6,10 @@ public sealed class IdentityOptions
     public const string Section = "TicketToken:Identity";
 
     /// <summary>
-    /// Base64 of 32 random bytes that protects signing keys and TOTP secrets at rest (AES-256-GCM). Required in
-    /// Production; elsewhere a fixed development key is used, with a warning.
+    /// The setting with the base64 of 32 random bytes that protects signing keys and TOTP secrets at rest (AES-256-GCM).
+    /// Required in Production; elsewhere a fixed development key is used, with a warning.
     /// </summary>
-    public string? SecretKey { get; set; }
+    public const string SecretKeySetting = Section + ":SecretKey";
 
     /// <summary>E-mail addresses that are platform admins (the bootstrap of the first operators).</summary>
     public List<string> PlatformAdmins { get; set; } = [];

@@ -50,6 +50,7 @@ public sealed class PublishingTests(CatalogFixture fixture) : IClassFixture<Cata
         message.GetProperty("organizerId").GetGuid().Should().Be(organizer.Id);
         message.GetProperty("venueId").GetGuid().Should().Be(venue);
         message.Text("timeZone").Should().Be("Europe/London");
+        (message.Text("venueName"), message.Text("venueCity")).Should().Be(("Main Hall", "Berlin"));
         message.Text("currency").Should().Be("GBP");
         message.Text("name").Should().Be("Evening Concert");
         message.GetProperty("startsAt").GetDateTimeOffset().Should().Be(created.GetProperty("startsAt").GetDateTimeOffset());

@@ -55,7 +55,7 @@ public sealed class DeploymentFilesTests
         exitCode.Should().Be(0, output);
         var kinds = Repository.DocumentsOf(output).Select(d => $"{d["kind"]}/{d["metadata"]["name"]}").ToList();
         kinds.Should().Contain(["Namespace/tickettoken", "Namespace/tickettoken-infra", "StatefulSet/postgres", "Deployment/redis",
-            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity"]);
+            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity", "Secret/tickettoken-tickets"]);
     }
 
     [Fact]
@@ -141,15 +141,17 @@ public sealed class DeploymentFilesTests
         }
     }
 
-    [Fact]
-    public void The_chart_takes_the_identity_secret_key_from_a_secret_and_the_development_cluster_has_one()
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("tickets")]
+    public void The_chart_takes_a_modules_secret_key_from_a_secret_and_the_development_cluster_has_one(string module)
     {
-        var secretKey = Repository.Values("values.yaml", "values-kind.yaml")["identity"]!["secretKey"]!;
+        var secretKey = Repository.Values("values.yaml", "values-kind.yaml")[module]!["secretKey"]!;
         var devSecrets = Repository.Documents(Repository.PathOf("k8s", "dev-secrets", "secrets.yaml"));
 
         var secret = devSecrets.Single(d => d["metadata"]["name"].ToString() == secretKey["existingSecret"]!.GetValue<string>());
         var value = ((YamlMappingNode)secret["stringData"])[secretKey["key"]!.GetValue<string>()].ToString();
-        Convert.FromBase64String(value).Should().HaveCount(32, "TicketToken:Identity:SecretKey is the base64 of 32 bytes");
+        Convert.FromBase64String(value).Should().HaveCount(32, "a module's SecretKey is the base64 of 32 bytes");
         Repository.Read("helm", "tickettoken", "values.yaml").Should().NotContain(value, "the chart references the Secret and never holds the key");
     }
 

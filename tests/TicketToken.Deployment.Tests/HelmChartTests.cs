@@ -81,6 +81,26 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
+    public void Only_the_tickets_container_gets_the_tickets_secret_key()
+    {
+        var documents = Render();
+
+        foreach (var id in ModuleIds)
+        {
+            var env = Env(documents, id);
+            if (id == "tickets")
+            {
+                env["TICKETTOKEN__TICKETS__SECRETKEY"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-tickets");
+                env["TICKETTOKEN__TICKETS__SECRETKEY"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("secretKey");
+            }
+            else
+            {
+                env.Keys.Should().NotContain(name => name.StartsWith("TICKETTOKEN__TICKETS__", StringComparison.Ordinal), "{0} does not need the tickets module's secret", id);
+            }
+        }
+    }
+
+    [ToolFact("helm")]
     public void The_chosen_backends_decide_which_components_are_installed()
     {
         var redis = Render();
@@ -103,6 +123,7 @@ public sealed class HelmChartTests
             .Output.Should().Contain("could ever be drained");
         Helm([.. new[] { "template", "tt", Chart }.Concat(ModuleIds.SelectMany(id => new[] { "--set", $"modules.{id}.enabled=false" }))]).Output.Should().Contain("no module is enabled");
         Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "tickets.secretKey.existingSecret=").Output.Should().Contain("tickets.secretKey.existingSecret is empty");
     }
 
     private static (int ExitCode, string Output) Helm(params string[] arguments) => Repository.Run("helm", arguments);

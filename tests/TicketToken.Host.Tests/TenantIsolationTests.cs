@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.Contracts.Tickets;
 using TicketToken.Testing.Identity;
 
 namespace TicketToken.Host.Tests;
@@ -109,6 +111,39 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
 
         (await profile.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().Should().Be(fan.UserId);
         sessions.Should().OnlyContain(s => s.GetProperty("current").GetBoolean(), "the fan has one session: the one asking");
+    }
+
+    [Fact]
+    public async Task Every_route_of_a_ticket_answers_another_fan_with_404_and_its_owner_with_200()
+    {
+        var order = Guid.NewGuid();
+        var issuer = fixture.Host.Services.GetRequiredService<IActorProxyFactory>()
+            .CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(order), TicketsActors.Issuer);
+        await issuer.IssueAsync(new IssueTickets(order, "TT-ISOLATION", Guid.NewGuid(), fixture.OrganizerA, fixture.Fan.UserId,
+            [new TicketLine(1, Guid.NewGuid(), "Standing", null, null, null, null, null, 2_000, "EUR")]));
+        var ticketId = (await issuer.ActivateAsync(new ActivateTickets(order))).Tickets.Single().TicketId;
+        var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern.RawText!)
+            .Where(p => p.Contains("{ticketId:guid}", StringComparison.Ordinal))
+            .ToList();
+        routes.Should().Contain("/api/tickets/{ticketId:guid}", "the enumeration finds the ticket routes");
+
+        foreach (var route in routes)
+        {
+            var path = route.Replace("{ticketId:guid}", ticketId.ToString(), StringComparison.Ordinal);
+
+            using var foreign = await SendAsync(fixture.OtherFan, HttpMethod.Get, path);
+            using var own = await SendAsync(fixture.Fan, HttpMethod.Get, path);
+
+            foreign.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} is another fan's ticket", path);
+            (await Problem.ReadAsync(foreign)).Code.Should().Be("ticket_not_found");
+            own.StatusCode.Should().Be(HttpStatusCode.OK, "{0} is the fan's own ticket", path);
+        }
+
+        using var list = await SendAsync(fixture.OtherFan, HttpMethod.Get, "/api/tickets");
+        (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Should().NotContain(t => t.GetProperty("id").GetGuid() == ticketId);
     }
 
     private async Task<List<JsonElement>> ListSessionsAsync(Person person)

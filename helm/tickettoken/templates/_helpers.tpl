@@ -74,6 +74,9 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- if and (dig "identity" "enabled" false .Values.modules) (not .Values.identity.secretKey.existingSecret) -}}
 {{- fail "identity.secretKey.existingSecret is empty: the identity module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its signing keys" -}}
 {{- end -}}
+{{- if and (dig "tickets" "enabled" false .Values.modules) (not .Values.tickets.secretKey.existingSecret) -}}
+{{- fail "tickets.secretKey.existingSecret is empty: the tickets module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its event keys" -}}
+{{- end -}}
 {{- if and (ne .Values.dapr.stateStore "redis") (ne .Values.dapr.stateStore "postgresql") -}}
 {{- fail (printf "dapr.stateStore is %q; use redis or postgresql" .Values.dapr.stateStore) -}}
 {{- end -}}

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using TicketToken.BuildingBlocks.Security;
@@ -59,7 +60,7 @@ public static class AuthApi
         [property: Required, StringLength(Passwords.MaximumLength)] string NewPassword);
 
     [SkipValidation] // services, not input
-    public sealed record AuthServices(IdentityDbContext Db, Passwords Passwords, Throttle Throttle, SignIn SignIn, SecretProtector Protector, TimeProvider Time, IOptions<IdentityOptions> Options);
+    public sealed record AuthServices(IdentityDbContext Db, Passwords Passwords, Throttle Throttle, SignIn SignIn, [FromKeyedServices(IdentityModule.Id)] SecretProtector Protector, TimeProvider Time, IOptions<IdentityOptions> Options);
 
     private static async Task<Accepted<AcceptedResponse>> Register(RegisterRequest request, [AsParameters] AuthServices services, CancellationToken cancellationToken)
     {

@@ -72,7 +72,7 @@ public static class MeApi
         [property: StringLength(32)] string? RecoveryCode);
 
     [SkipValidation] // services, not input
-    public sealed record MeServices(IdentityDbContext Db, Passwords Passwords, SignIn SignIn, SecretProtector Protector, TimeProvider Time);
+    public sealed record MeServices(IdentityDbContext Db, Passwords Passwords, SignIn SignIn, [FromKeyedServices(IdentityModule.Id)] SecretProtector Protector, TimeProvider Time);
 
     private static async Task<Ok<ProfileResponse>> GetProfile(Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
@@ -200,7 +200,7 @@ public static class MeApi
         return TypedResults.Ok(new TotpEnrolmentResponse(Base32.Encode(secret), Totp.EnrolmentUri(TotpIssuer, user.Email!, secret), "/api/me/mfa/totp/qr"));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TotpQrCode(Caller caller, IdentityDbContext db, SecretProtector protector, string? format, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TotpQrCode(Caller caller, IdentityDbContext db, [FromKeyedServices(IdentityModule.Id)] SecretProtector protector, string? format, CancellationToken cancellationToken)
     {
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (user.PendingTotpSecret is null)

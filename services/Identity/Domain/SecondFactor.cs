@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.Security;
 using TicketToken.Identity.Data;
 
 namespace TicketToken.Identity.Domain;

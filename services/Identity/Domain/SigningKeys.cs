@@ -17,7 +17,7 @@ namespace TicketToken.Identity.Domain;
 /// until the last token it signed has expired, so a rotation never logs anyone out. A scheduled key is
 /// published ahead of use, so JWKS caches know it before the first token it signs arrives.
 /// </summary>
-public sealed class SigningKeys(IServiceScopeFactory scopes, SecretProtector protector, TimeProvider time, IOptions<IdentityOptions> options, AuthOptions auth) : IDisposable
+public sealed class SigningKeys(IServiceScopeFactory scopes, [FromKeyedServices(IdentityModule.Id)] SecretProtector protector, TimeProvider time, IOptions<IdentityOptions> options, AuthOptions auth) : IDisposable
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _load = new(1, 1);

@@ -1,4 +1,6 @@
-namespace TicketToken.Identity.Tests;
+using Xunit;
+
+namespace TicketToken.Testing;
 
 /// <summary>A test that needs a tool this machine may not have; skipped with the reason in the output when it is missing.</summary>
 public sealed class ToolFactAttribute : FactAttribute
@@ -7,7 +9,7 @@ public sealed class ToolFactAttribute : FactAttribute
     {
         if (Find(tool) is null)
         {
-            Skip = $"SKIPPED: '{tool}' is not on PATH here (Debian package {package}: scripts/ensure-packages {package}); with it this test decodes the real QR image.";
+            Skip = $"SKIPPED: '{tool}' is not on PATH here (Debian package {package}: scripts/ensure-packages {package}); with it this test checks the real output with {tool}.";
         }
     }
 

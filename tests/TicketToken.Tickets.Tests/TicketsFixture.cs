@@ -1,0 +1,87 @@
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Tickets;
+using TicketToken.Identity;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Tickets.Tests;
+
+/// <summary>
+/// Identity and tickets on a real host and a fresh database, plus a capture of the <c>tickets.*</c> events. Catalog's
+/// events are published through the real pub/sub, and tickets are issued through the actor, as orders will.
+/// </summary>
+public class TicketsFixture : IAsyncLifetime
+{
+    public PostgresDatabase Database { get; } = new();
+
+    public TestHost Host { get; private set; } = null!;
+
+    public HttpClient Client => Host.Client;
+
+    public Personas Personas { get; private set; } = null!;
+
+    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        // Many fans from one address: identity's per-address sign-in limit is not what these tests are about.
+        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
+    };
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Host = await TestHost.StartAsync(
+            [new IdentityModule(), new TicketsModule(), new EventCaptureModule(TicketsIssued.Topic, TicketsRevoked.Topic, TicketsExpired.Topic)],
+            Database.ConnectionString, Settings);
+        Personas = new Personas(Client);
+    }
+
+    /// <summary>The issuer of one order, as the orders module reaches it.</summary>
+    public ITicketIssuerActor Issuer(Guid orderId) =>
+        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
+
+    /// <summary>Issues <paramref name="order"/> and, unless told otherwise, activates it as a confirmed order would.</summary>
+    public async Task<IssuedTickets> IssueAsync(IssueTickets order, bool activate = true)
+    {
+        var issued = await Issuer(order.OrderId).IssueAsync(order);
+        return activate ? await Issuer(order.OrderId).ActivateAsync(new ActivateTickets(order.OrderId)) : issued;
+    }
+
+    /// <summary>Publishes what catalog would on <paramref name="topic"/>.</summary>
+    public Task PublishAsync<T>(string topic, T data) where T : notnull =>
+        Host.GetKeyed<IEventPublisher>(TicketsModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
+
+    /// <summary>Publishes the announcement and waits until tickets has recorded it.</summary>
+    public async Task<EventPublished> AnnounceAsync(EventPublished published)
+    {
+        await PublishAsync(EventPublished.Topic, published);
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long?>("select version from tickets.events where id = $1", published.EventId) >= published.Version,
+            "tickets recorded the announcement");
+        return published;
+    }
+
+    public Task<string> StatusAsync(Guid ticketId) => Database.ScalarAsync<string>("select status from tickets.tickets where id = $1", ticketId);
+
+    public async Task DisposeAsync()
+    {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>Tickets that expire one second after their event ends.</summary>
+public sealed class ShortGraceFixture : TicketsFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["TicketToken:Tickets:ExpiryGrace"] = "00:00:01",
+    };
+}
