@@ -2,6 +2,7 @@ using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
 using TicketToken.Identity;
 using TicketToken.Inventory;
+using TicketToken.Orders;
 using TicketToken.Tickets;
 
 namespace TicketToken.Host;
@@ -14,6 +15,7 @@ public static class HostModules
         new IdentityModule(),
         new CatalogModule(),
         new InventoryModule(),
+        new OrdersModule(),
         new TicketsModule(),
     ];
 }

@@ -2,13 +2,14 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
+using TicketToken.BuildingBlocks.Http;
 
 namespace TicketToken.Catalog.Apis;
 
 /// <summary>Request examples for the OpenAPI document, attached per operation (Swagger UI offers them in "Try it out").</summary>
 internal static class CatalogExamples
 {
-    public static readonly Example CreateVenue = new("venue", "A concert hall", """
+    public static readonly RequestExample CreateVenue = new("venue", "A concert hall", """
         {
           "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
           "name": "Philharmonie am Park",
@@ -18,7 +19,7 @@ internal static class CatalogExamples
         }
         """);
 
-    public static readonly Example SeatMap = new("seatMap", "Two sections, explicit price zones, coordinates left to the grid", """
+    public static readonly RequestExample SeatMap = new("seatMap", "Two sections, explicit price zones, coordinates left to the grid", """
         {
           "name": "Concert layout",
           "priceZones": [
@@ -46,7 +47,7 @@ internal static class CatalogExamples
         }
         """);
 
-    public static readonly Example SeatImportCsv = new("csv", "CSV: one line per seat; empty flags are false, empty x/y lay the seats on a grid",
+    public static readonly RequestExample SeatImportCsv = new("csv", "CSV: one line per seat; empty flags are false, empty x/y lay the seats on a grid",
         JsonValue.Create("""
             section,row,seat,zone,accessible,companion,blocked,x,y
             STALLS,A,1,PREMIUM,yes,no,no,,
@@ -56,7 +57,7 @@ internal static class CatalogExamples
 
             """));
 
-    public static readonly Example SeatImportJson = new("records", "JSON: the CSV's records; price zones are made from the zone codes", """
+    public static readonly RequestExample SeatImportJson = new("records", "JSON: the CSV's records; price zones are made from the zone codes", """
         [
           { "section": "STALLS", "row": "A", "seat": "1", "zone": "PREMIUM", "accessible": true, "x": 0, "y": 0 },
           { "section": "STALLS", "row": "A", "seat": "2", "zone": "PREMIUM", "companion": true, "x": 1, "y": 0 },
@@ -64,7 +65,7 @@ internal static class CatalogExamples
         ]
         """);
 
-    public static readonly Example CreateEvent = new("single", "One reserved-seating concert with two ticket types", """
+    public static readonly RequestExample CreateEvent = new("single", "One reserved-seating concert with two ticket types", """
         {
           "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
           "venueId": "0197a3c5-0000-7000-8000-000000000001",
@@ -86,7 +87,7 @@ internal static class CatalogExamples
         }
         """);
 
-    public static readonly Example CreateRecurringEvent = new("weekly", "A weekly Friday 20:00 show for twelve weeks (stays 20:00 local across DST)", """
+    public static readonly RequestExample CreateRecurringEvent = new("weekly", "A weekly Friday 20:00 show for twelve weeks (stays 20:00 local across DST)", """
         {
           "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
           "venueId": "0197a3c5-0000-7000-8000-000000000001",
@@ -100,61 +101,27 @@ internal static class CatalogExamples
         }
         """);
 
-    public static readonly Example ReservedTicketType = new("reserved", "Reserved seats of a price zone", """
+    public static readonly RequestExample ReservedTicketType = new("reserved", "Reserved seats of a price zone", """
         { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900 }
         """);
 
-    public static readonly Example GeneralAdmissionTicketType = new("generalAdmission", "General admission with a capacity", """
+    public static readonly RequestExample GeneralAdmissionTicketType = new("generalAdmission", "General admission with a capacity", """
         { "name": "Standing", "kind": "general_admission", "capacity": 500, "priceMinor": 3500 }
         """);
 
-    public static readonly Example CancelEvent = new("cancel", "Cancel with a reason fans will read", """
+    public static readonly RequestExample CancelEvent = new("cancel", "Cancel with a reason fans will read", """
         { "reason": "The soloist is ill; every ticket will be refunded." }
         """);
 
-    public static RouteHandlerBuilder WithJsonRequestExample(this RouteHandlerBuilder builder, Example example) =>
+    public static RouteHandlerBuilder WithJsonRequestExample(this RouteHandlerBuilder builder, RequestExample example) =>
         builder.WithJsonRequestExamples(example);
-
-    public static RouteHandlerBuilder WithJsonRequestExamples(this RouteHandlerBuilder builder, params Example[] examples) =>
-        builder.AddOpenApiOperationTransformer((operation, _, _) =>
-        {
-            AddExamples(operation, "application/json", null, examples);
-            return Task.CompletedTask;
-        });
 
     /// <summary>The import takes CSV or JSON; the CSV body is described here, as ASP.NET Core cannot infer it.</summary>
     public static RouteHandlerBuilder WithSeatImportExamples(this RouteHandlerBuilder builder) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
-            AddExamples(operation, "application/json", null, [SeatImportJson]);
-            AddExamples(operation, "text/csv", new OpenApiSchema { Type = JsonSchemaType.String, Description = "Header: section,row,seat,zone,accessible,companion,blocked,x,y" }, [SeatImportCsv]);
+            RequestExamples.Add(operation, "application/json", null, [SeatImportJson]);
+            RequestExamples.Add(operation, "text/csv", new OpenApiSchema { Type = JsonSchemaType.String, Description = "Header: section,row,seat,zone,accessible,companion,blocked,x,y" }, [SeatImportCsv]);
             return Task.CompletedTask;
         });
-
-    private static void AddExamples(OpenApiOperation operation, string contentType, IOpenApiSchema? schema, Example[] examples)
-    {
-        var body = operation.RequestBody as OpenApiRequestBody ?? new OpenApiRequestBody { Required = true };
-        operation.RequestBody = body;
-        body.Content ??= new Dictionary<string, OpenApiMediaType>();
-        if (!body.Content.TryGetValue(contentType, out var media))
-        {
-            media = new OpenApiMediaType();
-            body.Content[contentType] = media;
-        }
-
-        media.Schema = schema ?? media.Schema;
-
-        media.Examples ??= new Dictionary<string, IOpenApiExample>();
-        foreach (var example in examples)
-        {
-            media.Examples[example.Name] = new OpenApiExample { Summary = example.Summary, Value = example.Value.DeepClone() };
-        }
-    }
-
-    public sealed record Example(string Name, string Summary, JsonNode Value)
-    {
-        public Example(string name, string summary, string json) : this(name, summary, JsonNode.Parse(json)!)
-        {
-        }
-    }
 }

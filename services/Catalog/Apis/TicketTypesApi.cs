@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Catalog.Data;
 using TicketToken.Catalog.Domain;

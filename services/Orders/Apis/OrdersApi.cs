@@ -1,0 +1,289 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Http;
+using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.Contracts.Inventory;
+using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Orders.Data;
+using TicketToken.Orders.Domain;
+using TicketToken.Orders.Workflows;
+
+namespace TicketToken.Orders.Apis;
+
+/// <summary>A fan's orders: checking out a hold, following the payment, history, cancelling before paying, the receipt.</summary>
+public static class OrdersApi
+{
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization(Policies.Fan);
+        group.MapPost("/", Checkout).WithName("Checkout")
+            .WithSummary("Checks out one of the caller's holds: prices it and starts the purchase. Needs an Idempotency-Key; poll the order for the payment's client secret and the outcome.")
+            .WithJsonRequestExamples(new RequestExample("checkout", "Check out a hold with a promo code",
+                """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""));
+        group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).");
+        group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.");
+        group.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Gives up an order that is waiting for payment: the payment is cancelled and the seats go back.");
+        group.MapGet("/{orderId:guid}/receipt", Receipt).WithName("GetReceipt").WithSummary("The receipt of a confirmed (or refunded) order, as an HTML document to keep or print.");
+        return group;
+    }
+
+    public sealed record CheckoutRequest([property: Required] Guid? EventId, [property: Required] Guid? HoldId, [property: StringLength(32)] string? PromoCode);
+
+    public sealed record ListQuery(Guid? EventId, [property: StringLength(32)] string? Status, [property: StringLength(64)] string? Cursor, int? Limit);
+
+    private static async Task<Accepted<OrderResponse>> Checkout(CheckoutRequest request, Caller caller, OrdersDbContext db, IActorProxyFactory actors,
+        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options, TimeProvider time,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
+        {
+            throw OrdersProblems.IdempotencyKeyRequired();
+        }
+
+        var buyer = caller.RequiredUserId;
+        var (eventId, holdId) = (request.EventId!.Value, request.HoldId!.Value);
+        if (await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { } repeated)
+        {
+            return repeated.HoldId == holdId ? await AcceptedAsync(db, workflows, repeated, cancellationToken) : throw OrdersProblems.IdempotencyKeyReused();
+        }
+
+        var saleEvent = await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, cancellationToken);
+        if (saleEvent is null || saleEvent.Cancelled)
+        {
+            throw OrdersProblems.EventNotOnSale();
+        }
+
+        if (await db.Orders.AnyAsync(o => o.HoldId == holdId, cancellationToken))
+        {
+            throw OrdersProblems.HoldAlreadyCheckedOut();
+        }
+
+        // Paying takes time: the hold gets a full hold duration again (up to its maximum lifetime) before the clock starts.
+        var extended = await actors.BuyerOf(eventId, buyer).ExtendHoldAsync(new HoldRef(holdId));
+        var hold = extended.Hold ?? throw (extended.Failure == HoldFailures.HoldNotFound ? OrdersProblems.HoldNotFound() : OrdersProblems.HoldNotActive());
+        var lines = await LinesAsync(db, saleEvent, hold, cancellationToken);
+        var promo = await PromoAsync(db, saleEvent, request.PromoCode, time.GetUtcNow(), cancellationToken);
+        var fees = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == saleEvent.OrganizerId, cancellationToken) is { } schedule
+            ? new Fees(schedule.ServiceBasisPoints, schedule.PerTicketMinor, schedule.ProcessingBasisPoints, schedule.ProcessingFixedMinor)
+            : new Fees(options.Value.ServiceBasisPoints, options.Value.PerTicketMinor, options.Value.ProcessingBasisPoints, options.Value.ProcessingFixedMinor);
+        var taxRate = saleEvent.Country is { } country ? options.Value.TaxRates.GetValueOrDefault(country) : 0;
+        var priced = Pricing.Price([.. lines.Select(l => l.FaceValue)], fees, promo is null ? null : new Discount(promo.PercentBasisPoints, promo.AmountOffMinor), taxRate);
+
+        var now = time.GetUtcNow();
+        var order = new Order
+        {
+            Id = OrderId(buyer, idempotencyKey),
+            Number = OrderNumbers.New(),
+            BuyerId = buyer,
+            OrganizerId = saleEvent.OrganizerId,
+            EventId = eventId,
+            HoldId = holdId,
+            IdempotencyKey = idempotencyKey,
+            Status = OrderStatuses.PendingPayment,
+            Currency = saleEvent.Currency,
+            FaceValue = priced.FaceValue,
+            Discount = priced.Discount,
+            Fees = priced.Fees,
+            Tax = priced.Tax,
+            Total = priced.Total,
+            PromoCodeId = promo?.Id,
+            PayBy = hold.ExpiresAt - options.Value.PaymentMargin,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            var price = priced.Lines[i];
+            line.OrderId = order.Id;
+            line.LineNumber = i + 1;
+            (line.Discount, line.Fees, line.Tax) = (price.Discount, price.Fees, price.Tax);
+            order.Lines.Add(line);
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            if (promo is not null && await db.PromoCodes.Where(p => p.Id == promo.Id && (p.MaxUses == null || p.Uses < p.MaxUses))
+                    .ExecuteUpdateAsync(p => p.SetProperty(x => x.Uses, x => x.Uses + 1), cancellationToken) == 0)
+            {
+                throw OrdersProblems.PromoCodeExhausted();
+            }
+
+            db.Orders.Add(order);
+            db.Publish(OrderPlaced.Topic, new OrderPlaced(order.Id, order.Number, buyer, eventId, order.Total, order.Currency, order.PayBy, now));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                // A racing retry with the same key won: answer as it did. Another checkout of the same hold won: refuse.
+                return unique.ConstraintName == "orders_pkey" && await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { HoldId: var same } raced && same == holdId
+                    ? await AcceptedAsync(db, workflows, raced, cancellationToken)
+                    : throw OrdersProblems.HoldAlreadyCheckedOut();
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return await AcceptedAsync(db, workflows, order, cancellationToken);
+    }
+
+    private static async Task<Ok<Page<OrderSummary>>> ListOrders([AsParameters] ListQuery query, Caller caller, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var limit = PageCursor.Limit(query.Limit);
+        var after = PageCursor.Decode(query.Cursor);
+        var buyer = caller.RequiredUserId;
+        var orders = db.Orders.AsNoTracking().Where(o => o.BuyerId == buyer);
+        if (query.EventId is { } eventId)
+        {
+            orders = orders.Where(o => o.EventId == eventId);
+        }
+
+        if (query.Status is { } status)
+        {
+            orders = orders.Where(o => o.Status == status);
+        }
+
+        if (after is { } position)
+        {
+            orders = orders.Where(o => o.CreatedAt < position.At || (o.CreatedAt == position.At && o.Id.CompareTo(position.Id) < 0));
+        }
+
+        var rows = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1)
+            .Join(db.Events, o => o.EventId, e => e.Id, (o, e) => new { Order = o, EventName = e.Name, Tickets = db.OrderLines.Count(l => l.OrderId == o.Id) })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(PageCursor.Build(rows, limit, r => (r.Order.CreatedAt, r.Order.Id),
+            r => new OrderSummary(r.Order.Id, r.Order.Number, r.Order.EventId, r.EventName, r.Order.Status, r.Order.Currency, r.Order.Total, r.Tickets, r.Order.CreatedAt)));
+    }
+
+    private static async Task<Ok<OrderResponse>> GetOrder(Guid orderId, Caller caller, OrdersDbContext db,
+        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, CancellationToken cancellationToken)
+    {
+        var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+        return TypedResults.Ok(await ResponseAsync(db, workflows, order, cancellationToken));
+    }
+
+    private static async Task<Accepted<OrderResponse>> CancelOrder(Guid orderId, Caller caller, OrdersDbContext db,
+        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, CancellationToken cancellationToken)
+    {
+        var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+        if (order.Status != OrderStatuses.PendingPayment)
+        {
+            throw OrdersProblems.NotCancellable(order.Status);
+        }
+
+        // The purchase decides: if the payment arrived first, the order goes ahead (the fan already paid).
+        await workflows.RaiseEventAsync(order.Id.ToString("N"), PaymentOutcome.EventName,
+            new PaymentOutcome(PaymentOutcome.Cancelled, null, 0, "cancelled_by_buyer", "The buyer cancelled the order."), cancellationToken);
+        return TypedResults.Accepted($"/api/orders/{order.Id}", await ResponseAsync(db, workflows, order, cancellationToken));
+    }
+
+    private static async Task<IResult> Receipt(Guid orderId, Caller caller, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+        if (order.Status is not (OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded or OrderStatuses.Refunded))
+        {
+            throw new BuildingBlocks.ServiceDefaults.ProblemException(StatusCodes.Status409Conflict, "receipt_not_available",
+                "Only a paid order has a receipt.", $"This order is {order.Status}.");
+        }
+
+        var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
+        return Results.File(Encoding.UTF8.GetBytes(Receipts.Html(order, saleEvent)), "text/html; charset=utf-8", $"receipt-{order.Number}.html");
+    }
+
+    private static async Task<Accepted<OrderResponse>> AcceptedAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
+    {
+        // Idempotent: the instance id is the order's, so a retried checkout (or the order-placed event) never starts a second purchase.
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, order.Id.ToString("N"), new PurchaseInput(order.Id, order.PayBy.UtcDateTime), cancellationToken);
+        return TypedResults.Accepted($"/api/orders/{order.Id}", await ResponseAsync(db, workflows, order, cancellationToken));
+    }
+
+    private static async Task<OrderResponse> ResponseAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
+    {
+        var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
+        PaymentResponse? payment = null;
+        if (order.Status == OrderStatuses.PendingPayment)
+        {
+            var state = await workflows.GetWorkflowStateAsync(order.Id.ToString("N"), getInputsAndOutputs: false, cancellationToken);
+            var status = state.ReadCustomStatusAs<PurchaseStatus>();
+            payment = new PaymentResponse(status?.Gateway, status?.PaymentIntentId ?? order.PaymentIntentId, status?.ClientSecret);
+        }
+
+        return OrderViews.Response(order, saleEvent, payment);
+    }
+
+    private static async Task<Order> OwnOrderAsync(OrdersDbContext db, Caller caller, Guid orderId, CancellationToken cancellationToken) =>
+        await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId && o.BuyerId == caller.RequiredUserId, cancellationToken)
+            ?? throw OrdersProblems.OrderNotFound();
+
+    private static Task<Order?> FindByKeyAsync(OrdersDbContext db, Guid buyer, string key, CancellationToken cancellationToken) =>
+        db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.BuyerId == buyer && o.IdempotencyKey == key, cancellationToken);
+
+    /// <summary>The same buyer and key always name the same order, so even a retry that races the first request cannot make two.</summary>
+    private static Guid OrderId(Guid buyer, string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"order/{buyer:N}/{key}")).AsSpan(0, 16));
+
+    /// <summary>One line per held seat (priced by its zone's ticket type) and per general-admission place.</summary>
+    private static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)
+    {
+        var prices = await db.TicketPrices.AsNoTracking().Where(p => p.EventId == saleEvent.Id).ToListAsync(cancellationToken);
+        var lines = new List<OrderLine>();
+        foreach (var seat in hold.Seats.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            var type = prices.FirstOrDefault(p => p.Kind == PublishedTicketType.Reserved && p.PriceZone == seat.PriceZone) ?? throw OrdersProblems.EventNotOnSale();
+            lines.Add(new OrderLine
+            {
+                TicketTypeId = type.TicketTypeId, TicketTypeName = type.Name, SeatId = seat.Id, Section = seat.Section, RowLabel = seat.Row, SeatNumber = seat.Number,
+                PriceZone = seat.PriceZone, FaceValue = type.PriceMinor,
+            });
+        }
+
+        foreach (var places in hold.GeneralAdmission)
+        {
+            var type = prices.FirstOrDefault(p => p.TicketTypeId == places.TicketTypeId) ?? throw OrdersProblems.EventNotOnSale();
+            lines.AddRange(Enumerable.Range(0, places.Quantity).Select(_ => new OrderLine
+            {
+                TicketTypeId = type.TicketTypeId, TicketTypeName = type.Name, FaceValue = type.PriceMinor,
+            }));
+        }
+
+        return lines;
+    }
+
+    private static async Task<PromoCode?> PromoAsync(OrdersDbContext db, SaleEvent saleEvent, string? code, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            return null;
+        }
+
+        var normalized = code.Trim().ToUpperInvariant();
+        var promo = await db.PromoCodes.AsNoTracking()
+            .SingleOrDefaultAsync(p => p.OrganizerId == saleEvent.OrganizerId && p.Code == normalized && (p.EventId == null || p.EventId == saleEvent.Id), cancellationToken)
+            ?? throw OrdersProblems.PromoCodeNotFound();
+        return promo switch
+        {
+            { StartsAt: { } starts } when now < starts => throw OrdersProblems.InvalidPromoCode($"It is valid from {starts:u}."),
+            { EndsAt: { } ends } when now >= ends => throw OrdersProblems.InvalidPromoCode($"It was valid until {ends:u}."),
+            { AmountOffMinor: not null } when !string.Equals(promo.Currency, saleEvent.Currency, StringComparison.Ordinal) =>
+                throw OrdersProblems.InvalidPromoCode($"It takes an amount off in {promo.Currency}; this event sells in {saleEvent.Currency}."),
+            { MaxUses: { } max } when promo.Uses >= max => throw OrdersProblems.PromoCodeExhausted(),
+            _ => promo,
+        };
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.Data;
+
+namespace TicketToken.Orders.Data;
+
+public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : ModuleDbContext(options, SchemaName)
+{
+    public const string SchemaName = "orders";
+
+    public DbSet<SaleEvent> Events => Set<SaleEvent>();
+    public DbSet<TicketPrice> TicketPrices => Set<TicketPrice>();
+    public DbSet<FeeSchedule> FeeSchedules => Set<FeeSchedule>();
+    public DbSet<PromoCode> PromoCodes => Set<PromoCode>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<Refund> Refunds => Set<Refund>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SaleEvent>().ToTable("events");
+        modelBuilder.Entity<TicketPrice>(price =>
+        {
+            price.ToTable("ticket_prices").HasKey(p => new { p.EventId, p.TicketTypeId });
+            price.HasOne<SaleEvent>().WithMany().HasForeignKey(p => p.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<FeeSchedule>().ToTable("fee_schedules").HasKey(f => f.OrganizerId);
+        modelBuilder.Entity<PromoCode>().ToTable("promo_codes");
+        modelBuilder.Entity<Order>(order =>
+        {
+            order.ToTable("orders");
+            order.HasOne<SaleEvent>().WithMany().HasForeignKey(o => o.EventId);
+            order.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<OrderLine>(line =>
+        {
+            line.ToTable("order_lines").HasKey(l => new { l.OrderId, l.LineNumber });
+            line.Property(l => l.RowLabel).HasColumnName("row_label");
+        });
+        modelBuilder.Entity<Refund>().ToTable("refunds");
+    }
+}
+
+/// <summary>An event as catalog published it: what orders needs to price a hold and to name it on a receipt.</summary>
+public sealed class SaleEvent
+{
+    public Guid Id { get; set; }
+    public Guid OrganizerId { get; set; }
+    public Guid VenueId { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public required string Currency { get; set; }
+    public string? Country { get; set; }
+    public bool Cancelled { get; set; }
+    public long Version { get; set; }
+}
+
+public sealed class TicketPrice
+{
+    public Guid EventId { get; set; }
+    public Guid TicketTypeId { get; set; }
+    public required string Name { get; set; }
+    public required string Kind { get; set; }
+    public string? PriceZone { get; set; }
+    public long PriceMinor { get; set; }
+}
+
+public sealed class FeeSchedule
+{
+    public Guid OrganizerId { get; set; }
+    public int ServiceBasisPoints { get; set; }
+    public long PerTicketMinor { get; set; }
+    public int ProcessingBasisPoints { get; set; }
+    public long ProcessingFixedMinor { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class PromoCode
+{
+    public Guid Id { get; set; }
+    public Guid OrganizerId { get; set; }
+    public Guid? EventId { get; set; }
+    public required string Code { get; set; }
+    public int? PercentBasisPoints { get; set; }
+    public long? AmountOffMinor { get; set; }
+    public string? Currency { get; set; }
+    public int? MaxUses { get; set; }
+    public int Uses { get; set; }
+    public DateTimeOffset? StartsAt { get; set; }
+    public DateTimeOffset? EndsAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class Order
+{
+    public Guid Id { get; set; }
+    public required string Number { get; set; }
+    public Guid BuyerId { get; set; }
+    public Guid OrganizerId { get; set; }
+    public Guid EventId { get; set; }
+    public Guid HoldId { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string Status { get; set; }
+    public required string Currency { get; set; }
+    public long FaceValue { get; set; }
+    public long Discount { get; set; }
+    public long Fees { get; set; }
+    public long Tax { get; set; }
+    public long Total { get; set; }
+    public long Refunded { get; set; }
+    public Guid? PromoCodeId { get; set; }
+    public string? PaymentIntentId { get; set; }
+    public long ProcessorFee { get; set; }
+    public string? FailureCode { get; set; }
+    public string? FailureMessage { get; set; }
+    public DateTimeOffset PayBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
+    public List<OrderLine> Lines { get; set; } = [];
+}
+
+public sealed class OrderLine
+{
+    public Guid OrderId { get; set; }
+    public int LineNumber { get; set; }
+    public Guid TicketTypeId { get; set; }
+    public required string TicketTypeName { get; set; }
+    public string? SeatId { get; set; }
+    public string? Section { get; set; }
+    public string? RowLabel { get; set; }
+    public string? SeatNumber { get; set; }
+    public string? PriceZone { get; set; }
+    public long FaceValue { get; set; }
+    public long Discount { get; set; }
+    public long Fees { get; set; }
+    public long Tax { get; set; }
+    public bool Refunded { get; set; }
+
+    public long Total => FaceValue - Discount + Fees + Tax;
+}
+
+public sealed class Refund
+{
+    public Guid Id { get; set; }
+    public Guid OrderId { get; set; }
+    public int[] Lines { get; set; } = [];
+    public long Amount { get; set; }
+    public bool ReturnSeats { get; set; }
+    public required string Reason { get; set; }
+    public required string Status { get; set; }
+    public Guid RequestedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}

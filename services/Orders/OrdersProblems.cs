@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http;
+using TicketToken.BuildingBlocks.ServiceDefaults;
+
+namespace TicketToken.Orders;
+
+/// <summary>Every failure of orders a client can act on, with its stable <c>code</c>.</summary>
+internal static class OrdersProblems
+{
+    // 404: another fan's or another organizer's resource is answered exactly like one that does not exist.
+    public static ProblemException OrderNotFound() => new(StatusCodes.Status404NotFound, "order_not_found", "There is no such order of yours.");
+
+    public static ProblemException HoldNotFound() =>
+        new(StatusCodes.Status404NotFound, "hold_not_found", "There is no such hold of yours.", "It may have expired or been released: hold the seats again.");
+
+    public static ProblemException OrganizerNotFound() => new(StatusCodes.Status404NotFound, "organizer_not_found", "There is no such organizer among yours.");
+
+    public static ProblemException PromoCodeNotFound() =>
+        new(StatusCodes.Status404NotFound, "promo_code_not_found", "There is no such promo code for this event.");
+
+    public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event.");
+
+    // 400 / 422: the request itself is wrong.
+    public static ProblemException IdempotencyKeyRequired() =>
+        new(StatusCodes.Status400BadRequest, "idempotency_key_required", "Checking out needs an Idempotency-Key header.",
+            "Send a unique value per checkout (a UUID) and the same value when retrying it, so a retry never buys twice.");
+
+    public static ProblemException IdempotencyKeyReused() =>
+        new(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different checkout.",
+            "Use a new key for a new checkout.");
+
+    public static ProblemException InvalidPromoCode(string detail) => new(StatusCodes.Status422UnprocessableEntity, "promo_code_not_applicable", "The promo code does not apply.", detail);
+
+    public static ProblemException InvalidRefund(string detail) => new(StatusCodes.Status422UnprocessableEntity, "invalid_refund", "That refund is not possible.", detail);
+
+    public static ProblemException InvalidPromoDefinition(string detail) => new(StatusCodes.Status400BadRequest, "invalid_promo_code", "The promo code is not valid.", detail);
+
+    // 409: the state of things says no.
+    public static ProblemException HoldAlreadyCheckedOut() =>
+        new(StatusCodes.Status409Conflict, "hold_already_checked_out", "These seats are already in another order.", "Poll that order, or hold other seats.");
+
+    public static ProblemException HoldNotActive() =>
+        new(StatusCodes.Status409Conflict, "hold_not_active", "The hold can no longer be checked out.", "It expired or was sold: hold the seats again.");
+
+    public static ProblemException EventNotOnSale() =>
+        new(StatusCodes.Status409Conflict, "event_not_on_sale", "This event is not on sale.", "It is unpublished, cancelled, or its prices are not known here yet: try again in a moment.");
+
+    public static ProblemException PromoCodeExhausted() => new(StatusCodes.Status409Conflict, "promo_code_exhausted", "The promo code has been used up.");
+
+    public static ProblemException PromoCodeExists() => new(StatusCodes.Status409Conflict, "promo_code_exists", "The organizer already has a promo code with this text.");
+
+    public static ProblemException NotCancellable(string status) =>
+        new(StatusCodes.Status409Conflict, "order_not_cancellable", "Only an order awaiting payment can be cancelled.", $"This order is {status}.");
+
+    public static ProblemException NotRefundable(string status) =>
+        new(StatusCodes.Status409Conflict, "order_not_refundable", "Only a confirmed order can be refunded.", $"This order is {status}.");
+}

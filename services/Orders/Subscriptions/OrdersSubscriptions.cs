@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
+using TicketToken.Orders.Data;
+using TicketToken.Orders.Workflows;
+
+namespace TicketToken.Orders.Subscriptions;
+
+/// <summary>Keeps the newest version of each published event and its prices: what a checkout is priced from.</summary>
+public sealed class RecordPublishedEvent(OrdersDbContext db) : ITopicHandler<EventPublished>
+{
+    public async Task<TopicResult> HandleAsync(EventPublished data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.ProcessOnceAsync(nameof(RecordPublishedEvent), envelope.Id, async ct =>
+        {
+            var known = await db.Events.SingleOrDefaultAsync(e => e.Id == data.EventId, ct);
+            if (known is not null && known.Version >= data.Version)
+            {
+                return;
+            }
+
+            if (known is null)
+            {
+                known = new SaleEvent { Id = data.EventId, Name = data.Name, Currency = data.Currency };
+                db.Events.Add(known);
+            }
+
+            known.OrganizerId = data.OrganizerId;
+            known.VenueId = data.VenueId;
+            known.Name = data.Name;
+            known.StartsAt = data.StartsAt;
+            known.EndsAt = data.EndsAt;
+            known.Currency = data.Currency;
+            known.Country = data.VenueCountry;
+            known.Version = data.Version;
+            db.TicketPrices.RemoveRange(await db.TicketPrices.Where(p => p.EventId == data.EventId).ToListAsync(ct));
+            db.TicketPrices.AddRange(data.TicketTypes.Select(t => new TicketPrice
+            {
+                EventId = data.EventId, TicketTypeId = t.Id, Name = t.Name, Kind = t.Kind, PriceZone = t.PriceZone, PriceMinor = t.PriceMinor,
+            }));
+        }, cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A cancelled event takes no more checkouts (refunds of its orders are the organizer's decision).</summary>
+public sealed class RecordCancelledEvent(OrdersDbContext db) : ITopicHandler<EventCancelled>
+{
+    public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.Events.Where(e => e.Id == data.EventId).ExecuteUpdateAsync(e => e.SetProperty(x => x.Cancelled, true), cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>Starts the purchase of a placed order if the checkout could not (idempotent: an instance id starts once).</summary>
+public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows) : ITopicHandler<OrderPlaced>
+{
+    public async Task<TopicResult> HandleAsync(OrderPlaced data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime), cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>The gateway's answer, as payments heard it from the webhook, goes to the order's purchase.</summary>
+public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, ILogger<ForwardPaymentOutcome> logger)
+    : ITopicHandler<PaymentSucceeded>, ITopicHandler<PaymentFailed>
+{
+    public Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken) =>
+        RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
+
+    public Task<TopicResult> HandleAsync(PaymentFailed data, CloudEvent envelope, CancellationToken cancellationToken) =>
+        RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Failed, data.IntentId, 0, data.Code, data.Message), cancellationToken);
+
+    private async Task<TopicResult> RaiseAsync(Guid orderId, PaymentOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await workflows.RaiseEventAsync(orderId.ToString("N"), PaymentOutcome.EventName, outcome, cancellationToken);
+        }
+        catch (WorkflowNotFoundException)
+        {
+            logger.LogWarning("A payment outcome ({Outcome}) names order {OrderId}, which has no purchase here; ignored", outcome.Kind, orderId);
+        }
+
+        return TopicResult.Success;
+    }
+}

@@ -1,0 +1,113 @@
+using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.Contracts.Payments;
+using TicketToken.Orders.Domain;
+using TicketToken.Orders.Workflows.Activities;
+
+namespace TicketToken.Orders.Workflows;
+
+/// <summary>Starts the saga of one order (instance id: the order id); it pays by <see cref="PayBy"/> or gives up.</summary>
+public sealed record PurchaseInput(Guid OrderId, DateTime PayBy);
+
+public sealed record PurchaseResult(string Status, string? FailureCode);
+
+/// <summary>What the fan's client polls while it pays (the workflow's custom status).</summary>
+public sealed record PurchaseStatus(string Stage, string? Gateway, string? PaymentIntentId, string? ClientSecret, DateTime PayBy);
+
+/// <summary>
+/// Raised on the purchase as event <see cref="EventName"/>: the gateway's answer (from its webhook, through payments'
+/// events) or the fan cancelling. <see cref="Kind"/>: succeeded, failed or cancelled.
+/// </summary>
+public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long ProcessorFee, string? Code, string? Message)
+{
+    public const string EventName = "payment";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>
+/// The purchase saga (DESIGN.md section 4): a payment intent for the priced order; then the gateway's answer, or
+/// nothing before the hold runs out. Paid: the hold is committed (seats sold), tickets are issued, the order is
+/// confirmed (the ledger and notifications follow its event). Not paid: the intent is cancelled and the seats go back.
+/// Paid but unable to finish (the hold was lost, tickets could not be issued after every retry): the payment is
+/// refunded. A succeeded payment ends in tickets or in a refund, never in neither.
+/// </summary>
+public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
+{
+    public const string Name = nameof(PurchaseWorkflow);
+
+    /// <summary>Calls to other modules: ride out a restart or a brief outage of theirs.</summary>
+    private static readonly WorkflowRetryPolicy Dependent = new(8, TimeSpan.FromMilliseconds(500), 2, TimeSpan.FromSeconds(30)) { Name = "dependent-module" };
+
+    /// <summary>Money going back must get there: retried for a day.</summary>
+    private static readonly WorkflowRetryPolicy Refund = new(60, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(30), TimeSpan.FromDays(1)) { Name = "refund" };
+
+    public override async Task<PurchaseResult> RunAsync(WorkflowContext context, PurchaseInput input)
+    {
+        var options = new WorkflowTaskOptions(Dependent);
+        var order = input.OrderId;
+        var payment = await context.CallActivityAsync<PaymentView>(nameof(CreatePaymentIntent), order, options);
+        context.SetCustomStatus(new PurchaseStatus("awaiting_payment", payment.Gateway, payment.IntentId, payment.ClientSecret, input.PayBy));
+
+        var outcome = await WaitForPaymentAsync(context, input);
+        if (outcome.Kind != PaymentOutcome.Succeeded)
+        {
+            var cancelled = await context.CallActivityAsync<PaymentView>(nameof(CancelPaymentIntent), new CancelPaymentInput(order, outcome.Kind), options);
+            if (cancelled.Status != PaymentStatuses.Succeeded)
+            {
+                var (status, code) = outcome.Kind switch
+                {
+                    PaymentOutcome.Failed => (OrderStatuses.Failed, outcome.Code ?? "payment_failed"),
+                    PaymentOutcome.Cancelled => (OrderStatuses.Cancelled, "cancelled_by_buyer"),
+                    _ => (OrderStatuses.Expired, "payment_not_received"),
+                };
+                context.SetCustomStatus(new PurchaseStatus(status, payment.Gateway, payment.IntentId, null, input.PayBy));
+                await context.CallActivityAsync(nameof(ReleaseHold), order, options);
+                await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, status, code, outcome.Message), options);
+                return new PurchaseResult(status, code);
+            }
+
+            // The money came in while we were giving up on it: it is a sale after all.
+            outcome = new PaymentOutcome(PaymentOutcome.Succeeded, cancelled.IntentId, 0, null, null);
+        }
+
+        context.SetCustomStatus(new PurchaseStatus("paid", payment.Gateway, payment.IntentId, null, input.PayBy));
+        await context.CallActivityAsync(nameof(MarkPaid), new MarkPaidInput(order, outcome.PaymentIntentId ?? payment.IntentId, outcome.ProcessorFee), options);
+        string? failure;
+        try
+        {
+            failure = await context.CallActivityAsync<string?>(nameof(CommitSeats), order, options);
+            if (failure is null)
+            {
+                await context.CallActivityAsync(nameof(IssueOrderTickets), order, options);
+                await context.CallActivityAsync(nameof(ConfirmOrder), order, options);
+                context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Confirmed, payment.Gateway, payment.IntentId, null, input.PayBy));
+                return new PurchaseResult(OrderStatuses.Confirmed, null);
+            }
+        }
+        catch (WorkflowTaskFailedException ex)
+        {
+            failure = "purchase_not_completed: " + ex.FailureDetails.ErrorMessage;
+        }
+
+        // Paid, but it cannot become tickets: everything it took goes back, and so does the money.
+        await context.CallActivityAsync(nameof(UndoPurchase), order, options);
+        await context.CallActivityAsync(nameof(RefundOrderPayment), new RefundPaymentInput(order, context.NewGuid(), null, "purchase_not_completed"), new WorkflowTaskOptions(Refund));
+        context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, payment.Gateway, payment.IntentId, null, input.PayBy));
+        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, "refunded_not_completed", failure), options);
+        return new PurchaseResult(OrderStatuses.Failed, "refunded_not_completed");
+    }
+
+    private static async Task<PaymentOutcome> WaitForPaymentAsync(WorkflowContext context, PurchaseInput input)
+    {
+        var left = input.PayBy - context.CurrentUtcDateTime;
+        try
+        {
+            return await context.WaitForExternalEventAsync<PaymentOutcome>(PaymentOutcome.EventName, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        catch (TaskCanceledException)
+        {
+            return new PaymentOutcome("timed_out", null, 0, "payment_not_received", "No payment arrived before the seats' hold ran out.");
+        }
+    }
+}
