@@ -10,9 +10,6 @@ namespace TicketToken.Identity.Tests;
 /// <summary>Requests and answers as a client sees them.</summary>
 public static class Api
 {
-    public static Task<HttpResponseMessage> SendAsync(this HttpClient client, Person person, HttpMethod method, string path, object? body = null) =>
-        client.SendAsync(person.Request(method, path, body));
-
     /// <summary>A request with any bearer token (crafted, tampered, a device's).</summary>
     public static Task<HttpResponseMessage> SendAsync(this HttpClient client, string accessToken, HttpMethod method, string path, object? body = null)
     {

@@ -68,7 +68,7 @@ public static class OrdersApi
 
         if (await db.Orders.AnyAsync(o => o.HoldId == holdId, cancellationToken))
         {
-            throw OrdersProblems.HoldAlreadyCheckedOut();
+            return await RacedAsync(db, workflows, buyer, idempotencyKey, holdId, cancellationToken);
         }
 
         // Paying takes time: the hold gets a full hold duration again (up to its maximum lifetime) before the clock starts.
@@ -128,14 +128,11 @@ public static class OrdersApi
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                // A racing retry with the same key won: answer as it did. Another checkout of the same hold won: refuse.
-                return unique.ConstraintName == "orders_pkey" && await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { HoldId: var same } raced && same == holdId
-                    ? await AcceptedAsync(db, workflows, raced, cancellationToken)
-                    : throw OrdersProblems.HoldAlreadyCheckedOut();
+                return await RacedAsync(db, workflows, buyer, idempotencyKey, holdId, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -143,6 +140,13 @@ public static class OrdersApi
 
         return await AcceptedAsync(db, workflows, order, cancellationToken);
     }
+
+    /// <summary>The hold is in an order already: a retry (or a racing twin) of this very checkout gets that order; anything else is refused.</summary>
+    private static async Task<Accepted<OrderResponse>> RacedAsync(OrdersDbContext db, IWorkflowClient workflows, Guid buyer, string idempotencyKey, Guid holdId,
+        CancellationToken cancellationToken) =>
+        await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { } raced
+            ? raced.HoldId == holdId ? await AcceptedAsync(db, workflows, raced, cancellationToken) : throw OrdersProblems.IdempotencyKeyReused()
+            : throw OrdersProblems.HoldAlreadyCheckedOut();
 
     private static async Task<Ok<Page<OrderSummary>>> ListOrders([AsParameters] ListQuery query, Caller caller, OrdersDbContext db, CancellationToken cancellationToken)
     {

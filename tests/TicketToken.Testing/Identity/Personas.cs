@@ -23,6 +23,16 @@ public sealed record Person(Guid UserId, string Email, string Password, string A
     }
 }
 
+public static class PersonRequests
+{
+    /// <summary>Sends a request with <paramref name="person"/>'s access token.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, Person person, HttpMethod method, string path, object? body = null)
+    {
+        using var request = person.Request(method, path, body);
+        return await client.SendAsync(request);
+    }
+}
+
 /// <summary>A scanner device signed in with the credentials an organizer admin issued.</summary>
 public sealed record ScannerDevice(Guid DeviceId, string Secret, Guid OrganizerId, Guid VenueId, string AccessToken);
 
