@@ -234,6 +234,11 @@ public sealed class OnSaleRun(Venue venue, int fans, HoldTarget target, Options 
             var mine = latencies[fan] = new List<(double At, double Ms)>(1024);
             var seen = outcomes[fan] = [];
             var first = true;
+            if (options.ArrivalMs > 0)
+            {
+                await Task.Delay(random.Next(0, options.ArrivalMs));
+            }
+
             while (!_map.SoldOut && !stop.IsCancellationRequested)
             {
                 var quantity = random.Next(2, 5);

@@ -4,7 +4,7 @@ namespace TicketToken.Bench.Onsale;
 
 /// <summary>Command-line options: <c>--name value</c>; see <see cref="Usage"/>.</summary>
 public sealed record Options(int Seconds, int Fans, int Seats, int Sections, bool Durable, int Pool, double Zipf, double SpecificShare, int ThinkMs, int Seed,
-    string Only, int Runs, int AutoPrepare)
+    string Only, int Runs, int AutoPrepare, int ArrivalMs)
 {
     public const string Usage = """
         dotnet run -c Release --project bench/onsale [-- options]
@@ -14,6 +14,7 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
           --zipf 1.0           how strongly fans prefer the best sections (weight of the k-th best: 1/k^zipf)
           --specific 0.2       share of attempts that name specific seats (the rest: best available)
           --think-ms 0         pause after each attempt (0: closed loop, fans click again at once)
+          --arrival-ms 0       fans' first clicks spread evenly over this long (0: every fan clicks in the same instant)
           --seconds 120        longest an on-sale may run before it is stopped unsold
           --runs 1             measured on-sales per system
           --only both          actors | baseline | both | in-process (inventory's actors without HTTP) | all
@@ -41,6 +42,7 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
             Seed: Int("--seed", 1),
             Only: Get("--only") ?? "both",
             Runs: Int("--runs", 1),
-            AutoPrepare: Int("--auto-prepare", 0));
+            AutoPrepare: Int("--auto-prepare", 0),
+            ArrivalMs: Int("--arrival-ms", 0));
     }
 }
