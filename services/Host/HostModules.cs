@@ -2,6 +2,7 @@ using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
 using TicketToken.Identity;
 using TicketToken.Inventory;
+using TicketToken.Payments;
 
 namespace TicketToken.Host;
 
@@ -13,5 +14,6 @@ public static class HostModules
         new IdentityModule(),
         new CatalogModule(),
         new InventoryModule(),
+        new PaymentsModule(),
     ];
 }
