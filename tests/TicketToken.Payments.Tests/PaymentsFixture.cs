@@ -95,6 +95,22 @@ public class PaymentsFixture : IAsyncLifetime
         return confirmed;
     }
 
+    /// <summary>An organizer whose admin went through Connect onboarding (the simulated gateway's), so payouts can go to its account.</summary>
+    public async Task<(Person Admin, Guid OrganizerId, string AccountId)> ConnectedOrganizerAsync(string name = "Payouts Live")
+    {
+        var (admin, organizerId) = await Personas.OrganizerAdminAsync(name);
+        using var start = admin.Request(HttpMethod.Post, $"/api/payments/organizers/{organizerId}/connect", new { country = "DE" });
+        using var started = await Client.SendAsync(start);
+        var onboarding = await started.ShouldBeAsync(System.Net.HttpStatusCode.OK);
+        using var finish = admin.Request(HttpMethod.Post, new Uri(onboarding.Text("onboardingUrl")).AbsolutePath);
+        using var finished = await Client.SendAsync(finish);
+        await finished.ShouldBeAsync(System.Net.HttpStatusCode.OK);
+        var accountId = onboarding.Text("accountId");
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<bool>("select payouts_enabled from payments.organizer_accounts where account_id = $1", accountId),
+            "the account.updated webhook enabled payouts");
+        return (admin, organizerId, accountId);
+    }
+
     public Task PostedAsync(string sourceType, string sourceId) =>
         Eventually.TrueAsync(async () => await Database.ScalarAsync<long>(
             "select count(*) from payments.journal_transactions where source_type = $1 and source_id = $2", sourceType, sourceId) == 1,

@@ -111,7 +111,7 @@ public static class OrganizerPaymentsApi
                 account.DetailsSubmitted = current.DetailsSubmitted;
                 account.ChargesEnabled = current.ChargesEnabled;
                 account.PayoutsEnabled = current.PayoutsEnabled;
-                account.StateAt = account.UpdatedAt = time.GetUtcNow();
+                account.UpdatedAt = time.GetUtcNow();
                 await db.SaveChangesAsync(cancellationToken);
             }
             catch (StripeException e)
@@ -161,8 +161,6 @@ public static class OrganizerPaymentsApi
             DetailsSubmitted = created.DetailsSubmitted,
             ChargesEnabled = created.ChargesEnabled,
             PayoutsEnabled = created.PayoutsEnabled,
-            // Any account.updated is newer than this answer.
-            StateAt = DateTimeOffset.UnixEpoch,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -104,7 +104,6 @@ public sealed class OrganizerAccount
     public bool DetailsSubmitted { get; set; }
     public bool ChargesEnabled { get; set; }
     public bool PayoutsEnabled { get; set; }
-    public DateTimeOffset StateAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -151,20 +151,24 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
         }
     }
 
+    /// <summary>
+    /// account.updated events may come in any order and carry only what changed then, so the account is read back from
+    /// the gateway (as Stripe advises when order matters) and what it says now is kept.
+    /// </summary>
     private async Task OnAccountAsync(StripeEvent stripeEvent, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reported = Read(stripeEvent.ReadAccount);
         var account = await db.OrganizerAccounts.FromSql($"select * from payments.organizer_accounts where account_id = {reported.Id} for update")
             .SingleOrDefaultAsync(cancellationToken);
-        if (account is null || stripeEvent.Created < account.StateAt)
+        if (account is null)
         {
-            return; // not an organizer's account, or older than what we know
+            return; // not one of our organizers' accounts
         }
 
-        account.DetailsSubmitted = reported.DetailsSubmitted;
-        account.ChargesEnabled = reported.ChargesEnabled;
-        account.PayoutsEnabled = reported.PayoutsEnabled;
-        account.StateAt = stripeEvent.Created;
+        var current = await gateway.GetConnectAccountAsync(reported.Id, cancellationToken);
+        account.DetailsSubmitted = current.DetailsSubmitted;
+        account.ChargesEnabled = current.ChargesEnabled;
+        account.PayoutsEnabled = current.PayoutsEnabled;
         account.UpdatedAt = now;
     }
 

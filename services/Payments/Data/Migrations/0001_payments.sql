@@ -56,7 +56,6 @@ create table organizer_accounts (
     details_submitted boolean     not null,
     charges_enabled   boolean     not null,
     payouts_enabled   boolean     not null,
-    state_at          timestamptz not null,   -- the gateway's time of the state above (an older account.updated is stale)
     created_at        timestamptz not null,
     updated_at        timestamptz not null
 );
