@@ -4,6 +4,7 @@ using TicketToken.Identity;
 using TicketToken.Inventory;
 using TicketToken.Orders;
 using TicketToken.Tickets;
+using TicketToken.Payments;
 
 namespace TicketToken.Host;
 
@@ -17,5 +18,6 @@ public static class HostModules
         new InventoryModule(),
         new OrdersModule(),
         new TicketsModule(),
+        new PaymentsModule(),
     ];
 }

@@ -55,7 +55,8 @@ public sealed class DeploymentFilesTests
         exitCode.Should().Be(0, output);
         var kinds = Repository.DocumentsOf(output).Select(d => $"{d["kind"]}/{d["metadata"]["name"]}").ToList();
         kinds.Should().Contain(["Namespace/tickettoken", "Namespace/tickettoken-infra", "StatefulSet/postgres", "Deployment/redis",
-            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity", "Secret/tickettoken-tickets"]);
+            "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity",
+            "Secret/tickettoken-tickets", "Secret/tickettoken-payments"]);
     }
 
     [Fact]
@@ -153,6 +154,21 @@ public sealed class DeploymentFilesTests
         var value = ((YamlMappingNode)secret["stringData"])[secretKey["key"]!.GetValue<string>()].ToString();
         Convert.FromBase64String(value).Should().HaveCount(32, "a module's SecretKey is the base64 of 32 bytes");
         Repository.Read("helm", "tickettoken", "values.yaml").Should().NotContain(value, "the chart references the Secret and never holds the key");
+    }
+
+    [Fact]
+    public void The_chart_takes_the_payments_secrets_from_secrets_and_the_development_cluster_has_its_webhook_secret()
+    {
+        var kind = Repository.Values("values.yaml", "values-kind.yaml")["payments"]!;
+        var devSecrets = Repository.Documents(Repository.PathOf("k8s", "dev-secrets", "secrets.yaml"));
+
+        kind["gateway"]!.GetValue<string>().Should().Be("simulated", "the development cluster has no Stripe account");
+        var webhookSecret = kind["webhookSecret"]!;
+        var secret = devSecrets.Single(d => d["metadata"]["name"].ToString() == webhookSecret["existingSecret"]!.GetValue<string>());
+        var value = ((YamlMappingNode)secret["stringData"])[webhookSecret["key"]!.GetValue<string>()].ToString();
+        value.Should().StartWith("whsec_", "the simulated gateway signs its webhooks with it as Stripe would");
+        Repository.Read("helm", "tickettoken", "values.yaml").Should().NotContain(value, "the chart references the Secret and never holds the secret");
+        Repository.Values("values.yaml")["payments"]!["gateway"]!.GetValue<string>().Should().Be("stripe", "a production install takes real money unless told otherwise");
     }
 
     [Fact]

@@ -101,6 +101,33 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
+    public void Only_the_payments_container_gets_the_payments_secrets_and_the_stripe_key_only_on_the_stripe_gateway()
+    {
+        var stripe = Render();
+        var simulated = Env(Render("--set", "payments.gateway=simulated"), "payments");
+
+        foreach (var id in ModuleIds)
+        {
+            var env = Env(stripe, id);
+            if (id == "payments")
+            {
+                env["TICKETTOKEN__PAYMENTS__GATEWAY"]["value"].ToString().Should().Be("stripe");
+                env["TICKETTOKEN__PAYMENTS__STRIPE__SECRETKEY"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-payments");
+                env["TICKETTOKEN__PAYMENTS__STRIPE__SECRETKEY"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("stripeSecretKey");
+                env["TICKETTOKEN__PAYMENTS__WEBHOOKSECRET"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-payments");
+                env["TICKETTOKEN__PAYMENTS__WEBHOOKSECRET"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("webhookSecret");
+            }
+            else
+            {
+                env.Keys.Should().NotContain(name => name.StartsWith("TICKETTOKEN__PAYMENTS__", StringComparison.Ordinal), "{0} does not need payments' secrets", id);
+            }
+        }
+
+        simulated["TICKETTOKEN__PAYMENTS__GATEWAY"]["value"].ToString().Should().Be("simulated");
+        simulated.Should().ContainKey("TICKETTOKEN__PAYMENTS__WEBHOOKSECRET").And.NotContainKey("TICKETTOKEN__PAYMENTS__STRIPE__SECRETKEY");
+    }
+
+    [ToolFact("helm")]
     public void The_chosen_backends_decide_which_components_are_installed()
     {
         var redis = Render();
@@ -124,6 +151,9 @@ public sealed class HelmChartTests
         Helm([.. new[] { "template", "tt", Chart }.Concat(ModuleIds.SelectMany(id => new[] { "--set", $"modules.{id}.enabled=false" }))]).Output.Should().Contain("no module is enabled");
         Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "tickets.secretKey.existingSecret=").Output.Should().Contain("tickets.secretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "payments.webhookSecret.existingSecret=").Output.Should().Contain("payments.webhookSecret.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "payments.stripeSecretKey.existingSecret=").Output.Should().Contain("payments.stripeSecretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "payments.gateway=simulated", "--set", "payments.stripeSecretKey.existingSecret=").ExitCode.Should().Be(0);
     }
 
     private static (int ExitCode, string Output) Helm(params string[] arguments) => Repository.Run("helm", arguments);

@@ -77,6 +77,14 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- if and (dig "tickets" "enabled" false .Values.modules) (not .Values.tickets.secretKey.existingSecret) -}}
 {{- fail "tickets.secretKey.existingSecret is empty: the tickets module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its event keys" -}}
 {{- end -}}
+{{- if dig "payments" "enabled" false .Values.modules -}}
+{{- if not .Values.payments.webhookSecret.existingSecret -}}
+{{- fail "payments.webhookSecret.existingSecret is empty: the payments module verifies every webhook with it (the Stripe endpoint's signing secret, whsec_...)" -}}
+{{- end -}}
+{{- if and (eq .Values.payments.gateway "stripe") (not .Values.payments.stripeSecretKey.existingSecret) -}}
+{{- fail "payments.stripeSecretKey.existingSecret is empty: the stripe gateway needs a Secret with the Stripe secret key" -}}
+{{- end -}}
+{{- end -}}
 {{- if and (ne .Values.dapr.stateStore "redis") (ne .Values.dapr.stateStore "postgresql") -}}
 {{- fail (printf "dapr.stateStore is %q; use redis or postgresql" .Values.dapr.stateStore) -}}
 {{- end -}}

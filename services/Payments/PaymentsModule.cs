@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
+using TicketToken.Payments.Actors;
+using TicketToken.Payments.Apis;
+using TicketToken.Payments.Data;
+using TicketToken.Payments.Domain;
+using TicketToken.Payments.Gateways;
+using TicketToken.Payments.Subscriptions;
+
+namespace TicketToken.Payments;
+
+/// <summary>Payment intents at a gateway (Stripe or simulated), its webhooks, refunds, the double-entry ledger, Connect onboarding and payouts.</summary>
+public sealed class PaymentsModule : Module
+{
+    public const string Id = "payments";
+
+    public override string AppId => Id;
+
+    public override void Configure(ModuleBuilder module)
+    {
+        var services = module.Services;
+        services.AddValidation();
+        services.AddOptions<PaymentsOptions>().Bind(module.Configuration.GetSection(PaymentsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PaymentsOptions>, PaymentsOptionsValidation>();
+        services.AddSingleton<SimulatedGateway>();
+        services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<IOptions<PaymentsOptions>>().Value is { UsesStripe: true } options
+            ? new StripeGateway(options)
+            : sp.GetRequiredService<SimulatedGateway>());
+        services.AddSingleton<ProcessorFees>();
+        services.AddScoped<WebhookInbox>();
+        services.AddScoped<PayoutRun>();
+        services.AddHostedService<PayoutScheduling>();
+        module.AddDbContext<PaymentsDbContext>(PaymentsDbContext.SchemaName)
+            .AddActor<OrderPaymentActor>(PaymentsActors.OrderPayment)
+            .AddActor<PayoutScheduleActor>(PayoutScheduleActor.TypeName)
+            .Subscribe<OrderConfirmed, PostSale>(OrderConfirmed.Topic)
+            .Subscribe<OrderRefunded, PostRefund>(OrderRefunded.Topic)
+            .Subscribe<SimulatedWebhook, DeliverSimulatedWebhook>(SimulatedWebhook.Topic);
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapWebhooksApi();
+        endpoints.MapOrganizerPaymentsApi();
+        endpoints.MapPayoutsApi();
+        endpoints.MapReportsApi();
+        if (!endpoints.ServiceProvider.GetRequiredService<IOptions<PaymentsOptions>>().Value.UsesStripe)
+        {
+            endpoints.MapSimulatedGatewayApi();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
+using TicketToken.Identity;
+using TicketToken.Payments.Apis;
+using TicketToken.Payments.Stripe;
+using TicketToken.Testing;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Payments.Tests;
+
+/// <summary>
+/// Identity and payments on a real host and a fresh database (the simulated gateway unless a subclass says otherwise),
+/// plus a capture of what payments publishes, for one test class.
+/// </summary>
+public class PaymentsFixture : IAsyncLifetime
+{
+    public const string WebhookSecret = "whsec_payments_tests_secret";
+    public const long HoldDays = 7;
+    public const long MinimumPayout = 1000;
+
+    public PostgresDatabase Database { get; } = new();
+
+    public TestHost Host { get; private set; } = null!;
+
+    public HttpClient Client => Host.Client;
+
+    public Personas Personas { get; private set; } = null!;
+
+    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
+
+    public IActorProxyFactory Actors => Host.Services.GetRequiredService<IActorProxyFactory>();
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
+        ["TicketToken:Payments:WebhookSecret"] = WebhookSecret,
+        ["TicketToken:Payments:Payouts:HoldPeriod"] = $"{HoldDays}.00:00:00",
+        ["TicketToken:Payments:Payouts:MinimumAmount"] = MinimumPayout.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public virtual async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Host = await TestHost.StartAsync(
+            [new IdentityModule(), new PaymentsModule(), new EventCaptureModule(PaymentSucceeded.Topic, PaymentFailed.Topic)],
+            Database.ConnectionString, Settings);
+        Personas = new Personas(Client);
+    }
+
+    public IOrderPaymentActor PaymentOf(Guid orderId) =>
+        Actors.CreateActorProxy<IOrderPaymentActor>(PaymentsActors.OrderPaymentId(orderId), PaymentsActors.OrderPayment);
+
+    /// <summary>Makes the order's payment intent as the orders module would.</summary>
+    public Task<PaymentView> CreatePaymentAsync(Guid orderId, Guid buyerId, long amount = 5000, string currency = "usd", Guid? organizerId = null) =>
+        PaymentOf(orderId).CreateIntentAsync(new CreatePayment(orderId, $"TT-{orderId.ToString()[..8]}", buyerId, organizerId ?? Guid.NewGuid(), Guid.NewGuid(),
+            amount, currency, DateTimeOffset.UtcNow.AddMinutes(10)));
+
+    /// <summary>POSTs a webhook body as Stripe would; <paramref name="signature"/> null sends no Stripe-Signature header.</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(string payload, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhooksApi.StripePath) { Content = new StringContent(payload, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (signature is not null)
+        {
+            request.Headers.Add(StripeWebhookSignature.HeaderName, signature);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    /// <summary>POSTs the webhook signed with the endpoint's secret, now.</summary>
+    public Task<HttpResponseMessage> PostSignedWebhookAsync(string payload) => PostWebhookAsync(payload, Sign(payload));
+
+    public static string Sign(string payload, string secret = WebhookSecret, DateTimeOffset? at = null) =>
+        StripeWebhookSignature.Sign(Encoding.UTF8.GetBytes(payload), secret, at ?? DateTimeOffset.UtcNow);
+
+    /// <summary>Publishes an event as another module would (orders' order-confirmed, say).</summary>
+    public Task PublishAsync<T>(string topic, T data) =>
+        Host.GetKeyed<IEventPublisher>(EventCaptureModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
+
+    /// <summary>Confirms the order as orders would, and waits until the ledger has posted its sale.</summary>
+    public async Task<OrderConfirmed> ConfirmOrderAsync(Guid organizerId, OrderAmounts amounts, long processorFee, string currency = "usd")
+    {
+        var orderId = Guid.NewGuid();
+        var confirmed = new OrderConfirmed(orderId, $"TT-{orderId.ToString()[..8]}", Guid.NewGuid(), organizerId, Guid.NewGuid(), currency, amounts, processorFee,
+            $"pi_test_{orderId:N}", DateTimeOffset.UtcNow);
+        await PublishAsync(OrderConfirmed.Topic, confirmed);
+        await PostedAsync("order_sale", orderId.ToString());
+        return confirmed;
+    }
+
+    /// <summary>An organizer whose admin went through Connect onboarding (the simulated gateway's), so payouts can go to its account.</summary>
+    public async Task<(Person Admin, Guid OrganizerId, string AccountId)> ConnectedOrganizerAsync(string name = "Payouts Live")
+    {
+        var (admin, organizerId) = await Personas.OrganizerAdminAsync(name);
+        using var start = admin.Request(HttpMethod.Post, $"/api/payments/organizers/{organizerId}/connect", new { country = "DE" });
+        using var started = await Client.SendAsync(start);
+        var onboarding = await started.ShouldBeAsync(System.Net.HttpStatusCode.OK);
+        using var finish = admin.Request(HttpMethod.Post, new Uri(onboarding.Text("onboardingUrl")).AbsolutePath);
+        using var finished = await Client.SendAsync(finish);
+        await finished.ShouldBeAsync(System.Net.HttpStatusCode.OK);
+        var accountId = onboarding.Text("accountId");
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<bool>("select payouts_enabled from payments.organizer_accounts where account_id = $1", accountId),
+            "the account.updated webhook enabled payouts");
+        return (admin, organizerId, accountId);
+    }
+
+    public Task PostedAsync(string sourceType, string sourceId) =>
+        Eventually.TrueAsync(async () => await Database.ScalarAsync<long>(
+            "select count(*) from payments.journal_transactions where source_type = $1 and source_id = $2", sourceType, sourceId) == 1,
+            $"the ledger posted {sourceType} {sourceId}");
+
+    /// <summary>
+    /// Waits until everything published so far has been handled: the outbox is relayed (its rows go only after their
+    /// deliveries exist) and no delivery is left. Then "nothing more will arrive" is a fact, not a guess.
+    /// </summary>
+    public async Task DrainAsync()
+    {
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select count(*) from payments.outbox_messages") == 0, "the payments outbox is relayed");
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select count(*) from runtime.deliveries") == 0, "every delivery is handled");
+    }
+
+    /// <summary>Every journal transaction whose entries do not sum to zero (there must be none).</summary>
+    public Task<long> UnbalancedTransactionsAsync() =>
+        Database.ScalarAsync<long>("select count(*) from (select transaction_id from payments.journal_entries group by transaction_id having sum(amount) <> 0) unbalanced");
+
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+}
