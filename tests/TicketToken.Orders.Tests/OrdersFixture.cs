@@ -24,13 +24,13 @@ public class OrdersFixture : IAsyncLifetime
 
     public TestHost Host { get; private set; } = null!;
 
-    public HttpClient Client => Host.Client;
+    public virtual HttpClient Client => Host.Client;
 
-    public Personas Personas { get; private set; } = null!;
+    public Personas Personas { get; protected set; } = null!;
 
     public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
 
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    public virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
@@ -40,7 +40,7 @@ public class OrdersFixture : IAsyncLifetime
         [new IdentityModule(), new InventoryModule(), new OrdersModule(), new TicketsModule(),
          new EventCaptureModule(OrderPlaced.Topic, OrderConfirmed.Topic, OrderEnded.Topic, OrderRefunded.Topic)];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings);
@@ -100,7 +100,7 @@ public class OrdersFixture : IAsyncLifetime
         return await response.ShouldBeAsync(HttpStatusCode.OK);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Host is not null)
         {

@@ -1,12 +1,16 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Orders;
 using TicketToken.Contracts.Payments;
 using TicketToken.Orders.Data;
+using TicketToken.Orders.Domain;
 using TicketToken.Orders.Workflows;
 
 namespace TicketToken.Orders.Subscriptions;
@@ -68,17 +72,39 @@ public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflow
     }
 }
 
-/// <summary>The gateway's answer, as payments heard it from the webhook, goes to the order's purchase.</summary>
-public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, ILogger<ForwardPaymentOutcome> logger)
-    : ITopicHandler<PaymentSucceeded>, ITopicHandler<PaymentFailed>
+/// <summary>
+/// The gateway's answer, as payments heard it from the webhook, goes to the order's purchase. A success for an order
+/// that already ended without a sale (it cannot happen while the purchase cancels the intent before giving up, but
+/// money must never be kept for nothing) is refunded; a failed refund is retried by redelivery.
+/// </summary>
+public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, OrdersDbContext db, IActorProxyFactory actors,
+    ILogger<ForwardPaymentOutcome> logger) : ITopicHandler<PaymentSucceeded>, ITopicHandler<PaymentFailed>
 {
-    public Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken) =>
-        RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
+    public async Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
+        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == data.OrderId, cancellationToken);
+        if (order is null || order.Status is not (OrderStatuses.Failed or OrderStatuses.Expired or OrderStatuses.Cancelled) || order.FailureCode == RefundedNotCompleted)
+        {
+            return TopicResult.Success;
+        }
 
-    public Task<TopicResult> HandleAsync(PaymentFailed data, CloudEvent envelope, CancellationToken cancellationToken) =>
-        RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Failed, data.IntentId, 0, data.Code, data.Message), cancellationToken);
+        var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"late-payment/{data.IntentId}")).AsSpan(0, 16));
+        var refund = await actors.PaymentOf(order.Id).RefundAsync(new RefundPayment(order.Id, refundId, data.Amount, "payment_after_order_ended"));
+        logger.LogWarning("Order {OrderId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", order.Id, order.Status, refundId, refund.Status);
+        return refund.Status == "failed" ? TopicResult.Retry : TopicResult.Success;
+    }
 
-    private async Task<TopicResult> RaiseAsync(Guid orderId, PaymentOutcome outcome, CancellationToken cancellationToken)
+    public async Task<TopicResult> HandleAsync(PaymentFailed data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Failed, data.IntentId, 0, data.Code, data.Message), cancellationToken);
+        return TopicResult.Success;
+    }
+
+    /// <summary>The code of an order whose purchase already refunded its payment.</summary>
+    internal const string RefundedNotCompleted = "refunded_not_completed";
+
+    private async Task RaiseAsync(Guid orderId, PaymentOutcome outcome, CancellationToken cancellationToken)
     {
         try
         {
@@ -88,7 +114,5 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
         {
             logger.LogWarning("A payment outcome ({Outcome}) names order {OrderId}, which has no purchase here; ignored", outcome.Kind, orderId);
         }
-
-        return TopicResult.Success;
     }
 }

@@ -94,8 +94,8 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         await context.CallActivityAsync(nameof(UndoPurchase), order, options);
         await context.CallActivityAsync(nameof(RefundOrderPayment), new RefundPaymentInput(order, context.NewGuid(), null, "purchase_not_completed"), new WorkflowTaskOptions(Refund));
         context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, payment.Gateway, payment.IntentId, null, input.PayBy));
-        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, "refunded_not_completed", failure), options);
-        return new PurchaseResult(OrderStatuses.Failed, "refunded_not_completed");
+        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted, failure), options);
+        return new PurchaseResult(OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted);
     }
 
     private static async Task<PaymentOutcome> WaitForPaymentAsync(WorkflowContext context, PurchaseInput input)

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TicketToken.Contracts.Tickets;
+using TicketToken.Payments.Stripe;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Orders.Tests;
+
+/// <summary>
+/// A fan's journey over HTTP on the embedded runtime, every module real, paying with the simulated gateway whose
+/// outcomes arrive as Stripe-signed webhooks; and what happens when the payment does not go through.
+/// </summary>
+public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture<JourneyFixture>
+{
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task A_fan_browses_holds_checks_out_pays_and_gets_tickets_whose_codes_decode_and_the_money_balances()
+    {
+        var (admin, organizerId, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+
+        using var browse = await Client.GetAsync("/api/events?q=harbour");
+        (await browse.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()).Should().Contain(eventId);
+        var hold = await fixture.HoldAsync(fan, eventId, new { best = new { quantity = 2, priceZone = "PREMIUM" } });
+        var order = await fixture.CheckedOutAsync(fan, eventId, hold);
+        var orderId = order.GetProperty("id").GetGuid();
+        var paid = await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+
+        paid.Text("status").Should().Be("succeeded");
+        var total = confirmed.GetProperty("amounts").GetProperty("total").GetInt64();
+        using var listed = await Client.SendAsync(fan, HttpMethod.Get, $"/api/tickets?eventId={eventId}");
+        var tickets = (await listed.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
+        tickets.Should().HaveCount(2).And.OnlyContain(t => t.Text("status") == "active");
+        var ticketId = tickets[0].GetProperty("id").GetGuid();
+        using var qr = await Client.SendAsync(fan, HttpMethod.Get, $"/api/tickets/{ticketId}/qr?format=png");
+        (await qr.Content.ReadAsByteArrayAsync()).Length.Should().BeGreaterThan(100);
+        if (Zbar.Available)
+        {
+            var decoded = await Zbar.DecodeAsync(await qr.Content.ReadAsByteArrayAsync());
+            TicketCode.TryParse(decoded, out var payload).Should().BeTrue(decoded);
+            payload.TicketId.Should().Be(ticketId);
+        }
+        else
+        {
+            Console.WriteLine("zbarimg is not installed (apt-get install zbar-tools): the QR image was fetched but not decoded.");
+        }
+
+        using var receipt = await Client.SendAsync(fan, HttpMethod.Get, $"/api/orders/{orderId}/receipt");
+        (await receipt.Content.ReadAsStringAsync()).Should().Contain(confirmed.Text("number"));
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long>(
+            "select count(*) from payments.journal_transactions where order_id = $1", orderId) == 1, "the ledger posted the sale");
+        var face = confirmed.GetProperty("amounts").GetProperty("faceValue").GetInt64();
+        using var balance = await Client.SendAsync(admin, HttpMethod.Get, $"/api/payments/organizers/{organizerId}/balance");
+        (await balance.ShouldBeAsync(HttpStatusCode.OK)).ToString().Should().Contain(face.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await fixture.Database.ScalarAsync<long>("""
+            select e.amount from payments.journal_entries e join payments.journal_transactions t on t.id = e.transaction_id
+            where t.order_id = $1 and e.account = 'cash' and e.amount > 0
+            """, orderId)).Should().Be(total, "the buyer's payment is what comes in");
+        (await fixture.Database.ScalarAsync<long>("""
+            select -sum(e.amount) from payments.journal_entries e join payments.journal_transactions t on t.id = e.transaction_id
+            where t.order_id = $1 and e.account like 'organizer_payable:%'
+            """, orderId)).Should().Be(face, "the organizer is owed the face value");
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    [Fact]
+    public async Task A_declined_card_fails_the_order_and_frees_the_seats()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-1" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+
+        var (intentId, secret) = await fixture.PaymentOfAsync(fan, orderId);
+        using var declined = await Client.SendAsync(fan, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{intentId}/confirm",
+            new { clientSecret = secret, cardNumber = "4000000000000002" });
+        var failed = await fixture.OrderReachesAsync(fan, orderId, "failed");
+
+        declined.StatusCode.Should().NotBe(HttpStatusCode.InternalServerError);
+        failed.Text("failureCode").Should().Be("generic_decline");
+        await Eventually.TrueAsync(async () => await SeatStatusAsync(eventId, "STALLS-A-1") == "available", "the declined order's seat is free again");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(0);
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    [Fact]
+    public async Task The_same_webhook_twice_or_a_late_decline_leaves_one_set_of_tickets_and_a_forged_one_changes_nothing()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-B-1", "STALLS-B-2" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        var (intentId, _) = await fixture.PaymentOfAsync(fan, orderId);
+
+        using var forged = await PostWebhookAsync(StripeEventJson("evt_forged_" + Guid.NewGuid().ToString("N"), "payment_intent.succeeded", intentId, orderId), "whsec_wrong");
+        using var unsigned = await Client.PostAsync("/api/payments/webhooks/stripe", new StringContent(StripeEventJson("evt_unsigned", "payment_intent.succeeded", intentId, orderId), Encoding.UTF8, "application/json"));
+        await forged.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_signature");
+        await unsigned.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_signature");
+        (await fixture.OrderAsync(fan, orderId)).Text("status").Should().Be("pending_payment");
+
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        var delivered = await fixture.Database.ScalarAsync<string>(
+            "select payload::text from payments.webhook_events where type = 'payment_intent.succeeded' and payload::text like '%' || $1 || '%'", intentId);
+        using var again = await PostWebhookAsync(delivered, JourneyFixture.WebhookSecret);
+        using var lateDecline = await PostWebhookAsync(StripeEventJson("evt_late_" + Guid.NewGuid().ToString("N"), "payment_intent.payment_failed", intentId, orderId), JourneyFixture.WebhookSecret);
+
+        again.IsSuccessStatusCode.Should().BeTrue();
+        lateDecline.IsSuccessStatusCode.Should().BeTrue();
+        await Task.Delay(TimeSpan.FromSeconds(1)); // what the two deliveries could still set in motion
+        (await fixture.OrderAsync(fan, orderId)).Text("status").Should().Be("confirmed");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(2);
+        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.journal_transactions where order_id = $1", orderId)).Should().Be(1);
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    [Fact]
+    public async Task A_fan_can_cancel_before_paying_and_the_intent_is_cancelled()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-6" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        await fixture.PaymentOfAsync(fan, orderId);
+
+        using var cancel = await Client.SendAsync(fan, HttpMethod.Post, $"/api/orders/{orderId}/cancel");
+        await cancel.ShouldBeAsync(HttpStatusCode.Accepted);
+        var cancelled = await fixture.OrderReachesAsync(fan, orderId, "cancelled");
+        using var again = await Client.SendAsync(fan, HttpMethod.Post, $"/api/orders/{orderId}/cancel");
+
+        cancelled.Text("failureCode").Should().Be("cancelled_by_buyer");
+        await again.ShouldBeProblemAsync(HttpStatusCode.Conflict, "order_not_cancellable");
+        (await fixture.Database.ScalarAsync<string>("select status from payments.payments where order_id = $1", orderId)).Should().Be("canceled");
+        await Eventually.TrueAsync(async () => await SeatStatusAsync(eventId, "STALLS-A-6") == "available", "the cancelled order's seat is free again");
+    }
+
+    [Fact]
+    public async Task An_organizer_refunds_one_line_the_ticket_is_refunded_the_seat_is_for_sale_again_and_the_ledger_reverses_it()
+    {
+        var (admin, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-B-5", "STALLS-B-6" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        var line = confirmed.GetProperty("lines").EnumerateArray().Single(l => l.Text("seatId") == "STALLS-B-6");
+
+        using var request = admin.Request(HttpMethod.Post, $"/api/orders/{orderId}/refunds", new { lines = new[] { line.GetProperty("lineNumber").GetInt32() }, reason = "Obstructed view" });
+        request.Headers.Add("Idempotency-Key", "refund-b6");
+        using var refund = await Client.SendAsync(request);
+        await refund.ShouldBeAsync(HttpStatusCode.Accepted);
+        var partial = await fixture.OrderReachesAsync(fan, orderId, "partially_refunded");
+
+        partial.GetProperty("amounts").GetProperty("refunded").GetInt64().Should().Be(line.GetProperty("total").GetInt64());
+        await Eventually.TrueAsync(async () => await SeatStatusAsync(eventId, "STALLS-B-6") == "available", "the refunded seat is on sale again");
+        (await SeatStatusAsync(eventId, "STALLS-B-5")).Should().Be("sold");
+        (await fixture.Database.ScalarAsync<string>("select status from tickets.tickets where order_id = $1 and seat_id = 'STALLS-B-6'", orderId)).Should().Be("refunded");
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long>(
+            "select count(*) from payments.journal_transactions where order_id = $1", orderId) == 2, "the ledger reversed the refunded line");
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    private async Task<string> SeatStatusAsync(Guid eventId, string seatId)
+    {
+        using var response = await Client.GetAsync($"/api/inventory/events/{eventId}/seats");
+        return (await response.ShouldBeAsync(HttpStatusCode.OK)).EnumerateArray().SelectMany(s => s.GetProperty("seats").EnumerateArray())
+            .Single(s => s.Text("id") == seatId).Text("status");
+    }
+
+    private Task<HttpResponseMessage> PostWebhookAsync(string json, string secret)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.Add(StripeWebhookSignature.HeaderName, StripeWebhookSignature.Sign(body, secret, DateTimeOffset.UtcNow));
+        return Client.PostAsync("/api/payments/webhooks/stripe", content);
+    }
+
+    /// <summary>An event as Stripe sends it (the fields the webhook reads), for the intent of the order.</summary>
+    private static string StripeEventJson(string id, string type, string intentId, Guid orderId) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["id"] = id,
+        ["object"] = "event",
+        ["type"] = type,
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["livemode"] = false,
+        ["api_version"] = StripeOptions.PinnedApiVersion,
+        ["data"] = new Dictionary<string, object?>
+        {
+            ["object"] = new Dictionary<string, object?>
+            {
+                ["id"] = intentId,
+                ["object"] = "payment_intent",
+                ["amount"] = 1,
+                ["currency"] = "eur",
+                ["status"] = type == "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
+                ["metadata"] = new Dictionary<string, string> { ["order_id"] = orderId.ToString() },
+                ["last_payment_error"] = type == "payment_intent.payment_failed" ? new Dictionary<string, string> { ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = "generic_decline", ["message"] = "declined" } : null,
+            },
+        },
+    });
+}
+
+/// <summary><c>zbarimg</c>, which decodes a QR image back into its text (Debian's zbar-tools).</summary>
+internal static class Zbar
+{
+    public static bool Available { get; } = Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(p => File.Exists(Path.Combine(p, "zbarimg")));
+
+    public static async Task<string> DecodeAsync(byte[] png)
+    {
+        var image = Path.Combine(Path.GetTempPath(), $"tickettoken-ticket-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(image, png);
+        try
+        {
+            var start = new ProcessStartInfo("zbarimg") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "--raw", "--quiet", image })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var zbarimg = Process.Start(start)!;
+            var decoded = await zbarimg.StandardOutput.ReadToEndAsync();
+            await zbarimg.WaitForExitAsync();
+            zbarimg.ExitCode.Should().Be(0, await zbarimg.StandardError.ReadToEndAsync());
+            return decoded.TrimEnd('\n');
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+}
+
+/// <summary>Nobody pays before the hold runs out: the purchase gives up, cancels the intent and frees the seats.</summary>
+public sealed class UnpaidPurchaseTests(ShortHoldJourneyFixture fixture) : IClassFixture<ShortHoldJourneyFixture>
+{
+    [Fact]
+    public async Task An_order_not_paid_before_the_hold_expires_is_expired_its_intent_cancelled_and_its_seats_free()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-3" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        var (intentId, secret) = await fixture.PaymentOfAsync(fan, orderId);
+
+        var expired = await fixture.OrderReachesAsync(fan, orderId, "expired");
+        using var tooLate = await fixture.Client.SendAsync(fan, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{intentId}/confirm",
+            new { clientSecret = secret, cardNumber = "4242424242424242" });
+
+        expired.Text("failureCode").Should().Be("payment_not_received");
+        (await fixture.Database.ScalarAsync<string>("select status from payments.payments where order_id = $1", orderId)).Should().Be("canceled");
+        tooLate.IsSuccessStatusCode.Should().BeFalse("a cancelled intent cannot be paid");
+        using var seats = await fixture.Client.GetAsync($"/api/inventory/events/{eventId}/seats");
+        (await seats.ShouldBeAsync(HttpStatusCode.OK)).EnumerateArray().SelectMany(s => s.GetProperty("seats").EnumerateArray())
+            .Single(s => s.Text("id") == "STALLS-A-3").Text("status").Should().Be("available");
+        await Invariants.CheckAsync(fixture.Database, fixture.Client, eventId);
+    }
+}
+
+/// <summary>The host dies (SIGKILL) once the fan has paid and before the order is done; started again, it finishes the order once.</summary>
+public sealed class CrashedPurchaseTests(CrashJourneyFixture fixture) : IClassFixture<CrashJourneyFixture>
+{
+    [Fact]
+    public async Task A_host_killed_between_payment_and_tickets_completes_the_order_with_one_set_of_tickets_after_restart()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-2", "STALLS-A-3", "STALLS-A-4" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        await fixture.KillAsync();
+        var ticketsAtKill = await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId);
+        var statusAtKill = await fixture.Database.ScalarAsync<string>("select status from orders.orders where id = $1", orderId);
+        Console.WriteLine($"Killed with the order {statusAtKill} and {ticketsAtKill} ticket(s) issued.");
+        await fixture.StartAsync();
+
+        await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        statusAtKill.Should().NotBe("confirmed", "the kill is meant to land before the purchase finished");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(3);
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1 and status = 'active'", orderId)).Should().Be(3);
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long>(
+            "select count(*) from payments.journal_transactions where order_id = $1", orderId) == 1, "the ledger posted the sale once");
+        await Invariants.CheckAsync(fixture.Database, fixture.Client, eventId);
+    }
+}
