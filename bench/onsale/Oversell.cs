@@ -20,7 +20,7 @@ public static class Oversell
         var holdsBySeat = new Dictionary<string, List<Guid>>(StringComparer.Ordinal);
         await using (var command = database.CreateCommand("""
             select actor_type, actor_id, key, convert_from(value, 'UTF8') from runtime.actor_state
-            where actor_type = any($1) and actor_id like $2 and (key like 'holds:%' or key = 'holds')
+            where actor_type = any($1) and actor_id like $2 and (key like 'holds:%' or key like 'hold:%')
             """))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = new[] { InventoryActors.Section, InventoryActors.BuyerHolds } });
@@ -47,7 +47,7 @@ public static class Oversell
                 }
                 else
                 {
-                    foreach (var hold in JsonSerializer.Deserialize<Dictionary<Guid, HoldJson>>(json, RuntimeJson.Options)!.Values.Where(h => h.ExpiresAt > DateTimeOffset.UtcNow || h.Status == HoldView.Sold))
+                    foreach (var hold in new[] { JsonSerializer.Deserialize<HoldJson>(json, RuntimeJson.Options)! }.Where(h => h.ExpiresAt > DateTimeOffset.UtcNow || h.Status == HoldView.Sold))
                     {
                         foreach (var seat in hold.Seats.Select(s => s.Id).Distinct())
                         {

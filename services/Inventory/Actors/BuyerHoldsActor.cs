@@ -16,13 +16,16 @@ namespace TicketToken.Inventory.Actors;
 public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(InventoryModule.Id)] IEventPublisher publisher, IOptions<InventoryOptions> options)
     : PublishingActor(host, publisher), IBuyerHoldsActor, IRemindable
 {
-    private const string HoldsKey = "holds";
+    private const string IndexKey = "index";
+    private const string HoldKeyPrefix = "hold:";
     private static readonly TimeSpan PlanCacheFor = TimeSpan.FromSeconds(30);
 
     /// <summary>A commit needs this much time left on the hold, so that no part of it can expire while the others are committed.</summary>
     private static readonly TimeSpan CommitMargin = TimeSpan.FromSeconds(2);
 
     private Dictionary<Guid, BuyerHold>? _holds;
+    private readonly HashSet<Guid> _changed = [];
+    private bool _membershipChanged;
     private (EventPlan Plan, DateTimeOffset At)? _plan;
 
     private DateTimeOffset Now => Host.TimeProvider.GetUtcNow();
@@ -38,7 +41,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 return HoldOutcome.Ok(View(repeated)); // the same request again
             }
 
-            holds.Remove(request.HoldId); // it expired: a retry after that is a new hold
+            Drop(request.HoldId); // it expired: a retry after that is a new hold
         }
 
         var plan = await PlanAsync(request.EventId);
@@ -58,7 +61,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return HoldOutcome.Fail(HoldFailures.OrderLimit, $"At most {plan.Limits.PerOrder} tickets per order.");
         }
 
-        Prune(holds, now);
+        Prune(now);
         var owned = holds.Values.Where(h => h.Status == HoldView.Sold || h.ExpiresAt > now).Sum(h => h.Seats.Count + h.GeneralAdmission.Sum(g => g.Quantity));
         if (owned + quantity > plan.Limits.PerAccount)
         {
@@ -74,7 +77,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return failure;
         }
 
-        holds[hold.HoldId] = hold;
+        Put(hold);
         await SaveAsync();
         return HoldOutcome.Ok(View(hold));
     }
@@ -106,14 +109,14 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             {
                 // Part of the hold is gone: the rest must not outlive it, extended, for nobody.
                 await ReleasePartsAsync(found, "expired");
-                holds.Remove(found.HoldId);
+                Drop(found.HoldId);
                 await SaveAsync();
                 return HoldOutcome.Fail(HoldFailures.HoldExpired);
             }
         }
 
         var updated = found with { ExpiresAt = expiresAt };
-        holds[found.HoldId] = updated;
+        Put(updated);
         await SaveAsync();
         return HoldOutcome.Ok(View(updated));
     }
@@ -128,7 +131,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
 
         var live = found.ExpiresAt > Now;
         await ReleasePartsAsync(found, "released");
-        holds.Remove(found.HoldId);
+        Drop(found.HoldId);
         if (live)
         {
             await QueueEventAsync(SeatsReleased.Topic, new SeatsReleased(found.EventId, found.HoldId, [.. found.Seats.Select(s => s.Id)], found.GeneralAdmission,
@@ -183,7 +186,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         }
 
         var sold = found with { Status = HoldView.Sold, OrderId = request.OrderId };
-        holds[found.HoldId] = sold;
+        Put(sold);
         await QueueEventAsync(SeatsSold.Topic, new SeatsSold(found.EventId, found.HoldId, request.OrderId, BuyerIdOf(), found.Seats, found.GeneralAdmission, now));
         await SaveAsync();
         return HoldOutcome.Ok(View(sold));
@@ -240,7 +243,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 .Select(g => g with { Quantity = g.Quantity - places.Where(p => p.TicketTypeId == g.TicketTypeId).Sum(p => p.Quantity) })
                 .Where(g => g.Quantity > 0)],
         };
-        holds[found.HoldId] = left;
+        Put(left);
         await QueueEventAsync(SeatsReleased.Topic, new SeatsReleased(found.EventId, found.HoldId, [.. seats.Select(s => s.Id)], places,
             [.. seats.Select(s => s.PriceZone).Distinct()], "returned", Now));
         await SaveAsync();
@@ -368,18 +371,78 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     }
 
     /// <summary>Forgets holds that expired an hour ago: the sections released them long since.</summary>
-    private static void Prune(Dictionary<Guid, BuyerHold> holds, DateTimeOffset now)
+    private void Prune(DateTimeOffset now)
     {
-        foreach (var stale in holds.Values.Where(h => h.Status == HoldView.Active && h.ExpiresAt < now - TimeSpan.FromHours(1)).Select(h => h.HoldId).ToList())
+        foreach (var stale in _holds!.Values.Where(h => h.Status == HoldView.Active && h.ExpiresAt < now - TimeSpan.FromHours(1)).Select(h => h.HoldId).ToList())
         {
-            holds.Remove(stale);
+            Drop(stale);
         }
     }
 
-    private async Task<Dictionary<Guid, BuyerHold>> HoldsAsync() =>
-        _holds ??= (await StateManager.TryGetStateAsync<Dictionary<Guid, BuyerHold>>(HoldsKey)).Value ?? [];
+    /// <summary>
+    /// The buyer's holds: one state key per hold and an index of their ids, so a new hold writes its own few hundred
+    /// bytes and the index, not every hold the buyer ever had.
+    /// </summary>
+    private async Task<Dictionary<Guid, BuyerHold>> HoldsAsync()
+    {
+        if (_holds is not null)
+        {
+            return _holds;
+        }
 
-    private Task SaveAsync() => StateManager.SetStateAsync(HoldsKey, _holds!);
+        var holds = new Dictionary<Guid, BuyerHold>();
+        foreach (var id in (await StateManager.TryGetStateAsync<List<Guid>>(IndexKey)).Value ?? [])
+        {
+            if ((await StateManager.TryGetStateAsync<BuyerHold>(HoldKey(id))) is { HasValue: true } hold)
+            {
+                holds[id] = hold.Value;
+            }
+        }
+
+        return _holds = holds;
+    }
+
+    private void Put(BuyerHold hold)
+    {
+        _membershipChanged |= !_holds!.ContainsKey(hold.HoldId);
+        _holds[hold.HoldId] = hold;
+        _changed.Add(hold.HoldId);
+    }
+
+    private void Drop(Guid holdId)
+    {
+        if (_holds!.Remove(holdId))
+        {
+            _membershipChanged = true;
+            _changed.Add(holdId);
+        }
+    }
+
+    /// <summary>Writes the holds this turn changed, and the index when holds came or went.</summary>
+    private async Task SaveAsync()
+    {
+        foreach (var id in _changed)
+        {
+            if (_holds!.TryGetValue(id, out var hold))
+            {
+                await StateManager.SetStateAsync(HoldKey(id), hold);
+            }
+            else
+            {
+                await StateManager.TryRemoveStateAsync(HoldKey(id));
+            }
+        }
+
+        if (_membershipChanged)
+        {
+            await StateManager.SetStateAsync(IndexKey, _holds!.Keys.ToList());
+        }
+
+        _changed.Clear();
+        _membershipChanged = false;
+    }
+
+    private static string HoldKey(Guid holdId) => HoldKeyPrefix + holdId.ToString("N");
 
     private HoldView View(BuyerHold hold) =>
         new(hold.HoldId, hold.EventId, BuyerIdOf(), hold.Status, hold.Seats, hold.GeneralAdmission, hold.ExpiresAt, hold.OrderId);

@@ -86,11 +86,14 @@ public sealed class InventoryLedger
             ledger.AddSection(section.ToDictionary(r => r.Key, r => r.Json, StringComparer.Ordinal));
         }
 
-        foreach (var (_, id, key, json) in rows.Where(r => r.Type == InventoryActors.BuyerHolds && r.Key == "holds"))
+        // A buyer's holds are one key each (hold:{id}), listed in its index.
+        foreach (var buyerRows in rows.Where(r => r.Type == InventoryActors.BuyerHolds).GroupBy(r => r.Id))
         {
-            var buyer = Guid.ParseExact(id[(id.IndexOf('.', StringComparison.Ordinal) + 1)..], "N");
-            foreach (var hold in Parse<Dictionary<Guid, HoldJson>>(json).Values)
+            var buyer = Guid.ParseExact(buyerRows.Key[(buyerRows.Key.IndexOf('.', StringComparison.Ordinal) + 1)..], "N");
+            var index = buyerRows.Where(r => r.Key == "index").Select(r => Parse<List<Guid>>(r.Json)).SingleOrDefault() ?? [];
+            foreach (var hold in buyerRows.Where(r => r.Key.StartsWith("hold:", StringComparison.Ordinal)).Select(r => Parse<HoldJson>(r.Json)))
             {
+                index.Should().Contain(hold.HoldId, "every stored hold is in its buyer's index");
                 ledger.Holds.Add(new RecordedHold(buyer, hold.HoldId, hold.Status, [.. hold.Seats.Select(s => s.Id)], hold.GeneralAdmission,
                     hold.CreatedAt, hold.ExpiresAt, hold.OrderId));
             }
