@@ -35,6 +35,35 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
     }
 
     [Fact]
+    public async Task One_reminder_per_section_releases_each_hold_at_its_own_expiry_even_after_an_extension()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        var first = (await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-1" } })).GetProperty("holdId").GetGuid();
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        var second = (await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-2" } })).GetProperty("holdId").GetGuid();
+        await Task.Delay(TimeSpan.FromMilliseconds(600)); // the first hold, extended now, expires 0.6 s after the second
+        using var extend = await Client.SendAsync(fan.Request(HttpMethod.Post, $"/api/inventory/events/{e.EventId}/holds/{first}/extend"));
+        var extendedUntil = (await extend.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset();
+
+        var releasedSecond = await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == second);
+        var firstStillHeld = (await Client.SeatStatusesAsync(e.EventId))["A1-2-1"];
+        var readAt = DateTimeOffset.UtcNow;
+        var releasedFirst = await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == first);
+
+        extend.StatusCode.Should().Be(HttpStatusCode.OK);
+        releasedSecond.GetProperty("reason").GetString().Should().Be("expired");
+        if (readAt < extendedUntil)
+        {
+            firstStillHeld.Should().Be("held", "the extended hold outlives the one taken after it");
+        }
+
+        releasedFirst.GetProperty("releasedAt").GetDateTimeOffset().Should().BeOnOrAfter(extendedUntil, "the reminder re-armed for the extended expiry, not the old one");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name like 'expire%'",
+            InventoryActors.Section, InventoryActors.SectionId(e.EventId, "A1").Id)).Should().BeLessThanOrEqualTo(1, "a section keeps one expiry reminder, not one per hold");
+    }
+
+    [Fact]
     public async Task The_expiry_reminder_clears_the_seats_from_the_stored_state()
     {
         var e = await fixture.PublishAsync(TestEvents.Reserved());

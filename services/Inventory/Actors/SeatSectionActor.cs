@@ -15,7 +15,11 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 {
     private const string LayoutKey = "layout";
     private const string CancelledKey = "cancelled";
-    private const string ExpiryReminder = "expire:";
+    /// <summary>The section's one expiry reminder, due at (or before) the earliest expiry of an unsold hold.</summary>
+    private const string ExpiryReminder = "expiry";
+
+    /// <summary>Per-hold reminders of earlier versions; still honoured if one is left.</summary>
+    private const string HoldExpiryReminder = "expire:";
 
     private SectionLayout? _layout;
     private Seat[] _seats = [];
@@ -23,6 +27,13 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
     private int[] _rowStarts = [];
     private SeatClaim?[] _claims = [];
     private bool _cancelled;
+
+    /// <summary>
+    /// When the expiry reminder fires at the latest. A hold that expires later needs no reminder write: the reminder
+    /// releases what expired and re-arms itself for the next earliest expiry. Known after loading as the earliest expiry
+    /// of an unsold hold, which the committed reminder is never later than.
+    /// </summary>
+    private DateTimeOffset? _expiryDue;
 
     private DateTimeOffset Now => Host.TimeProvider.GetUtcNow();
 
@@ -138,17 +149,14 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
             _claims[i] = _claims[i]! with { ExpiresAt = request.ExpiresAt };
         }
 
-        await SaveRowsAsync(indexes);
-        await RegisterReminderAsync(ExpiryReminder + request.HoldId, null, request.ExpiresAt - now, TimeSpan.Zero);
+        await SaveRowsAsync(indexes); // a later expiry: the reminder, due no later than the old one, re-arms when it fires
         return Held(indexes);
     }
 
     public async Task<IReadOnlyList<string>> ReleaseAsync(ReleasePart request)
     {
         await LoadAsync();
-        var released = await ReleaseHeldAsync(request.HoldId, onlyIfExpired: false);
-        await UnregisterReminderAsync(ExpiryReminder + request.HoldId);
-        return released;
+        return await ReleaseHeldAsync(request.HoldId, onlyIfExpired: false);
     }
 
     public async Task<SectionHoldResult> CommitAsync(CommitPart request)
@@ -177,7 +185,6 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         }
 
         await SaveRowsAsync(indexes);
-        await UnregisterReminderAsync(ExpiryReminder + request.HoldId);
         return Held(indexes);
     }
 
@@ -205,15 +212,14 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
             return;
         }
 
-        // Back to a plain hold, which its reminder ends at its expiry (at once if that has passed).
+        // Back to a plain hold, which the expiry reminder ends at its expiry (at once if that has passed).
         foreach (var i in indexes)
         {
             _claims[i] = _claims[i]! with { OrderId = null };
         }
 
         await SaveRowsAsync(indexes);
-        var left = _claims[indexes[0]]!.ExpiresAt - Now;
-        await RegisterReminderAsync(ExpiryReminder + request.HoldId, null, left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
+        await ArmExpiryAsync(_claims[indexes[0]]!.ExpiresAt);
     }
 
     public async Task CancelAsync(CancelSales request)
@@ -225,7 +231,6 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         foreach (var hold in holds)
         {
             await ReleaseHeldAsync(hold, onlyIfExpired: false);
-            await UnregisterReminderAsync(ExpiryReminder + hold);
         }
     }
 
@@ -259,17 +264,60 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         {
             await FlushOutboxAsync();
         }
-        else if (reminderName.StartsWith(ExpiryReminder, StringComparison.Ordinal) && Guid.TryParse(reminderName[ExpiryReminder.Length..], out var holdId))
+        else if (reminderName == ExpiryReminder || reminderName.StartsWith(HoldExpiryReminder, StringComparison.Ordinal))
         {
-            await LoadAsync();
+            await ReleaseExpiredAsync();
+        }
+    }
+
+    /// <summary>Frees the seats of every hold that expired (one <c>seats.released</c> each) and re-arms for the next expiry.</summary>
+    private async Task ReleaseExpiredAsync()
+    {
+        await LoadAsync();
+        var now = Now;
+        _expiryDue = null;
+        var expired = _claims.Where(c => c is { OrderId: null } && c.ExpiresAt <= now).Select(c => c!.HoldId).Distinct().ToList();
+        foreach (var holdId in expired)
+        {
             var zones = IndexesOf(holdId).Select(i => _seats[i].PriceZone).Distinct().ToList();
             var released = await ReleaseHeldAsync(holdId, onlyIfExpired: true);
             if (released.Count > 0)
             {
-                await QueueEventAsync(SeatsReleased.Topic,
-                    new SeatsReleased(_layout!.EventId, holdId, released, [], zones, "expired", Now));
+                await QueueEventAsync(SeatsReleased.Topic, new SeatsReleased(_layout!.EventId, holdId, released, [], zones, "expired", now));
             }
         }
+
+        if (EarliestExpiry() is { } next)
+        {
+            await ArmExpiryAsync(next);
+        }
+    }
+
+    /// <summary>Makes sure the expiry reminder fires by <paramref name="expiresAt"/>; a write only when it would fire later.</summary>
+    private async Task ArmExpiryAsync(DateTimeOffset expiresAt)
+    {
+        if (_expiryDue is { } due && due <= expiresAt)
+        {
+            return;
+        }
+
+        _expiryDue = expiresAt;
+        var left = expiresAt - Now;
+        await RegisterReminderAsync(ExpiryReminder, null, left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private DateTimeOffset? EarliestExpiry()
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var claim in _claims)
+        {
+            if (claim is { OrderId: null } && (earliest is null || claim.ExpiresAt < earliest))
+            {
+                earliest = claim.ExpiresAt;
+            }
+        }
+
+        return earliest;
     }
 
     private SectionHoldResult? Unavailable() =>
@@ -303,7 +351,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         }
 
         await SaveRowsAsync(indexes);
-        await RegisterReminderAsync(ExpiryReminder + holdId, null, expiresAt - Now, TimeSpan.Zero);
+        await ArmExpiryAsync(expiresAt);
     }
 
     private async Task<IReadOnlyList<string>> ReleaseHeldAsync(Guid holdId, bool onlyIfExpired)
@@ -396,6 +444,8 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
                 }
             }
         }
+
+        _expiryDue = EarliestExpiry();
     }
 
     private void Build(SectionLayout layout)
