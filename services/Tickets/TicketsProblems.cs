@@ -11,9 +11,6 @@ internal static class TicketsProblems
     public static ProblemException TicketNotFound() =>
         new(StatusCodes.Status404NotFound, "ticket_not_found", "There is no such ticket among yours.");
 
-    public static ProblemException UnsupportedFormat() =>
-        new(StatusCodes.Status400BadRequest, "unsupported_format", "The format must be png or svg.");
-
     public static ProblemException TicketNotActive(TicketStatus status) =>
         new(StatusCodes.Status409Conflict, "ticket_not_active", $"The ticket is {TicketLifecycle.Name(status).Replace('_', ' ')}; only an active ticket has an entry code.",
             status == TicketStatus.Issued ? "The order is not confirmed yet; the code appears once it is." : null);

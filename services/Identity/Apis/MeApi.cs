@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Validation;
-using QRCoder;
+using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Identity;
@@ -208,14 +208,7 @@ public static class MeApi
             return Problems.Create(StatusCodes.Status409Conflict, "no_enrolment_pending", "No TOTP enrolment is in progress.", "Start one with POST /api/me/mfa/totp.");
         }
 
-        var uri = Totp.EnrolmentUri(TotpIssuer, user.Email!, protector.Unprotect(user.PendingTotpSecret));
-        using var data = QRCodeGenerator.GenerateQrCode(uri, QRCodeGenerator.ECCLevel.M);
-        return format?.ToUpperInvariant() switch
-        {
-            null or "PNG" => TypedResults.File(new PngByteQRCode(data).GetGraphic(8), "image/png"),
-            "SVG" => TypedResults.File(System.Text.Encoding.UTF8.GetBytes(new SvgQRCode(data).GetGraphic(8)), "image/svg+xml"),
-            _ => Problems.Create(StatusCodes.Status400BadRequest, "unsupported_format", "The format must be png or svg."),
-        };
+        return QrImages.Render(Totp.EnrolmentUri(TotpIssuer, user.Email!, protector.Unprotect(user.PendingTotpSecret)), QrImages.IsSvg(format));
     }
 
     private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> ConfirmTotpEnrolment(TotpCodeRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)

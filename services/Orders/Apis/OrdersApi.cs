@@ -74,6 +74,11 @@ public static class OrdersApi
         // Paying takes time: the hold gets a full hold duration again (up to its maximum lifetime) before the clock starts.
         var extended = await actors.BuyerOf(eventId, buyer).ExtendHoldAsync(new HoldRef(holdId));
         var hold = extended.Hold ?? throw (extended.Failure == HoldFailures.HoldNotFound ? OrdersProblems.HoldNotFound() : OrdersProblems.HoldNotActive());
+        if (hold.ExpiresAt - options.Value.PaymentMargin <= time.GetUtcNow())
+        {
+            throw OrdersProblems.HoldNotActive(); // at its longest lifetime already: no time left to pay
+        }
+
         var lines = await LinesAsync(db, saleEvent, hold, cancellationToken);
         var promo = await PromoAsync(db, saleEvent, request.PromoCode, time.GetUtcNow(), cancellationToken);
         var fees = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == saleEvent.OrganizerId, cancellationToken) is { } schedule

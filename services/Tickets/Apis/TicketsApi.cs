@@ -11,7 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
-using QRCoder;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Contracts.Tickets;
@@ -142,12 +141,7 @@ public static class TicketsApi
     private static async Task<FileContentHttpResult> GetTicketQrCode(Guid ticketId, string? format, Caller caller, [AsParameters] CodeServices services,
         HttpContext http, CancellationToken cancellationToken)
     {
-        var svg = format?.ToUpperInvariant() switch
-        {
-            null or "PNG" => false,
-            "SVG" => true,
-            _ => throw TicketsProblems.UnsupportedFormat(),
-        };
+        var svg = QrImages.IsSvg(format);
         var row = await ActiveAsync(services.Db, caller, ticketId, cancellationToken);
         var stepSeconds = services.Options.Value.CodeStepSeconds;
         var step = TicketCode.Step(services.Time.GetUtcNow(), stepSeconds);
@@ -156,10 +150,7 @@ public static class TicketsApi
         // A code is worth something for seconds; no cache keeps it, and the app knows when to fetch the next.
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers["X-Code-Expires"] = TicketCode.StepEndsAt(step, stepSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        using var data = QRCodeGenerator.GenerateQrCode(payload, QRCodeGenerator.ECCLevel.M);
-        return svg
-            ? TypedResults.File(Encoding.UTF8.GetBytes(new SvgQRCode(data).GetGraphic(8)), "image/svg+xml")
-            : TypedResults.File(new PngByteQRCode(data).GetGraphic(8), "image/png");
+        return QrImages.Render(payload, svg);
     }
 
     private static async Task<Ok<OfflineCodeResponse>> GetOfflineCode(Guid ticketId, Caller caller, [AsParameters] CodeServices services, HttpContext http,
