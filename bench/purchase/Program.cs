@@ -26,6 +26,7 @@ const string Usage = """
       --warmup 30        how long they buy first, not measured (JIT tiers settle, pools fill)
       --poll-ms 50       how often a buyer polls its order
       --seats 20000      seats in the venue (40 sections), enough that nobody runs out
+      --auto-prepare 0   Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
     """;
 if (args.Contains("--help"))
 {
@@ -39,6 +40,7 @@ var seconds = Option("--seconds", 30);
 var pollMs = Option("--poll-ms", 50);
 var seats = Option("--seats", 20_000);
 var warmUpSeconds = Option("--warmup", 30);
+var autoPrepare = Option("--auto-prepare", 0);
 Console.WriteLine($"TicketToken purchase benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on; " +
     $"{fans} buyers, {seconds} s, polling every {pollMs} ms");
 
@@ -53,8 +55,9 @@ try
         ["TicketToken:Payments:Gateway"] = "simulated",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
     };
+    var connection = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxAutoPrepare = autoPrepare };
     await using var host = await TestHost.StartAsync(
-        [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule()], postgres.ConnectionString, settings);
+        [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule()], connection.ConnectionString, settings);
     var personas = new Personas(host.Client);
     var tokens = new string[fans];
     await Parallel.ForEachAsync(Enumerable.Range(0, fans), new ParallelOptions { MaxDegreeOfParallelism = 16 },
