@@ -59,8 +59,21 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         }
 
         releasedFirst.GetProperty("releasedAt").GetDateTimeOffset().Should().BeOnOrAfter(extendedUntil, "the reminder re-armed for the extended expiry, not the old one");
-        (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name like 'expire%'",
-            InventoryActors.Section, InventoryActors.SectionId(e.EventId, "A1").Id)).Should().BeLessThanOrEqualTo(1, "a section keeps one expiry reminder, not one per hold");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name like 'expir%'",
+            InventoryActors.Section, InventoryActors.SectionId(e.EventId, "A1").Id)).Should().Be(0, "every hold of the section has expired: no expiry reminder is left");
+    }
+
+    [Fact]
+    public async Task A_hold_that_expires_after_the_earliest_one_writes_no_reminder()
+    {
+        var e = await fixture.PublishAsync(TestEvents.Reserved());
+        var fan = await fixture.Personas.FanAsync();
+        await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "B1-1-1" } });
+        await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "B1-1-5" } });
+        await Client.HeldAsync(fan, e.EventId, new { best = new { quantity = 2, section = "B1" } });
+
+        (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name like 'expir%'",
+            InventoryActors.Section, InventoryActors.SectionId(e.EventId, "B1").Id)).Should().Be(1, "only the first hold, the earliest to expire, armed the reminder");
     }
 
     [Fact]

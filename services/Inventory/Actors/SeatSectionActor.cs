@@ -15,8 +15,12 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 {
     private const string LayoutKey = "layout";
     private const string CancelledKey = "cancelled";
-    /// <summary>The section's one expiry reminder, due at (or before) the earliest expiry of an unsold hold.</summary>
-    private const string ExpiryReminder = "expiry";
+    /// <summary>
+    /// The section's expiry reminder, due at (or before) the earliest expiry of an unsold hold. Each arming registers a
+    /// new name (<c>expiry:{due ticks}</c>) rather than re-registering the one firing, which a runtime may delete once
+    /// its callback returns; a superseded one fires later and finds nothing to do.
+    /// </summary>
+    private const string ExpiryReminder = "expiry:";
 
     /// <summary>Per-hold reminders of earlier versions; still honoured if one is left.</summary>
     private const string HoldExpiryReminder = "expire:";
@@ -264,7 +268,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         {
             await FlushOutboxAsync();
         }
-        else if (reminderName == ExpiryReminder || reminderName.StartsWith(HoldExpiryReminder, StringComparison.Ordinal))
+        else if (reminderName.StartsWith(ExpiryReminder, StringComparison.Ordinal) || reminderName.StartsWith(HoldExpiryReminder, StringComparison.Ordinal))
         {
             await ReleaseExpiredAsync();
         }
@@ -303,7 +307,8 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
         _expiryDue = expiresAt;
         var left = expiresAt - Now;
-        await RegisterReminderAsync(ExpiryReminder, null, left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
+        await RegisterReminderAsync(ExpiryReminder + expiresAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeSpan.Zero);
     }
 
     private DateTimeOffset? EarliestExpiry()
