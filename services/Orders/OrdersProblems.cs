@@ -20,6 +20,15 @@ internal static class OrdersProblems
     public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event.");
 
     // 400 / 422: the request itself is wrong.
+    /// <summary>Moving money or creating an order needs an <c>Idempotency-Key</c> of at most 200 characters.</summary>
+    public static void RequireIdempotencyKey([System.Diagnostics.CodeAnalysis.NotNull] string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 200)
+        {
+            throw IdempotencyKeyRequired();
+        }
+    }
+
     public static ProblemException IdempotencyKeyRequired() =>
         new(StatusCodes.Status400BadRequest, "idempotency_key_required", "Checking out needs an Idempotency-Key header.",
             "Send a unique value per checkout (a UUID) and the same value when retrying it, so a retry never buys twice.");

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.Http;
 using TicketToken.Orders.Data;
 
 namespace TicketToken.Orders.Apis;
@@ -24,4 +26,20 @@ internal static class OrderViews
             [.. order.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineResponse(l.LineNumber, l.TicketTypeId, l.TicketTypeName, l.SeatId, l.Section, l.RowLabel,
                 l.SeatNumber, l.PriceZone, l.FaceValue, l.Discount, l.Fees, l.Tax, l.Total, l.Refunded))],
             payment, order.FailureCode, order.FailureMessage, order.PayBy, order.CreatedAt, order.ConfirmedAt);
+
+    /// <summary>One page of <paramref name="orders"/>, newest first, after <paramref name="cursor"/>: a fan's history and an organizer's sales alike.</summary>
+    public static async Task<Page<OrderSummary>> PageAsync(OrdersDbContext db, IQueryable<Order> orders, string? cursor, int? requestedLimit, CancellationToken cancellationToken)
+    {
+        var limit = PageCursor.Limit(requestedLimit);
+        if (PageCursor.Decode(cursor) is { } after)
+        {
+            orders = orders.Where(o => o.CreatedAt < after.At || (o.CreatedAt == after.At && o.Id.CompareTo(after.Id) < 0));
+        }
+
+        var rows = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1)
+            .Join(db.Events, o => o.EventId, e => e.Id, (o, e) => new { Order = o, EventName = e.Name, Tickets = db.OrderLines.Count(l => l.OrderId == o.Id) })
+            .ToListAsync(cancellationToken);
+        return PageCursor.Build(rows, limit, r => (r.Order.CreatedAt, r.Order.Id),
+            r => new OrderSummary(r.Order.Id, r.Order.Number, r.Order.EventId, r.EventName, r.Order.Status, r.Order.Currency, r.Order.Total, r.Tickets, r.Order.CreatedAt));
+    }
 }

@@ -48,10 +48,7 @@ public static class OrdersApi
         [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options, TimeProvider time,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
-        {
-            throw OrdersProblems.IdempotencyKeyRequired();
-        }
+        OrdersProblems.RequireIdempotencyKey(idempotencyKey);
 
         var buyer = caller.RequiredUserId;
         var (eventId, holdId) = (request.EventId!.Value, request.HoldId!.Value);
@@ -155,8 +152,6 @@ public static class OrdersApi
 
     private static async Task<Ok<Page<OrderSummary>>> ListOrders([AsParameters] ListQuery query, Caller caller, OrdersDbContext db, CancellationToken cancellationToken)
     {
-        var limit = PageCursor.Limit(query.Limit);
-        var after = PageCursor.Decode(query.Cursor);
         var buyer = caller.RequiredUserId;
         var orders = db.Orders.AsNoTracking().Where(o => o.BuyerId == buyer);
         if (query.EventId is { } eventId)
@@ -169,16 +164,7 @@ public static class OrdersApi
             orders = orders.Where(o => o.Status == status);
         }
 
-        if (after is { } position)
-        {
-            orders = orders.Where(o => o.CreatedAt < position.At || (o.CreatedAt == position.At && o.Id.CompareTo(position.Id) < 0));
-        }
-
-        var rows = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1)
-            .Join(db.Events, o => o.EventId, e => e.Id, (o, e) => new { Order = o, EventName = e.Name, Tickets = db.OrderLines.Count(l => l.OrderId == o.Id) })
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(PageCursor.Build(rows, limit, r => (r.Order.CreatedAt, r.Order.Id),
-            r => new OrderSummary(r.Order.Id, r.Order.Number, r.Order.EventId, r.EventName, r.Order.Status, r.Order.Currency, r.Order.Total, r.Tickets, r.Order.CreatedAt)));
+        return TypedResults.Ok(await OrderViews.PageAsync(db, orders, query.Cursor, query.Limit, cancellationToken));
     }
 
     private static async Task<Ok<OrderResponse>> GetOrder(Guid orderId, Caller caller, OrdersDbContext db,

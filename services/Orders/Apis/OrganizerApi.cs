@@ -157,33 +157,20 @@ public static class OrganizerApi
         CancellationToken cancellationToken)
     {
         Own(caller, organizerId);
-        var limit = PageCursor.Limit(query.Limit);
         var orders = db.Orders.AsNoTracking().Where(o => o.OrganizerId == organizerId);
         if (query.EventId is { } eventId)
         {
             orders = orders.Where(o => o.EventId == eventId);
         }
 
-        if (PageCursor.Decode(query.Cursor) is { } after)
-        {
-            orders = orders.Where(o => o.CreatedAt < after.At || (o.CreatedAt == after.At && o.Id.CompareTo(after.Id) < 0));
-        }
-
-        var rows = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1)
-            .Join(db.Events, o => o.EventId, e => e.Id, (o, e) => new { Order = o, EventName = e.Name, Tickets = db.OrderLines.Count(l => l.OrderId == o.Id) })
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(PageCursor.Build(rows, limit, r => (r.Order.CreatedAt, r.Order.Id),
-            r => new OrderSummary(r.Order.Id, r.Order.Number, r.Order.EventId, r.EventName, r.Order.Status, r.Order.Currency, r.Order.Total, r.Tickets, r.Order.CreatedAt)));
+        return TypedResults.Ok(await OrderViews.PageAsync(db, orders, query.Cursor, query.Limit, cancellationToken));
     }
 
     private static async Task<Accepted<RefundResponse>> RefundOrder(Guid orderId, RefundRequest request, Caller caller, OrdersDbContext db,
         [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, TimeProvider time, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
-        {
-            throw OrdersProblems.IdempotencyKeyRequired();
-        }
+        OrdersProblems.RequireIdempotencyKey(idempotencyKey);
 
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
         if (order is null || !caller.Administers(order.OrganizerId))
