@@ -57,6 +57,37 @@ public sealed record PublishedTicketType(Guid Id, string Name, string Kind, stri
 {
     public const string Reserved = "reserved";
     public const string GeneralAdmission = "general_admission";
+
+    /// <summary>
+    /// Where a ticket of this type may enter (one of <see cref="AccessZones"/>); absent in messages of older versions,
+    /// which means <see cref="AccessZones.GeneralAdmission"/>.
+    /// </summary>
+    public string? AccessZone { get; init; }
+}
+
+/// <summary>
+/// The entry zones, nested: a ticket for a zone enters that zone and every zone it contains
+/// (BACKSTAGE ⊃ VIP ⊃ GA, DESIGN.md section 4, "Entry").
+/// </summary>
+public static class AccessZones
+{
+    public const string GeneralAdmission = "GA";
+    public const string Vip = "VIP";
+    public const string Backstage = "BACKSTAGE";
+
+    public static readonly IReadOnlyList<string> All = [GeneralAdmission, Vip, Backstage];
+
+    /// <summary>The zone's depth: GA 0, VIP 1, BACKSTAGE 2; -1 for anything else.</summary>
+    public static int Rank(string? zone) => zone switch
+    {
+        GeneralAdmission => 0,
+        Vip => 1,
+        Backstage => 2,
+        _ => -1,
+    };
+
+    /// <summary>Whether a ticket for <paramref name="ticketZone"/> may enter <paramref name="gateZone"/>.</summary>
+    public static bool Admits(string ticketZone, string gateZone) => Rank(ticketZone) >= 0 && Rank(gateZone) >= 0 && Rank(ticketZone) >= Rank(gateZone);
 }
 
 /// <summary>Whether tickets of the event may be resold, at most at what share of face value, and the royalty.</summary>

@@ -8,7 +8,24 @@ public static class TicketsActors
     public const string Issuer = "TicketIssuer";
 
     public static ActorId IssuerId(Guid orderId) => new(orderId.ToString("N"));
+
+    public const string EntryKeys = "EventEntryKeys";
+
+    public static ActorId EntryKeysId(Guid eventId) => new(eventId.ToString("N"));
 }
+
+/// <summary>
+/// An event's entry key, for the scanning module only (one actor per event): scanning verifies codes with the ticket
+/// secrets it derives from this key (<see cref="TicketCode.DeriveSecret"/>) and hands devices only those derived secrets,
+/// never the key. Null when the tickets module has never heard of the event.
+/// </summary>
+public interface IEventEntryKeysActor : IActor
+{
+    Task<EventEntryKey?> GetAsync();
+}
+
+/// <summary>The event's 32-byte key and the code step (seconds) codes of the event rotate with.</summary>
+public sealed record EventEntryKey(Guid EventId, byte[] Key, int StepSeconds);
 
 /// <summary>
 /// The tickets of one order (one actor per order): orders issues them after the seats are committed, activates them

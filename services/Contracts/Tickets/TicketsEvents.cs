@@ -28,3 +28,17 @@ public sealed record TicketsExpired(Guid EventId, int Count, DateTimeOffset Expi
 {
     public const string Topic = "tickets.expired";
 }
+
+/// <summary>
+/// A ticket's entry-relevant state changed (topic <see cref="Topic"/>): it was issued, activated, revoked, refunded,
+/// cancelled, expired, locked or unlocked, or transferred (a new owner and a new <see cref="SecretVersion"/>, which makes
+/// every code made with an earlier version worthless). Published in the transaction that made the change. Consumers keep
+/// the highest <see cref="Sequence"/> per ticket: it grows with every change, so a late or repeated message changes nothing.
+/// </summary>
+/// <param name="Status">One of <see cref="TicketStatuses"/>.</param>
+/// <param name="SeatId">The reserved seat, or null for general admission.</param>
+public sealed record TicketChanged(Guid TicketId, Guid EventId, Guid OrganizerId, Guid OwnerId, Guid TicketTypeId, string? SeatId, string Status,
+    int SecretVersion, bool Locked, long Sequence, DateTimeOffset ChangedAt)
+{
+    public const string Topic = "tickets.changed";
+}
