@@ -34,9 +34,8 @@ public sealed record TicketsExpired(Guid EventId, int Count, DateTimeOffset Expi
 /// cancelled, expired, locked or unlocked, or transferred (a new owner and a new <see cref="SecretVersion"/>, which makes
 /// every code made with an earlier version worthless). Published in the transaction that made the change. Consumers keep
 /// the highest <see cref="Sequence"/> per ticket: it grows with every change, so a late or repeated message changes nothing.
+/// <see cref="Status"/> is one of <see cref="TicketStatuses"/>; <see cref="SeatId"/> is null for general admission.
 /// </summary>
-/// <param name="Status">One of <see cref="TicketStatuses"/>.</param>
-/// <param name="SeatId">The reserved seat, or null for general admission.</param>
 public sealed record TicketChanged(Guid TicketId, Guid EventId, Guid OrganizerId, Guid OwnerId, Guid TicketTypeId, string? SeatId, string Status,
     int SecretVersion, bool Locked, long Sequence, DateTimeOffset ChangedAt)
 {
