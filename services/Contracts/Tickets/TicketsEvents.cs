@@ -51,3 +51,13 @@ public sealed record TicketChanged(Guid TicketId, Guid EventId, Guid OrganizerId
 {
     public const string Topic = "tickets.changed";
 }
+
+/// <summary>
+/// A ticket was given to another fan (topic <see cref="Topic"/>), for notifications of both. The same ticket, now owned by
+/// <see cref="RecipientId"/> with a new secret version (its <see cref="TicketChanged"/> is published with it). Published
+/// once per transfer, in the transaction that moved the ticket.
+/// </summary>
+public sealed record TicketTransferred(Guid TransferId, Guid TicketId, Guid EventId, Guid OrganizerId, Guid SenderId, Guid RecipientId, DateTimeOffset TransferredAt)
+{
+    public const string Topic = "tickets.transferred";
+}
