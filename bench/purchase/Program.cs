@@ -24,7 +24,7 @@ const string Usage = """
       --fans 100         concurrent buyers (each signs in through identity first)
       --seconds 30       how long buyers keep buying, measured
       --warmup 30        how long they buy first, not measured (JIT tiers settle, pools fill)
-      --poll-ms 50       how often a buyer polls its order
+      --poll-ms 0        0: a buyer waits for its order to change (ETag + Prefer: wait); N: polls it every N ms instead
       --seats 20000      seats in the venue (40 sections), enough that nobody runs out
       --auto-prepare 0   Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
     """;
@@ -37,12 +37,12 @@ if (args.Contains("--help"))
 int Option(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 var fans = Option("--fans", 100);
 var seconds = Option("--seconds", 30);
-var pollMs = Option("--poll-ms", 50);
+var pollMs = Option("--poll-ms", 0);
 var seats = Option("--seats", 20_000);
 var warmUpSeconds = Option("--warmup", 30);
 var autoPrepare = Option("--auto-prepare", 0);
 Console.WriteLine($"TicketToken purchase benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on; " +
-    $"{fans} buyers, {seconds} s, polling every {pollMs} ms");
+    $"{fans} buyers, {seconds} s, {(pollMs == 0 ? "waiting on order changes" : $"polling every {pollMs} ms")}");
 
 var directory = Path.Combine(Path.GetTempPath(), "tickettoken-purchase-" + Guid.NewGuid().ToString("N"));
 var postgres = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: false, database: "purchase");
@@ -69,7 +69,9 @@ try
     await RunAsync(client, tokens, warmUp, TimeSpan.FromSeconds(warmUpSeconds), pollMs, seats / 40);
     Console.WriteLine("warm-up done");
     var eventId = await PublishAsync(host, seats);
+    var costBefore = await Cost.ReadAsync(postgres.ConnectionString, directory);
     var result = await RunAsync(client, tokens, eventId, TimeSpan.FromSeconds(seconds), pollMs, seats / 40);
+    var costAfter = await Cost.ReadAsync(postgres.ConnectionString, directory);
     await Task.Delay(TimeSpan.FromSeconds(2)); // let what the last answers set in motion (the ledger's posting) finish
     var problems = await PurchaseInvariants.CheckAsync(postgres.ConnectionString, host.Client, eventId);
 
@@ -81,6 +83,15 @@ try
     Console.WriteLine($"| {fans} | {sorted.Count:N0} | {sorted.Count / result.Elapsed.TotalSeconds:N1} | {At(0.50):0} / {At(0.95):0} / {At(0.99):0} ms ({(sorted.Count == 0 ? 0 : sorted[^1]):0} ms) | " +
         $"{result.Failures} | {(problems.Count == 0 ? "hold" : string.Join("; ", problems.Take(5)))} |");
     await StagesAsync(postgres.ConnectionString, eventId);
+    if (sorted.Count > 0)
+    {
+        // What one purchase costs, whatever else the machine is doing: CPU of this process (host and buyers) and of
+        // PostgreSQL, and the database's commits and statements, divided by the purchases confirmed in the window.
+        var n = (double)sorted.Count;
+        Console.WriteLine($"per purchase: CPU {(costAfter.ProcessCpuMs - costBefore.ProcessCpuMs) / n:0.0} ms in the host and buyers + " +
+            $"{(costAfter.PostgresCpuMs - costBefore.PostgresCpuMs) / n:0.0} ms in PostgreSQL; {(costAfter.Commits - costBefore.Commits) / n:0.0} commits, " +
+            $"{(costAfter.RowsWritten - costBefore.RowsWritten) / n:0.0} rows written, {(costAfter.RowsRead - costBefore.RowsRead) / n:0.0} rows read");
+    }
     return problems.Count == 0 && result.Failures == 0 ? 0 : 1;
 }
 finally
@@ -184,14 +195,11 @@ static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, 
     var holdId = (await Json(hold, HttpStatusCode.Created)).GetProperty("holdId").GetGuid();
     using var checkout = await SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
     var orderId = (await Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-    JsonElement order;
-    do
+    var (order, etag) = await NextAsync(client, token, orderId, null, pollMs);
+    while (order.GetProperty("payment") is not { ValueKind: JsonValueKind.Object } payment || payment.GetProperty("clientSecret").ValueKind != JsonValueKind.String)
     {
-        await Task.Delay(pollMs);
-        using var poll = await SendAsync(client, token, HttpMethod.Get, $"/api/orders/{orderId}", null);
-        order = await Json(poll, HttpStatusCode.OK);
+        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
     }
-    while (order.GetProperty("payment") is not { ValueKind: JsonValueKind.Object } payment || payment.GetProperty("clientSecret").ValueKind != JsonValueKind.String);
 
     var pay = order.GetProperty("payment");
     using var confirm = await SendAsync(client, token, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{pay.GetProperty("paymentIntentId").GetString()}/confirm",
@@ -199,9 +207,8 @@ static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, 
     await Json(confirm, HttpStatusCode.OK);
     while (true)
     {
-        await Task.Delay(pollMs);
-        using var poll = await SendAsync(client, token, HttpMethod.Get, $"/api/orders/{orderId}", null);
-        var status = (await Json(poll, HttpStatusCode.OK)).GetProperty("status").GetString();
+        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
+        var status = order.GetProperty("status").GetString();
         if (status == "confirmed")
         {
             return true;
@@ -210,6 +217,33 @@ static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, 
         if (status is "failed" or "expired" or "cancelled")
         {
             throw new InvalidOperationException($"order {orderId} ended {status}");
+        }
+    }
+}
+
+// The order's next state: with --poll-ms 0 (the default) one request that waits for a change of the ETag it was
+// given (Prefer: wait, answered 304 if nothing changed in 10 s); otherwise a plain GET every pollMs milliseconds.
+static async Task<(JsonElement Order, string? ETag)> NextAsync(HttpClient client, string token, Guid orderId, string? etag, int pollMs)
+{
+    while (true)
+    {
+        if (pollMs > 0 && etag is not null)
+        {
+            await Task.Delay(pollMs);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (pollMs == 0 && etag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+            request.Headers.TryAddWithoutValidation("Prefer", "wait=10");
+        }
+
+        using var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.NotModified)
+        {
+            return (await Json(response, HttpStatusCode.OK), response.Headers.ETag?.Tag);
         }
     }
 }
@@ -232,4 +266,62 @@ static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode
     return response.StatusCode == expected
         ? JsonDocument.Parse(text).RootElement.Clone()
         : throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {text}");
+}
+
+// Cumulative costs: CPU time of this process and of the PostgreSQL cluster in the data directory (the postmaster, its
+// reaped children and its live ones, from /proc), and the database's commit and row counters.
+sealed record Cost(double ProcessCpuMs, double PostgresCpuMs, long Commits, long RowsWritten, long RowsRead)
+{
+    public static async Task<Cost> ReadAsync(string connectionString, string dataDirectory)
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(connectionString);
+        await using var command = db.CreateCommand(
+            "select xact_commit, tup_inserted + tup_updated + tup_deleted, tup_returned + tup_fetched from pg_stat_database where datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (commits, written, read) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return new Cost(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, ClusterCpuMs(dataDirectory), commits, written, read);
+    }
+
+    private static double ClusterCpuMs(string dataDirectory)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var ticksPerSecond = 100.0; // USER_HZ on Linux
+        double total = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the process ended meanwhile
+            }
+
+            // Fields after the command name (which may hold spaces) start at state; ppid is the 2nd, utime the 12th.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (pid != postmaster && parent != postmaster)
+            {
+                continue;
+            }
+
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            if (pid == postmaster)
+            {
+                ticks += long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            total += ticks;
+        }
+
+        return total / ticksPerSecond * 1000;
+    }
 }

@@ -120,6 +120,62 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_fan_waits_for_the_order_to_change_with_its_etag_instead_of_polling()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-5" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        var (intentId, clientSecret) = await fixture.PaymentOfAsync(fan, orderId);
+
+        using var first = await GetOrderAsync(fan, orderId, ifNoneMatch: null, prefer: null);
+        await first.ShouldBeAsync(HttpStatusCode.OK);
+        var etag = first.Headers.ETag!.Tag;
+        using var unchanged = await GetOrderAsync(fan, orderId, etag, prefer: null);
+        using var malformedWait = await GetOrderAsync(fan, orderId, etag, prefer: "wait=soon");
+        var clock = Stopwatch.StartNew();
+        using var waitedOut = await GetOrderAsync(fan, orderId, etag, prefer: "wait=1");
+        var waited = clock.Elapsed;
+
+        unchanged.StatusCode.Should().Be(HttpStatusCode.NotModified, "nothing changed and the fan did not ask to wait");
+        malformedWait.StatusCode.Should().Be(HttpStatusCode.NotModified, "a wait that is not a number of seconds is ignored, not an error");
+        waitedOut.StatusCode.Should().Be(HttpStatusCode.NotModified);
+        waitedOut.Headers.ETag!.Tag.Should().Be(etag);
+        waited.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(900), "the answer waited for a change that did not come");
+
+        // A wait in flight is answered by the change itself: the fan pays, and the same request comes back with the new state.
+        clock.Restart();
+        var waiting = GetOrderAsync(fan, orderId, etag, prefer: "wait=30");
+        await fixture.PostAsync(fan, $"/api/payments/simulated/payment-intents/{intentId}/confirm", new { clientSecret, cardNumber = "4242424242424242" }, HttpStatusCode.OK);
+        using var changed = await waiting;
+        var answeredAfter = clock.Elapsed;
+
+        await changed.ShouldBeAsync(HttpStatusCode.OK);
+        changed.Headers.ETag!.Tag.Should().NotBe(etag);
+        answeredAfter.Should().BeLessThan(TimeSpan.FromSeconds(25), "the change, not the 30 s limit, ended the wait");
+        var status = JsonDocument.Parse(await changed.Content.ReadAsStringAsync()).RootElement.Text("status");
+        status.Should().NotBe("pending_payment");
+        await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+    }
+
+    private async Task<HttpResponseMessage> GetOrderAsync(Person fan, Guid orderId, string? ifNoneMatch, string? prefer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fan.AccessToken);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        if (prefer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task A_fan_can_cancel_before_paying_and_the_intent_is_cancelled()
     {
         var (_, _, eventId) = await fixture.OnSaleEventAsync();

@@ -34,7 +34,12 @@ public static class OrdersApi
             .WithJsonRequestExamples(new RequestExample("checkout", "Check out a hold with a promo code",
                 """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""));
         group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).");
-        group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.");
+        group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder")
+            .WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.")
+            .WithDescription("Answers with an ETag. To wait for the next change instead of polling, send it back in If-None-Match with " +
+                "Prefer: wait=N (seconds, at most 30): the answer comes as soon as the order changes (200), or after N seconds " +
+                "with 304 Not Modified if it did not.")
+            .Produces(StatusCodes.Status304NotModified);
         group.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Gives up an order that is waiting for payment: the payment is cancelled and the seats go back.");
         group.MapGet("/{orderId:guid}/receipt", Receipt).WithName("GetReceipt").WithSummary("The receipt of a confirmed (or refunded) order, as an HTML document to keep or print.");
         return group;
@@ -167,11 +172,37 @@ public static class OrdersApi
         return TypedResults.Ok(await OrderViews.PageAsync(db, orders, query.Cursor, query.Limit, cancellationToken));
     }
 
-    private static async Task<Ok<OrderResponse>> GetOrder(Guid orderId, Caller caller, OrdersDbContext db,
-        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderResponse>, StatusCodeHttpResult>> GetOrder(Guid orderId, Caller caller, OrdersDbContext db,
+        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-        return TypedResults.Ok(await ResponseAsync(db, workflows, order, cancellationToken));
+        var known = http.Request.Headers.IfNoneMatch.ToString();
+        var wait = known.Length == 0 ? TimeSpan.Zero : LongPoll.RequestedWait(http.Request.Headers["Prefer"]);
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            // The signal is taken before the read, so a change saved in between still wakes the next wait.
+            var signal = OrderSignals.Next(orderId);
+            var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+            var response = await ResponseAsync(db, workflows, order, cancellationToken);
+            var etag = LongPoll.ETagOf(response);
+            http.Response.Headers.ETag = etag;
+            if (etag != known)
+            {
+                return TypedResults.Ok(response);
+            }
+
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                OrderSignals.Forget(orderId, signal);
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            // Woken by this process's own save of the order, or re-read anyway: a change made elsewhere (another
+            // replica, the purchase's status) has no signal here.
+            await Task.WhenAny(signal, Task.Delay(left < LongPoll.Reread ? left : LongPoll.Reread, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
     }
 
     private static async Task<Accepted<OrderResponse>> CancelOrder(Guid orderId, Caller caller, OrdersDbContext db,
@@ -213,8 +244,13 @@ public static class OrdersApi
     {
         var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
         PaymentResponse? payment = null;
-        if (order.Status == OrderStatuses.PendingPayment)
+        if (order is { Status: OrderStatuses.PendingPayment, PaymentClientSecret: not null })
         {
+            payment = new PaymentResponse(order.PaymentGateway, order.PaymentIntentId, order.PaymentClientSecret);
+        }
+        else if (order.Status == OrderStatuses.PendingPayment)
+        {
+            // Before the intent exists (or for an order placed before the order kept its payment): the purchase's status.
             var state = await workflows.GetWorkflowStateAsync(order.Id.ToString("N"), getInputsAndOutputs: false, cancellationToken);
             var status = state.ReadCustomStatusAs<PurchaseStatus>();
             payment = new PaymentResponse(status?.Gateway, status?.PaymentIntentId ?? order.PaymentIntentId, status?.ClientSecret);

@@ -15,6 +15,18 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<Refund> Refunds => Set<Refund>();
 
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var changed = ChangeTracker.Entries<Order>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity.Id).ToList();
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        foreach (var orderId in changed)
+        {
+            Domain.OrderSignals.Changed(orderId);
+        }
+
+        return saved;
+    }
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<SaleEvent>().ToTable("events");
@@ -110,6 +122,10 @@ public sealed class Order
     public long Refunded { get; set; }
     public Guid? PromoCodeId { get; set; }
     public string? PaymentIntentId { get; set; }
+
+    /// <summary>The gateway of the intent and its client secret (what the fan's browser confirms the payment with).</summary>
+    public string? PaymentGateway { get; set; }
+    public string? PaymentClientSecret { get; set; }
     public long ProcessorFee { get; set; }
     public string? FailureCode { get; set; }
     public string? FailureMessage { get; set; }

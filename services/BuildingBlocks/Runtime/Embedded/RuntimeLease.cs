@@ -57,6 +57,20 @@ internal sealed class RuntimeLease(NpgsqlDataSource dataSource, IHostApplication
 
         if (_connection is not null)
         {
+            // Pooled connections are not reset on return (PostgresDataSources), so the session lock is given back here;
+            // if the connection is broken the server has already ended the session and the lock with it.
+            try
+            {
+                await using var unlock = new NpgsqlCommand("select pg_advisory_unlock($1, $2)", _connection);
+                unlock.Parameters.Add(new NpgsqlParameter { Value = LockNamespace });
+                unlock.Parameters.Add(new NpgsqlParameter { Value = LockKey });
+                await unlock.ExecuteScalarAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                logger.LogDebug(ex, "Could not unlock the runtime lease; its session is gone");
+            }
+
             await _connection.DisposeAsync();
         }
 

@@ -30,9 +30,9 @@ public sealed class CreatePaymentIntent(OrdersDbContext db, IActorProxyFactory a
         var order = await db.Orders.SingleAsync(o => o.Id == orderId, context.CancellationToken);
         var payment = await actors.PaymentOf(orderId).CreateIntentAsync(new CreatePayment(order.Id, order.Number, order.BuyerId, order.OrganizerId, order.EventId,
             order.Total, order.Currency.ToLowerInvariant(), order.PayBy));
-        if (order.PaymentIntentId != payment.IntentId)
+        if (order.PaymentIntentId != payment.IntentId || order.PaymentClientSecret != payment.ClientSecret)
         {
-            order.PaymentIntentId = payment.IntentId;
+            (order.PaymentIntentId, order.PaymentGateway, order.PaymentClientSecret) = (payment.IntentId, payment.Gateway, payment.ClientSecret);
             await db.SaveChangesAsync(context.CancellationToken);
         }
 

@@ -1,0 +1,49 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+
+namespace TicketToken.Orders.Apis;
+
+/// <summary>
+/// Waiting for an order to change without polling it: an ETag on the order, and <c>Prefer: wait=N</c> (RFC 7240) with
+/// <c>If-None-Match</c> to be answered at the next change. During an on-sale thousands of fans follow their orders;
+/// each waiting request costs one re-read every <see cref="Reread"/> at most, not a full request every few milliseconds.
+/// </summary>
+internal static class LongPoll
+{
+    public static readonly TimeSpan MaximumWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a waiting request re-reads the order when nothing in this process signalled a change: what a change
+    /// made by another replica, or by a statement that bypasses the change tracker, may be late by.
+    /// </summary>
+    public static readonly TimeSpan Reread = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <c>wait</c> preference in whole seconds, capped at <see cref="MaximumWait"/>; zero if absent or malformed.</summary>
+    public static TimeSpan RequestedWait(StringValues prefer)
+    {
+        foreach (var header in prefer)
+        {
+            foreach (var preference in (header ?? "").Split([',', ';'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (preference.StartsWith("wait=", StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(preference.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                {
+                    var wait = TimeSpan.FromSeconds(seconds);
+                    return wait < MaximumWait ? wait : MaximumWait;
+                }
+            }
+        }
+
+        return TimeSpan.Zero;
+    }
+
+    /// <summary>A strong ETag over the representation: equal answers, equal tags.</summary>
+    public static string ETagOf<T>(T representation)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(representation, JsonSerializerOptions.Web), hash);
+        return $"\"{Base64Url.EncodeToString(hash[..12])}\"";
+    }
+}
