@@ -4,7 +4,7 @@ namespace TicketToken.Bench.Onsale;
 
 /// <summary>Command-line options: <c>--name value</c>; see <see cref="Usage"/>.</summary>
 public sealed record Options(int Seconds, int Fans, int Seats, int Sections, bool Durable, int Pool, double Zipf, double SpecificShare, int ThinkMs, int Seed,
-    string Only, int Runs, int AutoPrepare, int ArrivalMs)
+    string Only, int Runs, int AutoPrepare, int ArrivalMs, int WarmUpSeconds)
 {
     public const string Usage = """
         dotnet run -c Release --project bench/onsale [-- options]
@@ -17,6 +17,7 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
           --arrival-ms 0       fans' first clicks spread evenly over this long (0: every fan clicks in the same instant)
           --seconds 120        longest an on-sale may run before it is stopped unsold
           --runs 1             measured on-sales per system
+          --warmup 20          seconds of unmeasured on-sales per system first (at least one), until the JIT has tiered the hot code
           --only both          actors | baseline | both | in-process (inventory's actors without HTTP) | all
           --durable true       PostgreSQL with fsync on (false: fsync off, to see what is I/O-bound)
           --pool 0             connection pool size (0: the host's default, 8 per core)
@@ -43,6 +44,7 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
             Only: Get("--only") ?? "both",
             Runs: Int("--runs", 1),
             AutoPrepare: Int("--auto-prepare", 0),
-            ArrivalMs: Int("--arrival-ms", 0));
+            ArrivalMs: Int("--arrival-ms", 0),
+            WarmUpSeconds: Int("--warmup", 20));
     }
 }
