@@ -35,8 +35,7 @@ public sealed record TicketsExpired(Guid EventId, int Count, DateTimeOffset Expi
 /// every code made with an earlier version worthless). Published in the transaction that made the change. Consumers keep
 /// the highest <see cref="Sequence"/> per ticket: it grows with every change, so a late or repeated message changes nothing.
 /// </summary>
-/// <param name="Status">One of <see cref="TicketStatuses"/>.</param>
-/// <param name="SeatId">The reserved seat, or null for general admission.</param>
+/// <remarks><c>Status</c> is one of <see cref="TicketStatuses"/>; <c>SeatId</c> is the reserved seat, or null for general admission.</remarks>
 public sealed record TicketChanged(Guid TicketId, Guid EventId, Guid OrganizerId, Guid OwnerId, Guid TicketTypeId, string? SeatId, string Status,
     int SecretVersion, bool Locked, long Sequence, DateTimeOffset ChangedAt)
 {
