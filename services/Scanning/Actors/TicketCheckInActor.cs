@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.Scanning.Domain;
+
+namespace TicketToken.Scanning.Actors;
+
+/// <summary>
+/// One ticket's check-in state. It keeps no actor state of its own: the scan log is the record, and the activation
+/// reads the ticket's allowed scans (less the conflicts) once, then keeps them in memory. A turn decides, appends the
+/// scan, and returns only when the row is durable; it holds the ticket meanwhile, so the next scan of the same ticket
+/// sees it. Scans of other tickets share the log's group commits. A turn that throws drops the activation, so memory
+/// never gets ahead of the log.
+/// </summary>
+public sealed class TicketCheckInActor(ActorHost host, ScanLog log, [FromKeyedServices(ScanningModule.Id)] NpgsqlDataSource dataSource)
+    : Actor(host), ITicketCheckInActor
+{
+    private List<Passage>? _passages;
+
+    private Guid TicketId => Guid.ParseExact(Id.Id, "N");
+
+    public async Task<CheckInDecision> ScanAsync(CheckInScan scan)
+    {
+        var passages = await LoadAsync();
+        var now = Host.TimeProvider.GetUtcNow();
+        var reason = EntryRules.Check(passages, scan.Policy, scan.Direction, now);
+        await log.AppendAsync(new ScanRecord(scan.ScanId, scan.EventId, TicketId, scan.DeviceId, scan.Gate, scan.Zone, scan.Direction, reason is null, reason, now));
+        if (reason is null)
+        {
+            passages.Add(new Passage(scan.ScanId, scan.DeviceId, scan.Direction, now));
+        }
+
+        return new CheckInDecision(scan.ScanId, reason is null, reason, now, passages.Count(p => p.Direction == ScanDirections.Entry));
+    }
+
+    public async Task<ReconcileResult> ReconcileAsync(OfflinePassages upload)
+    {
+        var passages = await LoadAsync();
+        var now = Host.TimeProvider.GetUtcNow();
+        var recorded = new List<Passage>();
+        var inserted = 0;
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var scan in upload.Scans)
+        {
+            await using var insert = new NpgsqlCommand("""
+                insert into scanning.scans (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, offline, device_scan_id, scanned_at, recorded_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, $11, $12)
+                on conflict (device_id, device_scan_id) where device_scan_id is not null do nothing
+                """, connection, transaction);
+            var id = Guid.CreateVersion7(now);
+            foreach (var value in new object?[] { id, upload.EventId, TicketId, upload.DeviceId, scan.Gate, scan.Zone, scan.Direction, scan.Allowed, scan.Allowed ? null : scan.Reason ?? "offline_denied", scan.DeviceScanId, scan.ScannedAt.ToUniversalTime(), now })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            }
+
+            if (await insert.ExecuteNonQueryAsync() == 1)
+            {
+                inserted++;
+                if (scan.Allowed)
+                {
+                    recorded.Add(new Passage(id, upload.DeviceId, scan.Direction, scan.ScannedAt));
+                }
+            }
+        }
+
+        // Replay every admission in time order: the earliest stands, a later one the policy refuses is a conflict.
+        var conflicts = new List<EntryConflict>();
+        var accepted = new List<Passage>();
+        foreach (var passage in passages.Concat(recorded).OrderBy(p => p.At).ThenBy(p => p.ScanId))
+        {
+            if (EntryRules.Check(accepted, upload.Policy, passage.Direction, passage.At) is { } reason)
+            {
+                if (passage.Direction == ScanDirections.Exit)
+                {
+                    continue; // an exit nobody entered for changes nothing and harms nobody
+                }
+
+                var first = accepted.Last(p => p.Direction == ScanDirections.Entry);
+                conflicts.Add(new EntryConflict(passage.ScanId, TicketId, passage.DeviceId, passage.At, reason, first.ScanId, first.DeviceId, first.At));
+                continue;
+            }
+
+            accepted.Add(passage);
+        }
+
+        foreach (var conflict in conflicts)
+        {
+            await using var insert = new NpgsqlCommand("""
+                insert into scanning.conflicts (scan_id, event_id, ticket_id, device_id, scanned_at, reason, first_scan_id, first_device_id, first_scanned_at, detected_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (scan_id) do nothing
+                """, connection, transaction);
+            foreach (var value in new object[] { conflict.ScanId, upload.EventId, TicketId, conflict.DeviceId, conflict.ScannedAt.ToUniversalTime(), conflict.Reason, conflict.FirstScanId, conflict.FirstDeviceId, conflict.FirstScannedAt.ToUniversalTime(), now })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        _passages = accepted;
+        return new ReconcileResult(inserted, upload.Scans.Count - inserted, conflicts);
+    }
+
+    private async Task<List<Passage>> LoadAsync()
+    {
+        if (_passages is not null)
+        {
+            return _passages;
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            select id, device_id, direction, scanned_at from scanning.scans s
+            where ticket_id = $1 and allowed and not exists (select from scanning.conflicts c where c.scan_id = s.id)
+            order by scanned_at, id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = TicketId });
+        await using var reader = await command.ExecuteReaderAsync();
+        var passages = new List<Passage>();
+        while (await reader.ReadAsync())
+        {
+            passages.Add(new Passage(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return _passages = passages;
+    }
+}
