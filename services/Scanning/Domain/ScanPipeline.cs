@@ -43,11 +43,6 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
             return await Deny(ScanReasons.EventNotFound, code.TicketId);
         }
 
-        if (view.Cancelled)
-        {
-            return await Deny(ScanReasons.EventCancelled, code.TicketId);
-        }
-
         if (device is not { Active: true })
         {
             return await Deny(ScanReasons.DeviceInactive, code.TicketId);
@@ -103,7 +98,8 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
             return await Deny(ScanReasons.CodeExpired, ticket.Id, ticketZone);
         }
 
-        if (StatusFailure(ticket) is { } statusFailure)
+        // A cancelled event's tickets are cancelled by the tickets module; which of the two messages arrives first must not matter.
+        if ((view.Cancelled ? ScanReasons.TicketCancelled : StatusFailure(ticket)) is { } statusFailure)
         {
             return await Deny(statusFailure, ticket.Id, ticketZone);
         }

@@ -8,7 +8,6 @@ public static class ScanReasons
 {
     public const string MalformedCode = "malformed_code";
     public const string EventNotFound = "event_not_found";
-    public const string EventCancelled = "event_cancelled";
     public const string DeviceInactive = "device_inactive";
     public const string WrongTenant = "wrong_tenant";
     public const string DeviceWrongVenue = "device_wrong_venue";
@@ -37,7 +36,7 @@ public static class ScanReasons
     /// <summary>Every code, in pipeline order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        MalformedCode, EventNotFound, EventCancelled, DeviceInactive, WrongTenant, DeviceWrongVenue, DeviceZoneNotAuthorized, TicketNotFound, WrongEvent,
+        MalformedCode, EventNotFound, DeviceInactive, WrongTenant, DeviceWrongVenue, DeviceZoneNotAuthorized, TicketNotFound, WrongEvent,
         BadSignature, Superseded, CodeExpired, TicketNotActive, TicketRefunded, TicketRevoked, TicketTransferred, TicketExpired, TicketCancelled, TicketLocked,
         CheckInTooEarly, CheckInTooLate, ZoneDenied, Duplicate, ReentryNotAllowed, ReentryLimitReached, AlreadyInside, NotInside,
     ];
