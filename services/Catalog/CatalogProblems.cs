@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Catalog.Domain;
+using TicketToken.Contracts.Catalog;
 
 namespace TicketToken.Catalog;
 
@@ -62,6 +63,10 @@ internal static class CatalogProblems
 
     public static ProblemException InvalidTicketType(string detail) =>
         new(StatusCodes.Status400BadRequest, "invalid_ticket_type", "The ticket type does not work.", detail);
+
+    public static ProblemException InvalidAccessZone(string zone) =>
+        new(StatusCodes.Status400BadRequest, "invalid_access_zone", "There is no such access zone.",
+            $"'{zone}' is not one of {string.Join(", ", AccessZones.All)} (BACKSTAGE includes VIP, VIP includes GA).");
 
     public static ProblemException UnsupportedMediaType() =>
         new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send the seat map as text/csv or application/json.");

@@ -12,7 +12,7 @@ using TicketToken.Tickets.Subscriptions;
 
 namespace TicketToken.Tickets;
 
-/// <summary>Tickets: issued per order, activated, revoked; rotating entry codes; my tickets; expiry after the event.</summary>
+/// <summary>Tickets: issued per order, activated, revoked; rotating entry codes and the entry keys scanning checks them with; my tickets; gifts; expiry after the event.</summary>
 public sealed class TicketsModule : Module
 {
     public const string Id = "tickets";
@@ -27,14 +27,22 @@ public sealed class TicketsModule : Module
             .Validate(o => o.CodeStepSeconds is >= 1 and <= TicketCode.MaximumStepSeconds,
                 $"TicketToken:Tickets:CodeStepSeconds must be 1 to {TicketCode.MaximumStepSeconds}: entry codes rotate at least every {TicketCode.MaximumStepSeconds} seconds.")
             .Validate(o => o.ExpiryGrace >= TimeSpan.Zero, "TicketToken:Tickets:ExpiryGrace cannot be negative.")
+            .Validate(o => o.TransferExpiry > TimeSpan.Zero, "TicketToken:Tickets:TransferExpiry must be positive.")
+            .Validate(o => o.TransferDailyLimit >= 1, "TicketToken:Tickets:TransferDailyLimit must be at least 1.")
+            .Validate(o => o.TransferCooldown >= TimeSpan.Zero, "TicketToken:Tickets:TransferCooldown cannot be negative.")
             .ValidateOnStart();
         services.AddSecretProtector(Id, TicketsOptions.SecretKeySetting, developmentSeed: "tickettoken-development-tickets-key");
         module.AddDbContext<TicketsDbContext>(TicketsDbContext.SchemaName)
             .AddActor<TicketIssuerActor>(TicketsActors.Issuer)
             .AddActor<EventTicketsActor>(TicketsProxies.EventTickets)
+            .AddActor<EventEntryKeysActor>(TicketsActors.EntryKeys)
             .Subscribe<EventPublished, RecordEvent>(EventPublished.Topic)
             .Subscribe<EventCancelled, CancelEventTickets>(EventCancelled.Topic);
     }
 
-    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapTicketsApi();
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapTicketsApi();
+        endpoints.MapTransfersApi();
+    }
 }

@@ -18,4 +18,13 @@ public sealed class TicketsOptions
 
     /// <summary>How long after an event's end its unused tickets expire (late scans, after-shows, clock trouble).</summary>
     public TimeSpan ExpiryGrace { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long a gift waits for its recipient before it can no longer be accepted.</summary>
+    public TimeSpan TransferExpiry { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>How many transfers one owner may start in any 24 hours (cancelled ones count: starting is what is limited).</summary>
+    public int TransferDailyLimit { get; set; } = 10;
+
+    /// <summary>How long a ticket received as a gift stays with its recipient before it can be passed on (zero: at once).</summary>
+    public TimeSpan TransferCooldown { get; set; } = TimeSpan.Zero;
 }

@@ -30,6 +30,8 @@ public sealed class ExpiryTests(ShortGraceFixture fixture) : IClassFixture<Short
         }
 
         (await fixture.Issuer(refundedOrder.OrderId).GetAsync()).Tickets.Should().OnlyContain(t => t.Status == TicketStatuses.Refunded);
+        (await fixture.ChangesUpToAsync(active[0].TicketId, 3)).Select(c => c.Status).Should().Equal(TicketStatuses.Issued, TicketStatuses.Active, TicketStatuses.Expired);
+        (await fixture.ChangesUpToAsync(unconfirmed[0].TicketId, 2)).Select(c => c.Status).Should().Equal(TicketStatuses.Issued, TicketStatuses.Expired);
         var past = await fixture.Client.GetOkAsync(fan, "/api/tickets?when=past&status=expired");
         past.Ids().Should().BeEquivalentTo(active.Concat(unconfirmed).Select(t => t.TicketId));
         (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = 'EventTickets' and actor_id = $1", e.EventId.ToString("N")))

@@ -19,5 +19,7 @@ public static class Http
         return await response.ShouldBeAsync(HttpStatusCode.OK);
     }
 
+    public static Guid Id(this JsonElement element) => element.GetProperty("id").GetGuid();
+
     public static List<Guid> Ids(this JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("id").GetGuid())];
 }

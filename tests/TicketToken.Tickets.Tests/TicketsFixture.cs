@@ -35,7 +35,7 @@ public class TicketsFixture : IAsyncLifetime
     {
         await Database.InitializeAsync();
         Host = await TestHost.StartAsync(
-            [new IdentityModule(), new TicketsModule(), new EventCaptureModule(TicketsIssued.Topic, TicketsRevoked.Topic, TicketsExpired.Topic)],
+            [new IdentityModule(), new TicketsModule(), new EventCaptureModule(TicketsIssued.Topic, TicketsRevoked.Topic, TicketsExpired.Topic, TicketChanged.Topic, TicketTransferred.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);
     }
@@ -64,6 +64,21 @@ public class TicketsFixture : IAsyncLifetime
         return published;
     }
 
+    /// <summary>The entry-key actor of an event, as the scanning module reaches it.</summary>
+    public IEventEntryKeysActor EntryKeys(Guid eventId) =>
+        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(eventId), TicketsActors.EntryKeys);
+
+    /// <summary>The tickets.changed messages of one ticket received so far, by sequence.</summary>
+    public List<TicketChanged> Changes(Guid ticketId) =>
+        [.. Events.On(TicketChanged.Topic).Select(e => System.Text.Json.JsonSerializer.Deserialize<TicketChanged>(e, System.Text.Json.JsonSerializerOptions.Web)!).Where(c => c.TicketId == ticketId).OrderBy(c => c.Sequence)];
+
+    /// <summary>Waits until tickets.changed with <paramref name="sequence"/> of the ticket arrived, and answers all of the ticket's so far.</summary>
+    public async Task<List<TicketChanged>> ChangesUpToAsync(Guid ticketId, long sequence)
+    {
+        await Eventually.TrueAsync(() => Task.FromResult(Changes(ticketId).Any(c => c.Sequence >= sequence)), $"tickets.changed #{sequence} of {ticketId} arrived");
+        return Changes(ticketId);
+    }
+
     public Task<string> StatusAsync(Guid ticketId) => Database.ScalarAsync<string>("select status from tickets.tickets where id = $1", ticketId);
 
     public async Task DisposeAsync()
@@ -75,6 +90,16 @@ public class TicketsFixture : IAsyncLifetime
 
         await Database.DisposeAsync();
     }
+}
+
+/// <summary>Transfer policies set tight enough to test: a received ticket waits an hour, an owner starts at most three transfers a day.</summary>
+public sealed class TransferPolicyFixture : TicketsFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["TicketToken:Tickets:TransferCooldown"] = "01:00:00",
+        ["TicketToken:Tickets:TransferDailyLimit"] = "3",
+    };
 }
 
 /// <summary>Tickets that expire one second after their event ends.</summary>

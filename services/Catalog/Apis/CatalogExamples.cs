@@ -81,7 +81,7 @@ internal static class CatalogExamples
           "limits": { "perOrder": 6, "perAccount": 10 },
           "resale": { "allowed": true, "priceCapPercent": 110, "royaltyBasisPoints": 500 },
           "ticketTypes": [
-            { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900 },
+            { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900, "accessZone": "VIP" },
             { "name": "Standard", "kind": "reserved", "priceZone": "STANDARD", "priceMinor": 4900 }
           ]
         }
@@ -102,11 +102,11 @@ internal static class CatalogExamples
         """);
 
     public static readonly RequestExample ReservedTicketType = new("reserved", "Reserved seats of a price zone", """
-        { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900 }
+        { "name": "Premium", "kind": "reserved", "priceZone": "PREMIUM", "priceMinor": 8900, "accessZone": "VIP" }
         """);
 
     public static readonly RequestExample GeneralAdmissionTicketType = new("generalAdmission", "General admission with a capacity", """
-        { "name": "Standing", "kind": "general_admission", "capacity": 500, "priceMinor": 3500 }
+        { "name": "Standing", "kind": "general_admission", "capacity": 500, "priceMinor": 3500, "accessZone": "GA" }
         """);
 
     public static readonly RequestExample CancelEvent = new("cancel", "Cancel with a reason fans will read", """

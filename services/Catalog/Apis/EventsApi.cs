@@ -166,7 +166,7 @@ public static class EventsApi
         var ticketTypes = request.TicketTypes ?? [];
         foreach (var ticketType in ticketTypes)
         {
-            TicketTypeRules.Check(ticketType.Kind, ticketType.PriceZone, ticketType.Capacity, zones);
+            TicketTypeRules.Check(ticketType.Kind, ticketType.PriceZone, ticketType.Capacity, zones, ticketType.AccessZone);
         }
 
         if (ticketTypes.GroupBy(t => t.Name.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } sameName)
@@ -399,7 +399,7 @@ public static class EventsApi
                     .ToList()))
                 .ToList()))
             .ToList(),
-            ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor)).ToList(),
+            ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
             new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints),
             @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country });
         await db.SaveChangesAsync(cancellationToken);

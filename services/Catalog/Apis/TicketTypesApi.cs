@@ -8,6 +8,7 @@ using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Catalog.Data;
 using TicketToken.Catalog.Domain;
+using TicketToken.Contracts.Catalog;
 
 namespace TicketToken.Catalog.Apis;
 
@@ -28,7 +29,7 @@ public static class TicketTypesApi
         // Anonymous by design, as the list.
         group.MapGet("/{ticketTypeId:guid}", GetTicketType).AllowAnonymous().WithName("GetTicketType").WithSummary("Reads one of an event's ticket types.");
         group.MapPatch("/{ticketTypeId:guid}", UpdateTicketType).RequireAuthorization(Policies.OrganizerAdmin).WithName("UpdateTicketType")
-            .WithSummary("Changes a draft event's ticket type: name, price, price zone (reserved) or capacity (general admission).");
+            .WithSummary("Changes a draft event's ticket type: name, price, access zone, price zone (reserved) or capacity (general admission).");
         group.MapDelete("/{ticketTypeId:guid}", DeleteTicketType).RequireAuthorization(Policies.OrganizerAdmin).WithName("DeleteTicketType")
             .WithSummary("Removes a ticket type from a draft event.");
         return group;
@@ -39,22 +40,27 @@ public static class TicketTypesApi
         [property: Required, AllowedValues(TicketTypeRules.Reserved, TicketTypeRules.GeneralAdmission)] string Kind,
         [property: StringLength(20)] string? PriceZone,
         [property: Range(1, 1_000_000)] int? Capacity,
-        [property: Required, Range(0d, 1e12)] long? PriceMinor);
+        [property: Required, Range(0d, 1e12)] long? PriceMinor,
+        [property: StringLength(20)] string? AccessZone = null);
 
     public sealed record UpdateTicketTypeRequest(
         [property: StringLength(100, MinimumLength = 1)] string? Name,
         [property: StringLength(20)] string? PriceZone,
         [property: Range(1, 1_000_000)] int? Capacity,
-        [property: Range(0d, 1e12)] long? PriceMinor);
+        [property: Range(0d, 1e12)] long? PriceMinor,
+        [property: StringLength(20)] string? AccessZone = null);
 
-    /// <summary>A ticket type; <see cref="PriceMinor"/> is in minor units of <see cref="Currency"/> (cents for EUR).</summary>
-    public sealed record TicketTypeResponse(Guid Id, Guid EventId, string Name, string Kind, string? PriceZone, int? Capacity, long PriceMinor, string Currency);
+    /// <summary>
+    /// A ticket type; <see cref="PriceMinor"/> is in minor units of <see cref="Currency"/> (cents for EUR). <see cref="AccessZone"/> is where its
+    /// tickets enter: <c>GA</c>, <c>VIP</c> or <c>BACKSTAGE</c>, each including the ones before it.
+    /// </summary>
+    public sealed record TicketTypeResponse(Guid Id, Guid EventId, string Name, string Kind, string? PriceZone, int? Capacity, long PriceMinor, string Currency, string AccessZone);
 
     private static async Task<Created<TicketTypeResponse>> CreateTicketType(Guid eventId, CreateTicketTypeRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var @event = await DraftAsync(db, caller, eventId, cancellationToken);
-        TicketTypeRules.Check(request.Kind, request.PriceZone, request.Capacity, await ZonesAsync(db, @event, cancellationToken));
+        TicketTypeRules.Check(request.Kind, request.PriceZone, request.Capacity, await ZonesAsync(db, @event, cancellationToken), request.AccessZone);
         await CheckUniqueAsync(db, eventId, null, request.Name.Trim(), request.PriceZone, cancellationToken);
         var ticketType = NewTicketType(eventId, request, time.GetUtcNow());
         db.TicketTypes.Add(ticketType);
@@ -87,12 +93,14 @@ public static class TicketTypesApi
         var name = request.Name?.Trim() ?? ticketType.Name;
         var priceZone = request.PriceZone ?? ticketType.PriceZone;
         var capacity = request.Capacity ?? ticketType.Capacity;
-        TicketTypeRules.Check(ticketType.Kind, priceZone, capacity, await ZonesAsync(db, @event, cancellationToken));
+        var accessZone = request.AccessZone ?? ticketType.AccessZone;
+        TicketTypeRules.Check(ticketType.Kind, priceZone, capacity, await ZonesAsync(db, @event, cancellationToken), accessZone);
         await CheckUniqueAsync(db, eventId, ticketTypeId, name, priceZone, cancellationToken);
         ticketType.Name = name;
         ticketType.PriceZone = priceZone;
         ticketType.Capacity = capacity;
         ticketType.PriceMinor = request.PriceMinor ?? ticketType.PriceMinor;
+        ticketType.AccessZone = accessZone;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(ticketType, @event));
@@ -116,6 +124,7 @@ public static class TicketTypesApi
         PriceZone = request.PriceZone,
         Capacity = request.Capacity,
         PriceMinor = request.PriceMinor!.Value,
+        AccessZone = request.AccessZone ?? AccessZones.GeneralAdmission,
         CreatedAt = now,
     };
 
@@ -152,5 +161,5 @@ public static class TicketTypesApi
     }
 
     private static TicketTypeResponse ToResponse(TicketType t, Event @event) =>
-        new(t.Id, t.EventId, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor, @event.Currency);
+        new(t.Id, t.EventId, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor, @event.Currency, t.AccessZone);
 }

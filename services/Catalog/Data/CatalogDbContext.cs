@@ -165,5 +165,9 @@ public sealed class TicketType
     public string? PriceZone { get; set; }
     public int? Capacity { get; set; }
     public long PriceMinor { get; set; }
+
+    /// <summary>Where its tickets enter: one of <see cref="Contracts.Catalog.AccessZones"/>.</summary>
+    public string AccessZone { get; set; } = Contracts.Catalog.AccessZones.GeneralAdmission;
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -16,8 +16,14 @@ public static class TicketTypeRules
     /// <param name="priceZone">The zone whose seats a reserved type sells.</param>
     /// <param name="capacity">How many a general-admission type sells.</param>
     /// <param name="zones">The price zones of the event's seat map; null for an event without one.</param>
-    public static void Check(string kind, string? priceZone, int? capacity, IReadOnlySet<string>? zones)
+    /// <param name="accessZone">Where its tickets enter, one of <see cref="AccessZones.All"/>; null means <see cref="AccessZones.GeneralAdmission"/>.</param>
+    public static void Check(string kind, string? priceZone, int? capacity, IReadOnlySet<string>? zones, string? accessZone)
     {
+        if (accessZone is not null && AccessZones.Rank(accessZone) < 0)
+        {
+            throw CatalogProblems.InvalidAccessZone(accessZone);
+        }
+
         if (kind == Reserved)
         {
             if (zones is null)

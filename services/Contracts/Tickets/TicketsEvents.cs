@@ -35,9 +35,29 @@ public sealed record TicketsExpired(Guid EventId, int Count, DateTimeOffset Expi
 /// every code made with an earlier version worthless). Published in the transaction that made the change. Consumers keep
 /// the highest <see cref="Sequence"/> per ticket: it grows with every change, so a late or repeated message changes nothing.
 /// </summary>
-/// <remarks><c>Status</c> is one of <see cref="TicketStatuses"/>; <c>SeatId</c> is the reserved seat, or null for general admission.</remarks>
+/// <param name="TicketId">The ticket; it keeps its id for its whole life, a transfer included.</param>
+/// <param name="EventId">The event it admits to.</param>
+/// <param name="OrganizerId">The event's organizer (the tenant).</param>
+/// <param name="OwnerId">Who holds it now.</param>
+/// <param name="TicketTypeId">Its ticket type, whose access zone catalog announced in <c>event.published</c>.</param>
+/// <param name="SeatId">The reserved seat, or null for general admission.</param>
+/// <param name="Status">One of <see cref="TicketStatuses"/>.</param>
+/// <param name="SecretVersion">The version its codes are made with; codes of any other version are refused.</param>
+/// <param name="Locked">Whether it is locked (admits nobody until unlocked).</param>
+/// <param name="Sequence">Grows with every change of this ticket; keep the highest.</param>
+/// <param name="ChangedAt">When the change happened.</param>
 public sealed record TicketChanged(Guid TicketId, Guid EventId, Guid OrganizerId, Guid OwnerId, Guid TicketTypeId, string? SeatId, string Status,
     int SecretVersion, bool Locked, long Sequence, DateTimeOffset ChangedAt)
 {
     public const string Topic = "tickets.changed";
+}
+
+/// <summary>
+/// A ticket was given to another fan (topic <see cref="Topic"/>), for notifications of both. The same ticket, now owned by
+/// <see cref="RecipientId"/> with a new secret version (its <see cref="TicketChanged"/> is published with it). Published
+/// once per transfer, in the transaction that moved the ticket.
+/// </summary>
+public sealed record TicketTransferred(Guid TransferId, Guid TicketId, Guid EventId, Guid OrganizerId, Guid SenderId, Guid RecipientId, DateTimeOffset TransferredAt)
+{
+    public const string Topic = "tickets.transferred";
 }

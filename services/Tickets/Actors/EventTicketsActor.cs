@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Data;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
@@ -15,7 +16,8 @@ namespace TicketToken.Tickets.Actors;
 /// and owns the durable reminder that expires the unused tickets once the event is over (its end plus the grace).
 /// The database is its only state, so every call can be repeated.
 /// </summary>
-public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [FromKeyedServices(TicketsModule.Id)] SecretProtector protector, IOptions<TicketsOptions> options)
+public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [FromKeyedServices(TicketsModule.Id)] SecretProtector protector, IOptions<TicketsOptions> options,
+    OutboxSignal<TicketsDbContext> outbox)
     : Actor(host), IEventTicketsActor, IRemindable
 {
     private const string ExpiryReminder = "expire";
@@ -54,8 +56,13 @@ public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [From
             values ({cancelled.EventId}, {EventKeys.NewKey(protector)}, {cancelled.OrganizerId}, {cancelled.CancelledAt.ToUniversalTime()}, {now})
             on conflict (id) do update set cancelled_at = coalesce(tickets.events.cancelled_at, excluded.cancelled_at)
             """);
-        await TicketLifecycle.ChangeAllAsync(db, cancelled.EventId, TicketStatus.Cancelled, now, "event_cancelled");
+        var changed = await TicketLifecycle.ChangeAllAsync(db, cancelled.EventId, TicketStatus.Cancelled, now, "event_cancelled");
         await transaction.CommitAsync();
+        if (changed > 0)
+        {
+            outbox.Signal.Notify(); // the tickets.changed rows were written in SQL, which the save interceptor does not see
+        }
+
         await UnregisterReminderAsync(ExpiryReminder);
     }
 

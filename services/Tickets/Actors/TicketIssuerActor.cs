@@ -142,6 +142,7 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         Currency = line.Currency,
         IssuedAt = now,
         StatusChangedAt = now,
+        ChangedAt = now,
     };
 
     /// <summary>A request this actor must never act on is a bug of the caller: it fails the call and changes nothing.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Data;
+using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Domain;
 
 namespace TicketToken.Tickets.Data;
@@ -10,6 +11,7 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
 
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<Event> Events => Set<Event>();
+    public DbSet<Transfer> Transfers => Set<Transfer>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -19,7 +21,51 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
             ticket.ToTable("tickets");
             ticket.Property(t => t.Status).HasConversion(status => TicketLifecycle.Name(status), name => TicketLifecycle.Parse(name));
             ticket.HasOne<Event>().WithMany().HasForeignKey(t => t.EventId);
+            ticket.Property(t => t.Version).IsConcurrencyToken();
         });
+        modelBuilder.Entity<Transfer>(transfer =>
+        {
+            transfer.ToTable("transfers");
+            transfer.Property(t => t.Status).HasConversion(status => Domain.Transfers.Name(status), name => Domain.Transfers.Parse(name));
+        });
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        PublishTicketChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        PublishTicketChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every ticket this save creates, or whose status, owner or secret version it changes, gets the next version and a
+    /// <c>tickets.changed</c> in the outbox of the same transaction, so no code path can change a ticket silently. Changes of
+    /// many tickets at once in SQL do the same in their statement (<see cref="TicketLifecycle.ChangeAllAsync"/>).
+    /// </summary>
+    private void PublishTicketChanges()
+    {
+        foreach (var entry in ChangeTracker.Entries<Ticket>().ToList())
+        {
+            if (entry.State == EntityState.Modified
+                && (entry.Property(t => t.Status).IsModified || entry.Property(t => t.OwnerId).IsModified || entry.Property(t => t.SecretVersion).IsModified))
+            {
+                entry.Entity.Version = entry.Property(t => t.Version).OriginalValue + 1;
+            }
+            else if (entry.State != EntityState.Added)
+            {
+                continue;
+            }
+
+            var t = entry.Entity;
+            // No ticket can be locked yet (lock and unlock are later work), so Locked is false.
+            Publish(TicketChanged.Topic, new TicketChanged(t.Id, t.EventId, t.OrganizerId, t.OwnerId, t.TicketTypeId, t.SeatId, TicketLifecycle.Name(t.Status),
+                t.SecretVersion, Locked: false, t.Version, t.ChangedAt));
+        }
     }
 }
 
@@ -68,7 +114,16 @@ public sealed class Ticket
     public string? StatusReason { get; internal set; }
 
     /// <summary>Which secret the codes are made with; a new version makes every earlier code (and screenshot) worthless.</summary>
-    public int SecretVersion { get; set; } = 1;
+    public int SecretVersion { get; internal set; } = 1;
+
+    /// <summary>
+    /// Grows by one with every change of status, owner or secret version: the <see cref="Contracts.Tickets.TicketChanged.Sequence"/>
+    /// of the change, and the concurrency token that keeps two changes from sharing a number.
+    /// </summary>
+    public long Version { get; internal set; } = 1;
+
+    /// <summary>When status, owner or secret version last changed.</summary>
+    public DateTimeOffset ChangedAt { get; internal set; }
 
     public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; internal set; }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Data;
 
@@ -51,21 +53,54 @@ public static class TicketLifecycle
         ticket.Status = to;
         ticket.StatusReason = reason;
         ticket.StatusChangedAt = at;
+        ticket.ChangedAt = at;
         if (to == TicketStatus.Active)
         {
             ticket.ActivatedAt ??= at;
         }
     }
 
-    /// <summary>Moves every ticket of the event that may go to <paramref name="to"/>, in one statement; returns how many moved.</summary>
+    /// <summary>
+    /// Gives an active ticket to <paramref name="recipientId"/>: the same ticket (the same id, seat and history) with a new owner
+    /// and the next secret version, so every code the previous owner could make (screenshots, the offline secret) is refused.
+    /// </summary>
+    public static void Transfer(Ticket ticket, Guid recipientId, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (ticket.Status != TicketStatus.Active)
+        {
+            throw new InvalidOperationException($"Only an active ticket can be given away, not a {Name(ticket.Status)} one.");
+        }
+
+        ticket.OwnerId = recipientId;
+        ticket.SecretVersion++;
+        ticket.ChangedAt = at;
+    }
+
+    /// <summary>
+    /// Moves every ticket of the event that may go to <paramref name="to"/> in one statement, which also gives each its next
+    /// version and puts its <c>tickets.changed</c> in the outbox; returns how many moved. Run it in a transaction with
+    /// whatever else the change means, and ring the outbox relay after the commit (or leave it to the relay's poll).
+    /// </summary>
     public static Task<int> ChangeAllAsync(TicketsDbContext db, Guid eventId, TicketStatus to, DateTimeOffset at, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var sources = Sources(to);
-        return db.Tickets.Where(t => t.EventId == eventId && sources.Contains(t.Status)).ExecuteUpdateAsync(ticket => ticket
-            .SetProperty(t => t.Status, to)
-            .SetProperty(t => t.StatusReason, reason)
-            .SetProperty(t => t.StatusChangedAt, at), cancellationToken);
+        var sources = Sources(to).Select(Name).ToArray();
+        var status = Name(to);
+        var traceParent = Activity.Current?.Id;
+        // The JSON is TicketChanged as RuntimeJson writes it (camelCase); the relay publishes it as it is.
+        return db.Database.ExecuteSqlAsync($"""
+            with changed as (
+                update tickets.tickets set status = {status}, status_reason = {reason}, status_changed_at = {at}, changed_at = {at}, version = version + 1
+                where event_id = {eventId} and status = any({sources})
+                returning id, event_id, organizer_id, owner_id, ticket_type_id, seat_id, status, secret_version, version, changed_at)
+            insert into tickets.outbox_messages (id, pubsub_name, topic, type, data, trace_parent)
+            select gen_random_uuid(), {PubSubNames.Default}, {TicketChanged.Topic}, {TicketChanged.Topic},
+                   jsonb_build_object('ticketId', id, 'eventId', event_id, 'organizerId', organizer_id, 'ownerId', owner_id, 'ticketTypeId', ticket_type_id,
+                                      'seatId', seat_id, 'status', status, 'secretVersion', secret_version, 'locked', false, 'sequence', version, 'changedAt', changed_at),
+                   {traceParent}::text
+            from changed
+            """, cancellationToken);
     }
 
     public static string Name(TicketStatus status) => status switch
