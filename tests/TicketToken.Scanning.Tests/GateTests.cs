@@ -122,9 +122,9 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         var firstId = Guid.NewGuid();
         var laterId = Guid.NewGuid();
 
-        using var later = await fixture.SendAsync(other, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(laterId, 3) } });
-        using var first = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(firstId, 4) } });
-        using var again = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(firstId, 4) } });
+        using var later = await fixture.SendAsync(other, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(laterId, 6) } });
+        using var first = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(firstId, 7) } });
+        using var again = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(firstId, 7) } });
 
         (await later.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("conflicts").GetArrayLength().Should().Be(0, "alone, it was fine");
         var reported = (await first.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("conflicts").EnumerateArray().Single();

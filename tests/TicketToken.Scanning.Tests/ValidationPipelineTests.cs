@@ -129,6 +129,29 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_code_captured_before_a_transfer_is_superseded_after_it_and_the_new_owner_gets_in()
+    {
+        var venue = await fixture.VenueAsync();
+        var ticket = await fixture.TicketAsync(venue);
+        var recipient = await fixture.Personas.FanAsync();
+        var captured = ticket.Current();
+
+        using var started = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Post, $"/api/tickets/{ticket.TicketId}/transfers", new { recipientEmail = recipient.Email });
+        var transfer = await started.ShouldBeAsync(HttpStatusCode.Created);
+        using var accepted = await fixture.Client.SendAsync(recipient, HttpMethod.Post, $"/api/transfers/{transfer.GetProperty("id").GetGuid()}/accept",
+            new { acceptanceCode = transfer.Text("acceptanceCode") });
+        await accepted.ShouldBeAsync(HttpStatusCode.OK);
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<int>("select secret_version from scanning.tickets where id = $1", ticket.TicketId) == 2,
+            "scanning heard of the new secret version");
+        using var offline = await fixture.Client.SendAsync(recipient, HttpMethod.Get, $"/api/tickets/{ticket.TicketId}/offline");
+        var newOwner = ticket with { Fan = recipient, Secret = System.Buffers.Text.Base64Url.DecodeFromChars((await offline.ShouldBeAsync(HttpStatusCode.OK)).Text("secret")) };
+
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, captured)).Reason().Should().Be("superseded", "the screenshot taken before the transfer");
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Reason().Should().Be("superseded", "the old owner's app still computes codes");
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, newOwner.Current())).Allowed().Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Refunded_revoked_and_not_yet_active_tickets_are_denied_with_their_status()
     {
         var venue = await fixture.VenueAsync();
