@@ -24,7 +24,9 @@ public sealed class ScanningModule : Module
     {
         var services = module.Services;
         services.AddValidation();
+        var singleHost = TicketTokenOptions.Read(module.Configuration).Runtime == RuntimeKind.Embedded;
         services.AddOptions<ScanningOptions>().Bind(module.Configuration.GetSection(ScanningOptions.Section))
+            .PostConfigure(o => o.SingleHost = singleHost)
             .Validate(o => o.AllowedSkewSteps is >= 0 and <= 4, "TicketToken:Scanning:AllowedSkewSteps must be 0 to 4: a code is worth seconds, not minutes.")
             .Validate(o => o.ManifestLifetime > TimeSpan.Zero && o.ViewRefreshInterval > TimeSpan.Zero, "TicketToken:Scanning: lifetimes and intervals must be positive.")
             .Validate(o => o.ScanLogMaxBatch >= 1 && o.ScanLogWriters is >= 1 and <= 16 && o.MaxReconcileScans >= 1, "TicketToken:Scanning: batch sizes and writers must be positive.")
@@ -32,6 +34,7 @@ public sealed class ScanningModule : Module
         services.AddSecretProtector(Id, ScanningOptions.SecretKeySetting, developmentSeed: "tickettoken-development-scanning-key");
         services.AddSingleton<GateViews>();
         services.AddSingleton<ScanLog>();
+        services.AddSingleton<PassageReader>();
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<ManifestSigner>();
         module.AddDbContext<ScanningDbContext>(ScanningDbContext.SchemaName)

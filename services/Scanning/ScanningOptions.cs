@@ -26,6 +26,12 @@ public sealed class ScanningOptions
     /// <summary>Group commits in flight at once.</summary>
     public int ScanLogWriters { get; set; } = 2;
 
+    /// <summary>
+    /// Whether this process is the only one scanning its database: true on the embedded runtime (one host per database,
+    /// held by the runtime's lease), false under Dapr (replicas). Set by the module from <c>TicketToken:Runtime</c>.
+    /// </summary>
+    internal bool SingleHost { get; set; }
+
     /// <summary>The most scans one reconcile upload may carry.</summary>
     public int MaxReconcileScans { get; set; } = 5000;
 }

@@ -49,6 +49,18 @@ public class ScanningFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
+        await StartAsync();
+    }
+
+    /// <summary>Stops the host and starts a new one on the same database: nothing in memory survives, only what was committed.</summary>
+    public async Task RestartAsync()
+    {
+        await Host.DisposeAsync();
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
         Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);

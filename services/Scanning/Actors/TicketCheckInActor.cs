@@ -7,12 +7,15 @@ namespace TicketToken.Scanning.Actors;
 
 /// <summary>
 /// One ticket's check-in state. It keeps no actor state of its own: the scan log is the record, and the activation
-/// reads the ticket's allowed scans (less the conflicts) once, then keeps them in memory. A turn decides, appends the
+/// reads the ticket's allowed scans (less the conflicts) once, in a group with other activations (<see cref="PassageReader"/>),
+/// then keeps them in memory; a ticket this host knows was never admitted is not read at all
+/// (<see cref="GateViews.KnownWithoutPassages"/>). A turn decides, appends the
 /// scan, and returns only when the row is durable; it holds the ticket meanwhile, so the next scan of the same ticket
 /// sees it. Scans of other tickets share the log's group commits. A turn that throws drops the activation, so memory
 /// never gets ahead of the log.
 /// </summary>
-public sealed class TicketCheckInActor(ActorHost host, ScanLog log, [FromKeyedServices(ScanningModule.Id)] NpgsqlDataSource dataSource)
+public sealed class TicketCheckInActor(ActorHost host, ScanLog log, PassageReader passageReader, GateViews views,
+    [FromKeyedServices(ScanningModule.Id)] NpgsqlDataSource dataSource)
     : Actor(host), ITicketCheckInActor
 {
     private List<Passage>? _passages;
@@ -21,9 +24,14 @@ public sealed class TicketCheckInActor(ActorHost host, ScanLog log, [FromKeyedSe
 
     public async Task<CheckInDecision> ScanAsync(CheckInScan scan)
     {
-        var passages = await LoadAsync();
+        var passages = await LoadAsync(scan.EventId);
         var now = Host.TimeProvider.GetUtcNow();
         var reason = EntryRules.Check(passages, scan.Policy, scan.Direction, now);
+        if (reason is null)
+        {
+            views.MayHavePassages(TicketId);
+        }
+
         await log.AppendAsync(new ScanRecord(scan.ScanId, scan.EventId, TicketId, scan.DeviceId, scan.Gate, scan.Zone, scan.Direction, reason is null, reason, now));
         if (reason is null)
         {
@@ -35,9 +43,10 @@ public sealed class TicketCheckInActor(ActorHost host, ScanLog log, [FromKeyedSe
 
     public async Task<ReconcileResult> ReconcileAsync(OfflinePassages upload)
     {
-        var passages = await LoadAsync();
+        var passages = await LoadAsync(upload.EventId);
         var now = Host.TimeProvider.GetUtcNow();
         var recorded = new List<Passage>();
+        views.MayHavePassages(TicketId);
         var inserted = 0;
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -103,26 +112,6 @@ public sealed class TicketCheckInActor(ActorHost host, ScanLog log, [FromKeyedSe
         return new ReconcileResult(inserted, upload.Scans.Count - inserted, conflicts);
     }
 
-    private async Task<List<Passage>> LoadAsync()
-    {
-        if (_passages is not null)
-        {
-            return _passages;
-        }
-
-        await using var command = dataSource.CreateCommand("""
-            select id, device_id, direction, scanned_at from scanning.scans s
-            where ticket_id = $1 and allowed and not exists (select from scanning.conflicts c where c.scan_id = s.id)
-            order by scanned_at, id
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = TicketId });
-        await using var reader = await command.ExecuteReaderAsync();
-        var passages = new List<Passage>();
-        while (await reader.ReadAsync())
-        {
-            passages.Add(new Passage(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
-        }
-
-        return _passages = passages;
-    }
+    private async Task<List<Passage>> LoadAsync(Guid eventId) =>
+        _passages ??= views.KnownWithoutPassages(eventId, TicketId) ? [] : await passageReader.ReadAsync(TicketId);
 }

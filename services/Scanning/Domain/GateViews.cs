@@ -63,6 +63,10 @@ public sealed class GateViews(
 {
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, Task<EventView?>> _events = new();
+
+    // Tickets that may have passages (allowed scans) in the log, and the events whose such tickets were read from it.
+    private readonly ConcurrentDictionary<Guid, byte> _mayHavePassages = new();
+    private readonly ConcurrentDictionary<Guid, byte> _passagesRead = new();
     private readonly ConcurrentDictionary<Guid, (DeviceView? Device, DateTimeOffset LoadedAt)> _devices = new();
 
     public async Task<EventView?> EventAsync(Guid eventId, CancellationToken cancellationToken = default)
@@ -165,6 +169,18 @@ public sealed class GateViews(
         return view.Key = new EntryKey(fetched.Key, fetched.StepSeconds);
     }
 
+    /// <summary>
+    /// True when the ticket certainly has no passages yet, so its check-in actor need not read the log. Only where this
+    /// process is the one host scanning this database (the embedded runtime's lease, which also makes an actor's single
+    /// activation true): it read the event's scanned tickets once, and marks every ticket before it writes a passage of it.
+    /// Under Dapr another replica may have admitted the ticket, and the actor always reads.
+    /// </summary>
+    public bool KnownWithoutPassages(Guid eventId, Guid ticketId) =>
+        options.Value.SingleHost && _passagesRead.ContainsKey(eventId) && !_mayHavePassages.ContainsKey(ticketId);
+
+    /// <summary>Marks a ticket before a passage of it is written (even one that may then fail): marking is always safe.</summary>
+    public void MayHavePassages(Guid ticketId) => _mayHavePassages.TryAdd(ticketId, 0);
+
     /// <summary>A ticket change this process has just committed to the projection.</summary>
     public void Apply(TicketView ticket)
     {
@@ -219,6 +235,20 @@ public sealed class GateViews(
         if (view is not null)
         {
             await ReadTicketsAsync(connection, view, since: null, CancellationToken.None);
+            if (options.Value.SingleHost && !_passagesRead.ContainsKey(eventId))
+            {
+                await using var scanned = new NpgsqlCommand("""
+                    select distinct s.ticket_id from scanning.scans s join scanning.tickets t on t.id = s.ticket_id where t.event_id = $1 and s.allowed
+                    """, connection);
+                scanned.Parameters.Add(new NpgsqlParameter { Value = eventId });
+                await using var reader = await scanned.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    _mayHavePassages.TryAdd(reader.GetGuid(0), 0);
+                }
+
+                _passagesRead.TryAdd(eventId, 0);
+            }
         }
 
         return view;

@@ -13,7 +13,7 @@ public sealed record ScanRecord(Guid Id, Guid EventId, Guid? TicketId, Guid Devi
 
 /// <summary>
 /// The append-only scan log, written by group commit: scans that arrive while a batch is being written go together into
-/// the next one (one binary COPY, one transaction, one WAL flush), and each caller is answered when its batch has
+/// the next one (one INSERT over arrays: one round trip, one transaction, one WAL flush), and each caller is answered when its batch has
 /// committed. Nobody is told "allowed" before the row that says so is durable; a failed batch fails every scan in it.
 /// </summary>
 public sealed class ScanLog : IAsyncDisposable
@@ -86,45 +86,27 @@ public sealed class ScanLog : IAsyncDisposable
 
     private async Task WriteAsync(List<Pending> batch)
     {
-        var recordedAt = _time.GetUtcNow();
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        // COPY runs as one statement in its own transaction: committed (and flushed) when Complete returns.
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "copy scanning.scans (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, offline, scanned_at, recorded_at) from stdin (format binary)");
-        foreach (var (scan, _) in batch)
-        {
-            await importer.StartRowAsync();
-            await importer.WriteAsync(scan.Id, NpgsqlDbType.Uuid);
-            await importer.WriteAsync(scan.EventId, NpgsqlDbType.Uuid);
-            if (scan.TicketId is { } ticketId)
-            {
-                await importer.WriteAsync(ticketId, NpgsqlDbType.Uuid);
-            }
-            else
-            {
-                await importer.WriteNullAsync();
-            }
-
-            await importer.WriteAsync(scan.DeviceId, NpgsqlDbType.Uuid);
-            await importer.WriteAsync(scan.Gate, NpgsqlDbType.Text);
-            await importer.WriteAsync(scan.Zone, NpgsqlDbType.Text);
-            await importer.WriteAsync(scan.Direction, NpgsqlDbType.Text);
-            await importer.WriteAsync(scan.Allowed, NpgsqlDbType.Boolean);
-            if (scan.Reason is { } reason)
-            {
-                await importer.WriteAsync(reason, NpgsqlDbType.Text);
-            }
-            else
-            {
-                await importer.WriteNullAsync();
-            }
-
-            await importer.WriteAsync(false, NpgsqlDbType.Boolean);
-            await importer.WriteAsync(scan.ScannedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-            await importer.WriteAsync(recordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        }
-
-        await importer.CompleteAsync();
+        // One statement (one round trip, one transaction, one WAL flush) for the whole batch.
+        var recordedAt = _time.GetUtcNow().ToUniversalTime();
+        await using var command = _dataSource.CreateCommand("""
+            insert into scanning.scans (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, offline, scanned_at, recorded_at)
+            select id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, false, scanned_at, $11
+            from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::text[], $10::timestamptz[])
+                as s (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, scanned_at)
+            """);
+        var scans = batch.Select(p => p.Scan).ToList();
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.TicketId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.DeviceId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Gate).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Zone).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Direction).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Allowed).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Reason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.ScannedAt.ToUniversalTime()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = recordedAt });
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Records offline scans whose code the device could not read (no ticket, so no actor); each device scan id once.</summary>
