@@ -65,6 +65,7 @@ try
 
     var eventId = await AnnounceAsync(host, organizerId, venueId);
     var issuing = Stopwatch.StartNew();
+    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} issuing");
     await IssueAsync(host, postgres.ConnectionString, eventId, organizerId, ticketCount);
     Console.WriteLine($"{ticketCount:N0} tickets issued, activated and projected into scanning in {issuing.Elapsed.TotalSeconds:N1} s");
     using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10), MaxConnectionsPerServer = 512 })
@@ -229,6 +230,7 @@ static async Task IssueAsync(TestHost host, string connectionString, Guid eventI
         await issuer.ActivateAsync(new ActivateTickets(orderId));
     });
     var watch = Stopwatch.StartNew();
+    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} tickets module: {count:N0} tickets issued and activated; waiting for scanning's projection");
     while (await Scalar(connectionString, "select count(*) from scanning.tickets where event_id = $1 and status = 'active'", eventId) < count)
     {
         if (watch.Elapsed > TimeSpan.FromMinutes(10))
