@@ -138,10 +138,42 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         var listed = (await conflicts.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("conflicts").EnumerateArray().Single();
         listed.GetProperty("ticketId").GetGuid().Should().Be(ticket.TicketId);
         (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Reason().Should().Be("reentry_not_allowed", "the ticket is in: its offline admission counts");
+        var told = await fixture.Events.WaitForAsync("scanning.entry-conflict", e => e.GetProperty("ticketId").GetGuid() == ticket.TicketId);
+        told.GetProperty("organizerId").GetGuid().Should().Be(venue.OrganizerId);
+        told.GetProperty("scanId").GetGuid().Should().Be(reported.GetProperty("scanId").GetGuid());
+        fixture.Events.On("scanning.entry-conflict").Count(e => e.GetProperty("ticketId").GetGuid() == ticket.TicketId).Should().Be(1, "the repeated upload told nobody again");
         (await fixture.Database.ScalarAsync<long>("select count(*) from scanning.scans where ticket_id = $1 and offline", ticket.TicketId)).Should().Be(2);
         var (stranger, _) = await fixture.Personas.OrganizerAdminAsync();
         using var foreign = await fixture.Client.SendAsync(stranger, HttpMethod.Get, $"/api/scanning/events/{venue.Event.EventId}/conflicts");
         await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "event_not_found");
+    }
+
+    [Fact]
+    public async Task Uploads_for_another_organizers_event_from_the_future_or_too_large_are_problems_that_record_nothing()
+    {
+        var venue = await fixture.VenueAsync();
+        var theirs = await fixture.VenueAsync();
+        var ticket = await fixture.TicketAsync(venue);
+        object Scan(Guid eventId, DateTimeOffset at) => new
+        {
+            id = Guid.NewGuid(), eventId, ticketId = ticket.TicketId, gate = "West", zone = "GA", direction = "entry", allowed = true, scannedAt = at,
+        };
+
+        using var foreign = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(theirs.Event.EventId, DateTimeOffset.UtcNow) } });
+        using var future = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(venue.Event.EventId, DateTimeOffset.UtcNow.AddHours(1)) } });
+        using var tooMany = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile",
+            new { scans = Enumerable.Range(0, 5001).Select(_ => Scan(venue.Event.EventId, DateTimeOffset.UtcNow)).ToArray() });
+        using var badZone = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new
+        {
+            scans = new[] { new { id = Guid.NewGuid(), eventId = venue.Event.EventId, ticketId = ticket.TicketId, gate = "West", zone = "PIT", direction = "entry", allowed = true, scannedAt = DateTimeOffset.UtcNow } },
+        });
+
+        await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "event_not_found");
+        await future.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "scan_in_the_future");
+        await tooMany.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "too_many_scans");
+        await badZone.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from scanning.scans where ticket_id = $1", ticket.TicketId)).Should().Be(0);
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Allowed().Should().BeTrue("nothing was recorded for it");
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class ScanningFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic)],
+        Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);
     }

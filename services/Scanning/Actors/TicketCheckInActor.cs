@@ -1,6 +1,10 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Serialization;
+using TicketToken.Contracts.Scanning;
 using TicketToken.Scanning.Domain;
 
 namespace TicketToken.Scanning.Actors;
@@ -95,11 +99,20 @@ public sealed class TicketCheckInActor(ActorHost host, ScanLog log, PassageReade
 
         foreach (var conflict in conflicts)
         {
+            // A conflict is recorded once, and the organizer hears of it once, in the same transaction (the module's outbox).
+            var detected = new EntryConflictDetected(upload.EventId, upload.OrganizerId, TicketId, conflict.ScanId, conflict.DeviceId, conflict.ScannedAt,
+                conflict.Reason, conflict.FirstScanId, conflict.FirstDeviceId, conflict.FirstScannedAt, now);
             await using var insert = new NpgsqlCommand("""
-                insert into scanning.conflicts (scan_id, event_id, ticket_id, device_id, scanned_at, reason, first_scan_id, first_device_id, first_scanned_at, detected_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (scan_id) do nothing
+                with recorded as (
+                    insert into scanning.conflicts (scan_id, event_id, ticket_id, device_id, scanned_at, reason, first_scan_id, first_device_id, first_scanned_at, detected_at)
+                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (scan_id) do nothing
+                    returning scan_id)
+                insert into scanning.outbox_messages (id, pubsub_name, topic, type, data)
+                select $11, $12, $13, $13, $14::jsonb from recorded
                 """, connection, transaction);
-            foreach (var value in new object[] { conflict.ScanId, upload.EventId, TicketId, conflict.DeviceId, conflict.ScannedAt.ToUniversalTime(), conflict.Reason, conflict.FirstScanId, conflict.FirstDeviceId, conflict.FirstScannedAt.ToUniversalTime(), now })
+            foreach (var value in new object[] { conflict.ScanId, upload.EventId, TicketId, conflict.DeviceId, conflict.ScannedAt.ToUniversalTime(), conflict.Reason,
+                conflict.FirstScanId, conflict.FirstDeviceId, conflict.FirstScannedAt.ToUniversalTime(), now, Guid.CreateVersion7(now), PubSubNames.Default,
+                EntryConflictDetected.Topic, JsonSerializer.Serialize(detected, RuntimeJson.Options) })
             {
                 insert.Parameters.Add(new NpgsqlParameter { Value = value });
             }

@@ -106,7 +106,7 @@ public static class ScansApi
             // One ticket's scans go through its actor, so they are replayed in order with what the gates did online.
             foreach (var byTicket in byEvent.Where(s => s.TicketId is not null).GroupBy(s => s.TicketId!.Value))
             {
-                var result = await actors.CheckInOf(byTicket.Key).ReconcileAsync(new OfflinePassages(view.Id, deviceId, view.Policy,
+                var result = await actors.CheckInOf(byTicket.Key).ReconcileAsync(new OfflinePassages(view.Id, view.OrganizerId, deviceId, view.Policy,
                     [.. byTicket.Select(s => new OfflinePassage(s.Id, s.Gate, s.Zone, s.Direction, s.Allowed, s.Reason, s.ScannedAt))]));
                 recorded += result.Recorded;
                 already += result.AlreadyRecorded;

@@ -22,7 +22,7 @@ public sealed record CheckInScan(Guid ScanId, Guid EventId, Guid DeviceId, strin
 public sealed record CheckInDecision(Guid ScanId, bool Allowed, string? Reason, DateTimeOffset ScannedAt, int Entries);
 
 /// <summary>Scans of one ticket made offline by one device.</summary>
-public sealed record OfflinePassages(Guid EventId, Guid DeviceId, ScanPolicy Policy, IReadOnlyList<OfflinePassage> Scans);
+public sealed record OfflinePassages(Guid EventId, Guid OrganizerId, Guid DeviceId, ScanPolicy Policy, IReadOnlyList<OfflinePassage> Scans);
 
 public sealed record OfflinePassage(Guid DeviceScanId, string Gate, string Zone, string Direction, bool Allowed, string? Reason, DateTimeOffset ScannedAt);
 

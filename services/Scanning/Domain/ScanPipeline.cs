@@ -21,6 +21,14 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
 {
     public async Task<ScanOutcome> ScanAsync(GateScan scan, CancellationToken cancellationToken = default)
     {
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await DecideAsync(scan, cancellationToken);
+        ScanMetrics.Record(outcome, scan.Direction, startedAt);
+        return outcome;
+    }
+
+    private async Task<ScanOutcome> DecideAsync(GateScan scan, CancellationToken cancellationToken)
+    {
         var scanId = Guid.CreateVersion7(time.GetUtcNow());
         var device = await views.DeviceAsync(scan.DeviceId, cancellationToken);
         var zone = scan.Zone ?? (device is { Zones: [var only] } ? only : device is null ? "" : throw ScanningProblems.ZoneRequired());
