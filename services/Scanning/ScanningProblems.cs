@@ -31,6 +31,9 @@ internal static class ScanningProblems
     public static ProblemException ScanInTheFuture(Guid id) =>
         new(StatusCodes.Status400BadRequest, "scan_in_the_future", "An offline scan cannot have happened later than now.", $"Scan {id}.");
 
+    public static ProblemException UnknownTicket(Guid scanId) =>
+        new(StatusCodes.Status400BadRequest, "unknown_ticket", "An offline scan names a ticket that is not one of the event's; nothing was recorded.", $"Scan {scanId}.");
+
     public static ProblemException EntryKeyUnavailable() =>
         new(StatusCodes.Status503ServiceUnavailable, "entry_key_unavailable", "The event's entry key cannot be had from the tickets module right now; try again.");
 }

@@ -149,7 +149,7 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
     }
 
     [Fact]
-    public async Task Uploads_for_another_organizers_event_from_the_future_or_too_large_are_problems_that_record_nothing()
+    public async Task Uploads_for_another_organizers_event_or_another_events_ticket_from_the_future_or_too_large_are_problems_that_record_nothing()
     {
         var venue = await fixture.VenueAsync();
         var theirs = await fixture.VenueAsync();
@@ -163,6 +163,11 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         using var future = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new { scans = new[] { Scan(venue.Event.EventId, DateTimeOffset.UtcNow.AddHours(1)) } });
         using var tooMany = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile",
             new { scans = Enumerable.Range(0, 5001).Select(_ => Scan(venue.Event.EventId, DateTimeOffset.UtcNow)).ToArray() });
+        var otherTicket = await fixture.TicketAsync(theirs);
+        using var strangeTicket = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new
+        {
+            scans = new[] { Scan(venue.Event.EventId, DateTimeOffset.UtcNow), new { id = Guid.NewGuid(), eventId = venue.Event.EventId, ticketId = otherTicket.TicketId, gate = "West", zone = "GA", direction = "entry", allowed = true, scannedAt = DateTimeOffset.UtcNow } },
+        });
         using var badZone = await fixture.SendAsync(venue.Device, HttpMethod.Post, "/api/scans/reconcile", new
         {
             scans = new[] { new { id = Guid.NewGuid(), eventId = venue.Event.EventId, ticketId = ticket.TicketId, gate = "West", zone = "PIT", direction = "entry", allowed = true, scannedAt = DateTimeOffset.UtcNow } },
@@ -172,6 +177,8 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         await future.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "scan_in_the_future");
         await tooMany.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "too_many_scans");
         await badZone.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await strangeTicket.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "unknown_ticket");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from scanning.scans where ticket_id = $1", otherTicket.TicketId)).Should().Be(0);
         (await fixture.Database.ScalarAsync<long>("select count(*) from scanning.scans where ticket_id = $1", ticket.TicketId)).Should().Be(0);
         (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Allowed().Should().BeTrue("nothing was recorded for it");
     }

@@ -103,8 +103,19 @@ public static class ScansApi
                 throw ScanningProblems.EventNotFound();
             }
 
+            // A device's manifest lists only the event's tickets: anything else is a broken or tampered upload, and is refused
+            // before anything is recorded, so it cannot touch another ticket's history.
+            var byTickets = byEvent.Where(s => s.TicketId is not null).GroupBy(s => s.TicketId!.Value).ToList();
+            foreach (var byTicket in byTickets)
+            {
+                if (await views.TicketAsync(view, byTicket.Key, cancellationToken) is not { } known || known.EventId != view.Id)
+                {
+                    throw ScanningProblems.UnknownTicket(byTicket.First().Id);
+                }
+            }
+
             // One ticket's scans go through its actor, so they are replayed in order with what the gates did online.
-            foreach (var byTicket in byEvent.Where(s => s.TicketId is not null).GroupBy(s => s.TicketId!.Value))
+            foreach (var byTicket in byTickets)
             {
                 var result = await actors.CheckInOf(byTicket.Key).ReconcileAsync(new OfflinePassages(view.Id, view.OrganizerId, deviceId, view.Policy,
                     [.. byTicket.Select(s => new OfflinePassage(s.Id, s.Gate, s.Zone, s.Direction, s.Allowed, s.Reason, s.ScannedAt))]));
