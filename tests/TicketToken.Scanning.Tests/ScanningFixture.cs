@@ -55,12 +55,35 @@ public class ScanningFixture : IAsyncLifetime
     /// <summary>Stops the host and starts a new one on the same database: nothing in memory survives, only what was committed.</summary>
     public async Task RestartAsync()
     {
-        await Host.DisposeAsync();
+        await StopAsync();
         await StartAsync();
     }
 
-    private async Task StartAsync()
+    /// <summary>Stops the in-process host (another process may then run on the database).</summary>
+    public async Task StopAsync()
     {
+        if (_running)
+        {
+            _running = false;
+            await Host.DisposeAsync();
+        }
+    }
+
+    /// <summary>The settings of the in-process host, as a child host's environment (<c>TICKETTOKEN__...</c>).</summary>
+    public Dictionary<string, string> ChildEnvironment()
+    {
+        var environment = TestHost.Defaults.Concat(Settings).Where(s => s.Value is not null)
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        environment["TICKETTOKEN__SERVICES"] = "identity,tickets,scanning";
+        environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
+        return environment;
+    }
+
+    private bool _running;
+
+    public async Task StartAsync()
+    {
+        _running = true;
         Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);
@@ -155,11 +178,7 @@ public class ScanningFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
+        await StopAsync();
         await Database.DisposeAsync();
     }
 }
