@@ -125,6 +125,27 @@ public sealed class PolicyTemplateTests(ScanningFixture fixture) : IClassFixture
         (await after.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("policy").GetProperty("maxReentries").GetInt32().Should().Be(3, "refused changes changed nothing");
     }
 
+    [Fact]
+    public async Task A_changed_policy_applies_to_the_next_scan()
+    {
+        var venue = await fixture.VenueAsync(startsAt: DateTimeOffset.UtcNow.AddHours(2));
+        var ticket = await fixture.TicketAsync(venue);
+        var path = $"/api/scanning/events/{venue.Event.EventId}/policy";
+        using (var narrow = await fixture.Client.SendAsync(venue.Admin, HttpMethod.Put, path, new { template = "standard", checkInOpensMinutesBefore = 60 }))
+        {
+            await narrow.ShouldBeAsync(HttpStatusCode.OK);
+        }
+
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Reason().Should().Be("checkin_too_early", "doors open an hour before, the start is two away");
+
+        using (var wide = await fixture.Client.SendAsync(venue.Admin, HttpMethod.Put, path, new { template = "standard" }))
+        {
+            await wide.ShouldBeAsync(HttpStatusCode.OK);
+        }
+
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Allowed().Should().BeTrue("back to four hours before the start");
+    }
+
     /// <summary>A venue whose event uses <paramref name="template"/>, and a second device there that reports offline history.</summary>
     private async Task<(Venue Venue, ScannerDevice Other)> GatesAsync(string template, IReadOnlyList<string>? zones = null)
     {

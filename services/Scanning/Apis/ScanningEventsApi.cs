@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -50,18 +51,19 @@ public static class ScanningEventsApi
 
     /// <summary>
     /// A policy: a <see cref="Template"/> (standard, festival, concert, conference, vip, or custom, which starts from
-    /// standard), and any rule given here instead of the template's (which makes it custom).
+    /// standard), and any rule given here instead of the template's (which makes it custom). Turning re-entry on where the
+    /// template had none makes it unlimited unless <see cref="MaxReentries"/> says otherwise.
     /// </summary>
     public sealed record PolicyRequest(
-        [property: System.ComponentModel.DataAnnotations.Required] string Template,
-        [property: System.ComponentModel.DataAnnotations.Range(0, 24 * 60)] int? DuplicateWindowMinutes = null,
+        [property: Required] string Template,
+        [property: Range(0, 24 * 60)] int? DuplicateWindowMinutes = null,
         bool? ReentryAllowed = null,
-        [property: System.ComponentModel.DataAnnotations.Range(0, 1000)] int? MaxReentries = null,
+        [property: Range(0, 1000)] int? MaxReentries = null,
         bool? UnlimitedReentries = null,
         bool? StrictZones = null,
         bool? VipAllAccess = null,
-        [property: System.ComponentModel.DataAnnotations.Range(0, 7 * 24 * 60)] int? CheckInOpensMinutesBefore = null,
-        [property: System.ComponentModel.DataAnnotations.Range(0, 7 * 24 * 60)] int? CheckInClosesMinutesAfter = null);
+        [property: Range(0, 7 * 24 * 60)] int? CheckInOpensMinutesBefore = null,
+        [property: Range(0, 7 * 24 * 60)] int? CheckInClosesMinutesAfter = null);
 
     public sealed record PolicyResponse(Guid EventId, ScanPolicy Policy, DateTimeOffset CheckInOpensAt, DateTimeOffset CheckInClosesAt);
 
