@@ -28,7 +28,8 @@ public sealed class ScanningModule : Module
         services.AddOptions<ScanningOptions>().Bind(module.Configuration.GetSection(ScanningOptions.Section))
             .PostConfigure(o => o.SingleHost = singleHost)
             .Validate(o => o.AllowedSkewSteps is >= 0 and <= 4, "TicketToken:Scanning:AllowedSkewSteps must be 0 to 4: a code is worth seconds, not minutes.")
-            .Validate(o => o.ManifestLifetime > TimeSpan.Zero && o.ViewRefreshInterval > TimeSpan.Zero, "TicketToken:Scanning: lifetimes and intervals must be positive.")
+            .Validate(o => o.ManifestLifetime > TimeSpan.Zero && o.ViewRefreshInterval > TimeSpan.Zero && o.ManifestReuse >= TimeSpan.Zero,
+                "TicketToken:Scanning: lifetimes and intervals must be positive.")
             .Validate(o => o.ScanLogMaxBatch >= 1 && o.ScanLogWriters is >= 1 and <= 16 && o.MaxReconcileScans >= 1, "TicketToken:Scanning: batch sizes and writers must be positive.")
             .ValidateOnStart();
         services.AddSecretProtector(Id, ScanningOptions.SecretKeySetting, developmentSeed: "tickettoken-development-scanning-key");

@@ -17,6 +17,9 @@ public sealed class ScanningOptions
     /// <summary>How long a manifest is good for at most (it also ends when the event's check-in closes).</summary>
     public TimeSpan ManifestLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>How long one manifest serves every device of the event while no ticket changes (its issue time is then that old).</summary>
+    public TimeSpan ManifestReuse { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How stale another replica's changes to events, tickets and devices may be in this one's memory.</summary>
     public TimeSpan ViewRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -91,6 +91,35 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
     }
 
     [Fact]
+    public async Task Devices_asking_at_once_share_one_manifest_until_a_ticket_changes()
+    {
+        var venue = await fixture.VenueAsync();
+        var second = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, venue.VenueId);
+        var ticket = await fixture.TicketAsync(venue);
+        var path = $"/api/scanning/events/{venue.Event.EventId}/manifest";
+
+        var (first, firstSignature) = await ManifestAsync(venue.Device, path);
+        var (same, sameSignature) = await ManifestAsync(second, path);
+        await fixture.Issuer(ticket.OrderId).RevokeAsync(new RevokeTickets(ticket.OrderId, null, RevokeTickets.Refunded));
+        await fixture.WaitForStatusAsync(ticket.TicketId, TicketStatuses.Refunded);
+        var (after, afterSignature) = await ManifestAsync(second, path);
+
+        same.Should().Equal(first, "one manifest serves every device of the event");
+        sameSignature.Should().Be(firstSignature);
+        afterSignature.Should().NotBe(firstSignature);
+        using var json = JsonDocument.Parse(after);
+        json.RootElement.GetProperty("tickets").EnumerateArray().Single(t => t.GetProperty("id").GetGuid() == ticket.TicketId).Text("status")
+            .Should().Be("refunded", "a changed ticket makes a new manifest at once");
+    }
+
+    private async Task<(byte[] Body, string Signature)> ManifestAsync(ScannerDevice device, string path)
+    {
+        using var response = await fixture.SendAsync(device, HttpMethod.Get, path);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return (await response.Content.ReadAsByteArrayAsync(), response.Headers.GetValues("X-Manifest-Signature").Single());
+    }
+
+    [Fact]
     public async Task Only_a_device_of_the_events_organizer_and_venue_gets_its_manifest()
     {
         var venue = await fixture.VenueAsync();

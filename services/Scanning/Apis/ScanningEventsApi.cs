@@ -153,10 +153,20 @@ public static class ScanningEventsApi
             throw ScanningProblems.EntryKeyUnavailable();
         }
 
-        var body = ManifestWriter.Write(view, key, device, services.Time.GetUtcNow(), services.Options.Value);
-        http.Response.Headers[SignatureHeader] = await services.Signer.SignAsync(body.WrittenMemory, cancellationToken);
+        // At doors-open every device of the venue asks at once: one manifest serves them all until a ticket changes or it
+        // is ManifestReuse old (its issue time is then that old; its expiry is counted from it).
+        var now = services.Time.GetUtcNow();
+        var changes = view.TicketChanges;
+        if (view.Manifest is not { } made || made.TicketChanges != changes || now - made.MadeAt > services.Options.Value.ManifestReuse)
+        {
+            var body = ManifestWriter.Write(view, key, now, services.Options.Value).WrittenMemory.ToArray();
+            made = (body, await services.Signer.SignAsync(body, cancellationToken), now, changes);
+            view.Manifest = made;
+        }
+
+        http.Response.Headers[SignatureHeader] = made.Signature;
         http.Response.Headers.CacheControl = "no-store"; // it carries ticket secrets
-        return TypedResults.Bytes(body.WrittenMemory.ToArray(), "application/json");
+        return TypedResults.Bytes(made.Body, "application/json");
     }
 
     private static async Task<Ok<JsonObject>> GetKeys(ManifestSigner signer, CancellationToken cancellationToken) =>
@@ -239,7 +249,7 @@ internal static class ManifestWriter
 {
     public const string Format = "tickettoken-manifest/1";
 
-    public static ArrayBufferWriter<byte> Write(EventView view, EntryKey key, DeviceView device, DateTimeOffset now, ScanningOptions options)
+    public static ArrayBufferWriter<byte> Write(EventView view, EntryKey key, DateTimeOffset now, ScanningOptions options)
     {
         var expiresAt = now + options.ManifestLifetime < view.CheckInClosesAt ? now + options.ManifestLifetime : view.CheckInClosesAt;
         var buffer = new ArrayBufferWriter<byte>(64 * 1024 + view.Tickets.Count * 160);
@@ -249,7 +259,6 @@ internal static class ManifestWriter
         json.WriteString("eventId", view.Id);
         json.WriteString("organizerId", view.OrganizerId);
         json.WriteString("venueId", view.VenueId);
-        json.WriteString("deviceId", device.Id);
         json.WriteString("issuedAt", now);
         json.WriteString("expiresAt", expiresAt);
         json.WriteString("startsAt", view.StartsAt);
@@ -265,13 +274,6 @@ internal static class ManifestWriter
         json.WriteNumber("stepSeconds", key.StepSeconds);
         json.WriteNumber("allowedSkewSteps", options.AllowedSkewSteps);
         json.WriteEndObject();
-        json.WriteStartArray("zones");
-        foreach (var zone in device.Zones)
-        {
-            json.WriteStringValue(zone);
-        }
-
-        json.WriteEndArray();
         json.WriteStartArray("tickets");
         Span<byte> secretText = stackalloc byte[64];
         foreach (var ticket in view.Tickets.Values)

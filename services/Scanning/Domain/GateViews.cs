@@ -33,6 +33,24 @@ public sealed class EventView
     public required DateTimeOffset? PolicyUpdatedAt { get; init; }
     public ConcurrentDictionary<Guid, TicketView> Tickets { get; } = new();
 
+    /// <summary>Grows whenever a ticket of the view changes: what a cached manifest is checked against.</summary>
+    public long TicketChanges => Interlocked.Read(ref _ticketChanges);
+
+    private long _ticketChanges;
+
+    /// <summary>The last manifest made of this view, its signature, and when and at which <see cref="TicketChanges"/>.</summary>
+    internal (byte[] Body, string Signature, DateTimeOffset MadeAt, long TicketChanges)? Manifest { get; set; }
+
+    /// <summary>Keeps the ticket unless the view has a newer one.</summary>
+    internal void Put(TicketView ticket)
+    {
+        var kept = Tickets.AddOrUpdate(ticket.Id, ticket, (_, old) => old.Sequence >= ticket.Sequence ? old : ticket);
+        if (ReferenceEquals(kept, ticket))
+        {
+            Interlocked.Increment(ref _ticketChanges);
+        }
+    }
+
     /// <summary>The event's entry key (plain, in memory only) and code step, once fetched.</summary>
     public EntryKey? Key { get; set; }
 
@@ -186,7 +204,7 @@ public sealed class GateViews(
     {
         if (_events.TryGetValue(ticket.EventId, out var loading) && loading.IsCompletedSuccessfully && loading.Result is { } view)
         {
-            view.Tickets.AddOrUpdate(ticket.Id, ticket, (_, old) => old.Sequence >= ticket.Sequence ? old : ticket);
+            view.Put(ticket);
         }
     }
 
@@ -289,7 +307,7 @@ public sealed class GateViews(
         while (await reader.ReadAsync(cancellationToken))
         {
             var ticket = ReadTicket(reader);
-            view.Tickets.AddOrUpdate(ticket.Id, ticket, (_, old) => old.Sequence >= ticket.Sequence ? old : ticket);
+            view.Put(ticket);
         }
     }
 
