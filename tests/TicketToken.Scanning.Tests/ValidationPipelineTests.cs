@@ -262,9 +262,7 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
             [new TicketLine(1, ScanningFixture.GaType, "GA", null, null, null, null, null, 3_000, "EUR")]));
         var ticketId = issued.Tickets.Single().TicketId;
         await fixture.WaitForStatusAsync(ticketId, TicketStatuses.Issued);
-        var key = await fixture.Host.Services.GetRequiredService<IActorProxyFactory>()
-            .CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(venue.Event.EventId), TicketsActors.EntryKeys).GetAsync();
-        return new FanTicket(null!, ticketId, orderId, "GA", TicketCode.DeriveSecret(key!.Key, ticketId, 1), key.StepSeconds);
+        return await fixture.FromEventKeyAsync(venue.Event.EventId, ticketId, orderId);
     }
 }
 
@@ -274,8 +272,16 @@ public sealed class ExpiredTicketTests(ShortGraceScanningFixture fixture) : ICla
     [Fact]
     public async Task A_ticket_the_sweep_expired_is_denied_as_expired()
     {
-        var venue = await fixture.VenueAsync(startsAt: DateTimeOffset.UtcNow.AddHours(-2), endsAt: DateTimeOffset.UtcNow.AddSeconds(6));
-        var ticket = await fixture.TicketAsync(venue);
+        var gate = await fixture.VenueAsync();
+        // Announced only now, ending in seconds, so the ticket exists before the sweep runs (end plus one second).
+        var ending = await fixture.AnnounceAsync(gate.OrganizerId, gate.VenueId, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddSeconds(5));
+        var venue = gate with { Event = ending };
+        var orderId = Guid.NewGuid();
+        var issued = await fixture.Issuer(orderId).IssueAsync(new IssueTickets(orderId, "TT-LATE", venue.Event.EventId, venue.OrganizerId, Guid.NewGuid(),
+            [new TicketLine(1, ScanningFixture.GaType, "GA", null, null, null, null, null, 3_000, "EUR")]));
+        await fixture.Issuer(orderId).ActivateAsync(new ActivateTickets(orderId));
+        // Whether the sweep comes before or after the activation, the ticket ends expired: unused after its event.
+        var ticket = await fixture.FromEventKeyAsync(venue.Event.EventId, issued.Tickets.Single().TicketId, orderId);
 
         await fixture.WaitForStatusAsync(ticket.TicketId, TicketStatuses.Expired);
 
