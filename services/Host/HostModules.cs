@@ -5,6 +5,7 @@ using TicketToken.Inventory;
 using TicketToken.Orders;
 using TicketToken.Tickets;
 using TicketToken.Payments;
+using TicketToken.Scanning;
 
 namespace TicketToken.Host;
 
@@ -19,5 +20,6 @@ public static class HostModules
         new OrdersModule(),
         new TicketsModule(),
         new PaymentsModule(),
+        new ScanningModule(),
     ];
 }

@@ -56,7 +56,7 @@ public sealed class DeploymentFilesTests
         var kinds = Repository.DocumentsOf(output).Select(d => $"{d["kind"]}/{d["metadata"]["name"]}").ToList();
         kinds.Should().Contain(["Namespace/tickettoken", "Namespace/tickettoken-infra", "StatefulSet/postgres", "Deployment/redis",
             "StatefulSet/rabbitmq", "Deployment/zipkin", "Secret/tickettoken-postgres", "Secret/tickettoken-redis", "Secret/tickettoken-rabbitmq", "Secret/tickettoken-identity",
-            "Secret/tickettoken-tickets", "Secret/tickettoken-payments"]);
+            "Secret/tickettoken-tickets", "Secret/tickettoken-scanning", "Secret/tickettoken-payments"]);
     }
 
     [Fact]
@@ -145,6 +145,7 @@ public sealed class DeploymentFilesTests
     [Theory]
     [InlineData("identity")]
     [InlineData("tickets")]
+    [InlineData("scanning")]
     public void The_chart_takes_a_modules_secret_key_from_a_secret_and_the_development_cluster_has_one(string module)
     {
         var secretKey = Repository.Values("values.yaml", "values-kind.yaml")[module]!["secretKey"]!;

@@ -81,21 +81,25 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
-    public void Only_the_tickets_container_gets_the_tickets_secret_key()
+    public void Only_the_tickets_and_scanning_containers_get_their_own_secret_key()
     {
         var documents = Render();
 
-        foreach (var id in ModuleIds)
+        foreach (var module in new[] { "tickets", "scanning" })
         {
-            var env = Env(documents, id);
-            if (id == "tickets")
+            var setting = $"TICKETTOKEN__{module.ToUpperInvariant()}__";
+            foreach (var id in ModuleIds)
             {
-                env["TICKETTOKEN__TICKETS__SECRETKEY"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-tickets");
-                env["TICKETTOKEN__TICKETS__SECRETKEY"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("secretKey");
-            }
-            else
-            {
-                env.Keys.Should().NotContain(name => name.StartsWith("TICKETTOKEN__TICKETS__", StringComparison.Ordinal), "{0} does not need the tickets module's secret", id);
+                var env = Env(documents, id);
+                if (id == module)
+                {
+                    env[setting + "SECRETKEY"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be($"tickettoken-{module}");
+                    env[setting + "SECRETKEY"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("secretKey");
+                }
+                else
+                {
+                    env.Keys.Should().NotContain(name => name.StartsWith(setting, StringComparison.Ordinal), "{0} does not need the {1} module's secret", id, module);
+                }
             }
         }
     }
@@ -151,6 +155,7 @@ public sealed class HelmChartTests
         Helm([.. new[] { "template", "tt", Chart }.Concat(ModuleIds.SelectMany(id => new[] { "--set", $"modules.{id}.enabled=false" }))]).Output.Should().Contain("no module is enabled");
         Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "tickets.secretKey.existingSecret=").Output.Should().Contain("tickets.secretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "scanning.secretKey.existingSecret=").Output.Should().Contain("scanning.secretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "payments.webhookSecret.existingSecret=").Output.Should().Contain("payments.webhookSecret.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "payments.stripeSecretKey.existingSecret=").Output.Should().Contain("payments.stripeSecretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "payments.gateway=simulated", "--set", "payments.stripeSecretKey.existingSecret=").ExitCode.Should().Be(0);

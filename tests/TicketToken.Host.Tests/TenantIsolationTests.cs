@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Testing.Identity;
 
@@ -114,6 +116,51 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Every_scanning_route_of_an_event_answers_another_organizer_and_its_devices_with_404()
+    {
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        var eventId = Guid.NewGuid();
+        var venueId = fixture.ScannerOfA.VenueId;
+        await fixture.Host.GetKeyed<IEventPublisher>("catalog").PublishEventAsync(PubSubNames.Default, EventPublished.Topic,
+            new EventPublished(eventId, fixture.OrganizerA, venueId, "A's night", start, start.AddHours(3), "Europe/Berlin", "EUR", start.AddDays(-30), start,
+                new PurchaseLimits(8, 8), [], [], new ResalePolicy(false, null, 0), 1));
+        var scannerOfB = await fixture.Personas.DeviceAsync(fixture.AdminOfB, fixture.OrganizerB, venueId);
+        var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern.RawText!)
+            .Where(p => p.StartsWith("/api/scanning/events/{eventId:guid}", StringComparison.Ordinal))
+            .ToList();
+        routes.Should().Contain("/api/scanning/events/{eventId:guid}/manifest", "the enumeration finds the scanning routes");
+        await Eventually.AssertAsync(async () =>
+        {
+            using var own = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/scanning/events/{eventId}/policy");
+            own.StatusCode.Should().Be(HttpStatusCode.OK, "scanning has heard of the event");
+            using var manifest = await SendAsync(fixture.ScannerOfA.AccessToken, HttpMethod.Get, $"/api/scanning/events/{eventId}/manifest");
+            manifest.StatusCode.Should().Be(HttpStatusCode.OK, "scanning has heard of the device, and tickets of the event");
+            using var foreignManifest = await SendAsync(scannerOfB.AccessToken, HttpMethod.Get, $"/api/scanning/events/{eventId}/manifest");
+            foreignManifest.StatusCode.Should().Be(HttpStatusCode.NotFound, "scanning has heard of B's device, at the same venue");
+        });
+
+        foreach (var route in routes)
+        {
+            var path = route.Replace("{eventId:guid}", eventId.ToString(), StringComparison.Ordinal);
+            var forDevices = path.EndsWith("/manifest", StringComparison.Ordinal);
+
+            using var foreign = forDevices ? await SendAsync(scannerOfB.AccessToken, HttpMethod.Get, path) : await SendAsync(fixture.AdminOfB, HttpMethod.Get, path);
+            using var own = forDevices ? await SendAsync(fixture.ScannerOfA.AccessToken, HttpMethod.Get, path) : await SendAsync(fixture.AdminOfA, HttpMethod.Get, path);
+
+            foreign.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} is organizer A's event", path);
+            (await Problem.ReadAsync(foreign)).Code.Should().Be("event_not_found");
+            own.StatusCode.Should().Be(HttpStatusCode.OK, "{0} is organizer A's own", path);
+        }
+
+        using var put = await SendAsync(fixture.AdminOfB, HttpMethod.Put, $"/api/scanning/events/{eventId}/policy", new { template = "festival" });
+        put.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using var policy = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/scanning/events/{eventId}/policy");
+        (await policy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("policy").GetProperty("template").GetString().Should().Be("standard", "B's change changed nothing");
+    }
+
+    [Fact]
     public async Task Every_route_of_a_ticket_answers_another_fan_with_404_and_its_owner_with_200()
     {
         var order = Guid.NewGuid();
@@ -151,6 +198,13 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         using var response = await SendAsync(person, HttpMethod.Get, "/api/me/sessions");
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string accessToken, HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        return await Client.SendAsync(request);
     }
 
     private async Task<HttpResponseMessage> SendAsync(Person person, HttpMethod method, string path, object? body = null)

@@ -1,4 +1,5 @@
 using System.Net;
+using TicketToken.Contracts.Identity;
 
 namespace TicketToken.Identity.Tests;
 
@@ -103,5 +104,66 @@ public sealed class DeviceTests(IdentityFixture fixture) : IClassFixture<Identit
         await revoke.ShouldBeProblemAsync(HttpStatusCode.NotFound, "organizer_not_found");
         using var stillWorks = await _client.PostJsonAsync("/api/devices/token", new { deviceId = scanner.DeviceId, secret = scanner.Secret });
         await stillWorks.ShouldBeAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_device_is_registered_for_zones_renamed_moved_and_deactivated_and_each_change_is_published_with_a_higher_version()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var venueId = Guid.NewGuid();
+        var otherVenue = Guid.NewGuid();
+        using var registered = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Gate B", venueId, zones = new[] { "vip", "GA" } });
+        var credentials = await registered.ShouldBeAsync(HttpStatusCode.Created);
+        var deviceId = credentials.GetProperty("deviceId").GetGuid();
+        credentials.GetProperty("zones").EnumerateArray().Select(z => z.GetString()).Should().Equal("GA", "VIP");
+        var path = $"/api/organizers/{organizerId}/devices/{deviceId}";
+
+        using var renamed = await _client.SendAsync(admin, HttpMethod.Patch, path, new { name = "Gate B north" });
+        using var moved = await _client.SendAsync(admin, HttpMethod.Patch, path, new { venueId = otherVenue, zones = new[] { "BACKSTAGE" } });
+        using var unchanged = await _client.SendAsync(admin, HttpMethod.Patch, path, new { name = "Gate B north" });
+        using var deactivated = await _client.SendAsync(admin, HttpMethod.Delete, path);
+
+        (await renamed.ShouldBeAsync(HttpStatusCode.OK)).Text("name").Should().Be("Gate B north");
+        var afterMove = await moved.ShouldBeAsync(HttpStatusCode.OK);
+        afterMove.GetProperty("venueId").GetGuid().Should().Be(otherVenue);
+        afterMove.GetProperty("zones").EnumerateArray().Select(z => z.GetString()).Should().Equal("BACKSTAGE");
+        await unchanged.ShouldBeAsync(HttpStatusCode.OK);
+        await deactivated.ShouldBeAsync(HttpStatusCode.NoContent);
+        await fixture.Events.WaitForAsync(DeviceChanged.Topic, e => e.GetProperty("deviceId").GetGuid() == deviceId && !e.GetProperty("active").GetBoolean());
+        var changes = fixture.Events.On(DeviceChanged.Topic).Where(e => e.GetProperty("deviceId").GetGuid() == deviceId)
+            .OrderBy(e => e.GetProperty("version").GetInt64()).ToList();
+        changes.Select(e => e.GetProperty("version").GetInt64()).Should().Equal([1, 2, 3, 4], "a change that changes nothing publishes nothing");
+        changes[0].GetProperty("organizerId").GetGuid().Should().Be(organizerId);
+        changes[0].GetProperty("venueId").GetGuid().Should().Be(venueId);
+        changes[1].Text("name").Should().Be("Gate B north");
+        changes[2].GetProperty("venueId").GetGuid().Should().Be(otherVenue);
+        changes[2].GetProperty("zones").EnumerateArray().Select(z => z.GetString()).Should().Equal("BACKSTAGE");
+        changes[3].GetProperty("active").GetBoolean().Should().BeFalse();
+        changes.Take(3).Should().OnlyContain(e => e.GetProperty("active").GetBoolean());
+        using var afterRevoke = await _client.SendAsync(admin, HttpMethod.Patch, path, new { name = "Back from the dead" });
+        await afterRevoke.ShouldBeProblemAsync(HttpStatusCode.Conflict, "device_revoked");
+    }
+
+    [Fact]
+    public async Task Unknown_zones_are_refused_and_another_organizers_admin_cannot_change_a_device()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync("Mine");
+        var (stranger, _) = await fixture.Personas.OrganizerAdminAsync("Theirs");
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+        var path = $"/api/organizers/{organizerId}/devices/{scanner.DeviceId}";
+
+        using var badRegistration = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "X", venueId = Guid.NewGuid(), zones = new[] { "PIT" } });
+        using var noZones = await _client.SendAsync(admin, HttpMethod.Patch, path, new { zones = Array.Empty<string>() });
+        using var foreign = await _client.SendAsync(stranger, HttpMethod.Patch, path, new { name = "Mine now" });
+        using var unknown = await _client.SendAsync(admin, HttpMethod.Patch, $"/api/organizers/{organizerId}/devices/{Guid.NewGuid()}", new { name = "Nobody" });
+
+        await badRegistration.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_zones");
+        await noZones.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_zones");
+        await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "organizer_not_found");
+        await unknown.ShouldBeProblemAsync(HttpStatusCode.NotFound, "device_not_found");
+        using var list = await _client.SendAsync(admin, HttpMethod.Get, $"/api/organizers/{organizerId}/devices");
+        var listed = (await list.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single();
+        listed.Text("name").Should().Be("Gate A scanner");
+        listed.GetProperty("zones").EnumerateArray().Select(z => z.GetString()).Should().Equal("GA");
     }
 }

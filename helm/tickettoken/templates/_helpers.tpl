@@ -77,6 +77,9 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- if and (dig "tickets" "enabled" false .Values.modules) (not .Values.tickets.secretKey.existingSecret) -}}
 {{- fail "tickets.secretKey.existingSecret is empty: the tickets module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its event keys" -}}
 {{- end -}}
+{{- if and (dig "scanning" "enabled" false .Values.modules) (not .Values.scanning.secretKey.existingSecret) -}}
+{{- fail "scanning.secretKey.existingSecret is empty: the scanning module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect event keys and manifest signing keys" -}}
+{{- end -}}
 {{- if dig "payments" "enabled" false .Values.modules -}}
 {{- if not .Values.payments.webhookSecret.existingSecret -}}
 {{- fail "payments.webhookSecret.existingSecret is empty: the payments module verifies every webhook with it (the Stripe endpoint's signing secret, whsec_...)" -}}

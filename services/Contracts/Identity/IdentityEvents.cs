@@ -50,3 +50,16 @@ public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt)
 {
     public const string Topic = "identity.user-erased";
 }
+
+/// <summary>
+/// A scanner device was registered, renamed, moved to another venue, given other zones, or deactivated (topic
+/// <see cref="Topic"/>): everything the scanning module needs to decide whether a device may scan at a gate. Published in
+/// the transaction that made the change; <see cref="Version"/> grows with every change, so consumers keep the highest.
+/// </summary>
+/// <remarks><c>Zones</c> are the entry zones (<c>AccessZones</c> in Contracts.Catalog: GA, VIP, BACKSTAGE) whose gates the device may scan at;
+/// <c>Active</c> is false once the device was deactivated (revoked), and it never becomes active again.</remarks>
+public sealed record DeviceChanged(Guid DeviceId, Guid OrganizerId, Guid VenueId, string Name, IReadOnlyList<string> Zones, bool Active, long Version,
+    DateTimeOffset ChangedAt)
+{
+    public const string Topic = "identity.device-changed";
+}

@@ -9,6 +9,8 @@ using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Identity;
 using TicketToken.Identity.Data;
 using TicketToken.Identity.Domain;
 
@@ -23,8 +25,10 @@ public static class DevicesApi
         organizer.MapPost("/", RegisterDevice).WithName("RegisterDevice")
             .WithSummary("Registers a scanner device for one venue and returns its credentials; the secret is shown only now.");
         organizer.MapGet("/", ListDevices).WithName("ListDevices").WithSummary("Lists the organizer's scanner devices, newest first (cursor pagination).");
+        organizer.MapPatch("/{deviceId:guid}", ChangeDevice).WithName("ChangeDevice")
+            .WithSummary("Renames a device, moves it to another venue, or changes the entry zones whose gates it may scan at.");
         organizer.MapDelete("/{deviceId:guid}", RevokeDevice).WithName("RevokeDevice")
-            .WithSummary("Revokes a device: it can no longer get tokens, and its current token dies within the device token lifetime.");
+            .WithSummary("Deactivates (revokes) a device: it can no longer get tokens, scanning refuses its scans at once, and its current token dies within the device token lifetime.");
 
         var devices = app.MapGroup("/api/devices").WithTags("Devices");
         // Anonymous by design: the device credentials in the body are what is checked (and throttled like a password).
@@ -35,17 +39,25 @@ public static class DevicesApi
         return app;
     }
 
-    public sealed record RegisterDeviceRequest([property: Required, StringLength(100, MinimumLength = 1)] string Name, [property: Required] Guid VenueId);
+    /// <summary>A new device; <see cref="Zones"/> defaults to general admission only.</summary>
+    public sealed record RegisterDeviceRequest([property: Required, StringLength(100, MinimumLength = 1)] string Name, [property: Required] Guid VenueId,
+        [property: MaxLength(3)] IReadOnlyList<string>? Zones = null);
 
-    public sealed record DeviceCredentialsResponse(Guid DeviceId, string Secret, Guid OrganizerId, Guid VenueId, string Name);
+    /// <summary>What to change of a device; absent fields stay as they are.</summary>
+    public sealed record ChangeDeviceRequest([property: StringLength(100, MinimumLength = 1)] string? Name = null, Guid? VenueId = null,
+        [property: MaxLength(3)] IReadOnlyList<string>? Zones = null);
 
-    public sealed record DeviceResponse(Guid Id, Guid OrganizerId, Guid VenueId, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset? LastSeenAt);
+    public sealed record DeviceCredentialsResponse(Guid DeviceId, string Secret, Guid OrganizerId, Guid VenueId, string Name, IReadOnlyList<string> Zones);
+
+    public sealed record DeviceResponse(Guid Id, Guid OrganizerId, Guid VenueId, string Name, IReadOnlyList<string> Zones, string Status, DateTimeOffset CreatedAt,
+        DateTimeOffset? LastSeenAt);
 
     public sealed record DeviceTokenRequest([property: Required] Guid DeviceId, [property: Required, StringLength(200)] string Secret);
 
     private static async Task<Created<DeviceCredentialsResponse>> RegisterDevice(Guid organizerId, RegisterDeviceRequest request, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await OrganizersApi.AdministeredAsync(db, caller, organizerId, cancellationToken);
+        var zones = CheckZones(request.Zones) ?? [AccessZones.GeneralAdmission];
         var secret = OpaqueToken.New();
         var device = new Device
         {
@@ -54,13 +66,87 @@ public static class DevicesApi
             VenueId = request.VenueId,
             Name = request.Name.Trim(),
             SecretHash = OpaqueToken.Hash(secret),
+            Zones = zones,
             CreatedBy = caller.RequiredUserId,
             CreatedAt = time.GetUtcNow(),
         };
         db.Devices.Add(device);
+        PublishChange(db, device, device.CreatedAt);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/organizers/{organizerId}/devices/{device.Id}", new DeviceCredentialsResponse(device.Id, secret, organizerId, device.VenueId, device.Name));
+        return TypedResults.Created($"/api/organizers/{organizerId}/devices/{device.Id}",
+            new DeviceCredentialsResponse(device.Id, secret, organizerId, device.VenueId, device.Name, device.Zones));
     }
+
+    private static async Task<Ok<DeviceResponse>> ChangeDevice(Guid organizerId, Guid deviceId, ChangeDeviceRequest request, Caller caller, IdentityDbContext db,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        await OrganizersApi.AdministeredAsync(db, caller, organizerId, cancellationToken);
+        var zones = CheckZones(request.Zones);
+        var device = await OwnDeviceAsync(db, organizerId, deviceId, cancellationToken);
+        if (device.RevokedAt is not null)
+        {
+            throw new ProblemException(StatusCodes.Status409Conflict, "device_revoked", "This device was deactivated; register a new one.");
+        }
+
+        var changed = false;
+        if (request.Name?.Trim() is { } name && name != device.Name)
+        {
+            device.Name = name;
+            changed = true;
+        }
+
+        if (request.VenueId is { } venueId && venueId != device.VenueId)
+        {
+            if (venueId == Guid.Empty)
+            {
+                throw new ProblemException(StatusCodes.Status400BadRequest, "validation_failed", "venueId must be a venue's id.");
+            }
+
+            device.VenueId = venueId;
+            changed = true;
+        }
+
+        if (zones is not null && !zones.SequenceEqual(device.Zones))
+        {
+            device.Zones = zones;
+            changed = true;
+        }
+
+        if (changed)
+        {
+            device.Version++;
+            PublishChange(db, device, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(ToResponse(device));
+    }
+
+    /// <summary>The zones asked for, known and in canonical order (GA, VIP, BACKSTAGE), or null when none were given.</summary>
+    private static string[]? CheckZones(IReadOnlyList<string>? zones)
+    {
+        if (zones is null)
+        {
+            return null;
+        }
+
+        var normalized = zones.Select(z => z?.Trim().ToUpperInvariant()).ToList();
+        if (normalized.Count == 0 || normalized.Any(z => AccessZones.Rank(z) < 0))
+        {
+            throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_zones", "A device scans at one or more of the zones GA, VIP and BACKSTAGE.",
+                $"Got: {string.Join(", ", zones)}.");
+        }
+
+        return [.. normalized.Distinct().OrderBy(AccessZones.Rank)!];
+    }
+
+    private static void PublishChange(IdentityDbContext db, Device device, DateTimeOffset at) =>
+        db.Publish(DeviceChanged.Topic, new DeviceChanged(device.Id, device.OrganizerId, device.VenueId, device.Name, device.Zones, device.RevokedAt is null,
+            device.Version, at));
+
+    private static async Task<Device> OwnDeviceAsync(IdentityDbContext db, Guid organizerId, Guid deviceId, CancellationToken cancellationToken) =>
+        await db.Devices.SingleOrDefaultAsync(d => d.Id == deviceId && d.OrganizerId == organizerId, cancellationToken)
+            ?? throw new ProblemException(StatusCodes.Status404NotFound, "device_not_found", "There is no such device.");
 
     private static async Task<Ok<Page<DeviceResponse>>> ListDevices(Guid organizerId, string? cursor, int? limit, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
@@ -79,10 +165,15 @@ public static class DevicesApi
     private static async Task<NoContent> RevokeDevice(Guid organizerId, Guid deviceId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await OrganizersApi.AdministeredAsync(db, caller, organizerId, cancellationToken);
-        var device = await db.Devices.SingleOrDefaultAsync(d => d.Id == deviceId && d.OrganizerId == organizerId, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status404NotFound, "device_not_found", "There is no such device.");
-        device.RevokedAt ??= time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        var device = await OwnDeviceAsync(db, organizerId, deviceId, cancellationToken);
+        if (device.RevokedAt is null)
+        {
+            device.RevokedAt = time.GetUtcNow();
+            device.Version++;
+            PublishChange(db, device, device.RevokedAt.Value);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         return TypedResults.NoContent();
     }
 
@@ -119,5 +210,5 @@ public static class DevicesApi
     }
 
     private static DeviceResponse ToResponse(Device device) =>
-        new(device.Id, device.OrganizerId, device.VenueId, device.Name, device.RevokedAt is null ? "active" : "revoked", device.CreatedAt, device.LastSeenAt);
+        new(device.Id, device.OrganizerId, device.VenueId, device.Name, device.Zones, device.RevokedAt is null ? "active" : "revoked", device.CreatedAt, device.LastSeenAt);
 }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Data;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Identity;
 
 namespace TicketToken.Identity.Data;
 
@@ -193,6 +195,12 @@ public sealed class Device
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>The entry zones whose gates the device may scan at.</summary>
+    public string[] Zones { get; set; } = [AccessZones.GeneralAdmission];
+
+    /// <summary>Grows with every change the scanning module must hear of (<see cref="DeviceChanged"/>).</summary>
+    public long Version { get; set; } = 1;
 }
 
 public sealed class SigningKey

@@ -112,11 +112,11 @@ public sealed class Personas(HttpClient client)
         return (await RefreshAsync(admin), json.RootElement.GetProperty("id").GetGuid());
     }
 
-    /// <summary>Registers a scanner device for <paramref name="venueId"/> as <paramref name="admin"/> and signs it in.</summary>
-    public async Task<ScannerDevice> DeviceAsync(Person admin, Guid organizerId, Guid? venueId = null)
+    /// <summary>Registers a scanner device for <paramref name="venueId"/> (and <paramref name="zones"/>, default GA) as <paramref name="admin"/> and signs it in.</summary>
+    public async Task<ScannerDevice> DeviceAsync(Person admin, Guid organizerId, Guid? venueId = null, IReadOnlyList<string>? zones = null)
     {
         var venue = venueId ?? Guid.NewGuid();
-        using var request = admin.Request(HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Gate A scanner", venueId = venue });
+        using var request = admin.Request(HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Gate A scanner", venueId = venue, zones });
         using var response = await Client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.Created, body);
