@@ -169,6 +169,31 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Locked_and_transferred_away_tickets_are_denied_with_their_status()
+    {
+        // The tickets module has no lock and keeps a gifted ticket's id (it rotates the secret instead), so neither state
+        // is reachable through its API yet; these are the tickets.changed messages it would publish, on the real
+        // subscription, for real tickets whose codes the tickets module made.
+        var venue = await fixture.VenueAsync();
+        var locked = await fixture.TicketAsync(venue);
+        var movedAway = await fixture.TicketAsync(venue);
+        await fixture.PublishAsync(TicketChanged.Topic, ChangeOf(venue, locked, TicketStatuses.Active, isLocked: true));
+        await fixture.PublishAsync(TicketChanged.Topic, ChangeOf(venue, movedAway, TicketStatuses.Transferred, isLocked: false));
+        await fixture.WaitForStatusAsync(movedAway.TicketId, TicketStatuses.Transferred);
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<bool?>("select locked from scanning.tickets where id = $1", locked.TicketId) == true,
+            "scanning sees the lock");
+
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, locked.Current())).Reason().Should().Be("ticket_locked");
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, movedAway.Current())).Reason().Should().Be("ticket_transferred");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from scanning.scans where ticket_id = any($1) and not allowed",
+            new[] { locked.TicketId, movedAway.TicketId })).Should().Be(2, "denied scans are recorded too");
+    }
+
+    private static TicketChanged ChangeOf(Venue venue, FanTicket ticket, string status, bool isLocked) =>
+        new(ticket.TicketId, venue.Event.EventId, venue.OrganizerId, ticket.Fan.UserId, ScanningFixture.GaType, null, status, SecretVersion: 1, isLocked,
+            Sequence: 1_000, DateTimeOffset.UtcNow);
+
+    [Fact]
     public async Task Tickets_of_a_cancelled_event_are_cancelled_at_the_gate()
     {
         var venue = await fixture.VenueAsync();

@@ -55,8 +55,11 @@ internal static class Logging
                 var path = context.Request.Path;
                 var level = path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") ? LogLevel.Debug
                     : context.Response.StatusCode >= 500 ? LogLevel.Error : LogLevel.Information;
-                logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
-                    context.Request.Method, path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (logger.IsEnabled(level)) // the arguments are boxed into an array before Log looks at the level
+                {
+                    logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
+                        context.Request.Method, path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
             }
         });
     }
