@@ -43,6 +43,28 @@ public sealed class NotesModuleTests(HostWithNotesFixture host) : IClassFixture<
     }
 
     [Fact]
+    public async Task Many_notes_at_once_leave_the_outbox_in_batches_and_each_is_handled_once()
+    {
+        // More than one relay batch (100), committed close together: the relay hands each batch to pub/sub at once.
+        var created = await Task.WhenAll(Enumerable.Range(0, 150).Select(async i =>
+        {
+            using var response = await _client.PostAsync(NotesApi.Route, Body.Json($$"""{"text":"note {{i}}"}"""));
+            response.StatusCode.Should().Be(HttpStatusCode.Created);
+            return response.Headers.Location!;
+        }));
+
+        await Eventually.AssertAsync(async () =>
+        {
+            foreach (var location in created)
+            {
+                var note = await _client.GetFromJsonAsync<Note>(location);
+                note!.DeliveredAt.Should().NotBeNull();
+                note.Deliveries.Should().Be(1, "each event is delivered once however it was batched");
+            }
+        }, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_note_that_fails_validation_is_refused_before_anything_is_stored()
     {
         using var response = await _client.PostAsync(NotesApi.Route, Body.Json("""{"text":""}"""));

@@ -16,6 +16,18 @@ public interface IEventPublisher
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
 }
 
+/// <summary>One event of a batch (<see cref="IBatchEventPublisher"/>): as <see cref="IEventPublisher.PublishEventAsync{TData}"/> takes it.</summary>
+public sealed record PublishedEvent(string PubSubName, string TopicName, System.Text.Json.JsonElement Data, IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>
+/// A publisher that can make several events durable at once (the embedded runtime: one statement and one commit for the
+/// batch). The outbox relay uses it when the runtime offers it; every event is still published exactly as alone.
+/// </summary>
+public interface IBatchEventPublisher
+{
+    Task PublishEventsAsync(IReadOnlyList<PublishedEvent> events, CancellationToken cancellationToken = default);
+}
+
 public static class PubSubNames
 {
     /// <summary>The pub/sub component every module uses.</summary>

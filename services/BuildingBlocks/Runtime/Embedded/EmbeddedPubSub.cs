@@ -13,8 +13,22 @@ using TicketToken.BuildingBlocks.Serialization;
 namespace TicketToken.BuildingBlocks.Runtime.Embedded;
 
 /// <summary>Publishes by writing one durable delivery per subscription, then wakes the dispatcher.</summary>
-internal sealed class EmbeddedEventPublisher(string appId, DeliveryQueue queue, TimeProvider time) : IEventPublisher
+internal sealed class EmbeddedEventPublisher(string appId, DeliveryQueue queue, TimeProvider time) : IEventPublisher, IBatchEventPublisher
 {
+    public Task PublishEventsAsync(IReadOnlyList<PublishedEvent> events, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var envelopes = new List<CloudEvent>(events.Count);
+        foreach (var e in events)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(e.PubSubName);
+            ArgumentException.ThrowIfNullOrWhiteSpace(e.TopicName);
+            envelopes.Add(CloudEvent.Create(appId, e.PubSubName, e.TopicName, e.Data, e.Metadata, now));
+        }
+
+        return queue.EnqueueAsync(envelopes, cancellationToken);
+    }
+
     public Task PublishEventAsync<TData>(string pubsubName, string topicName, TData data,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
@@ -39,6 +53,48 @@ internal sealed class DeliveryQueue(NpgsqlDataSource dataSource, SubscriptionReg
         }
 
         await InsertAsync(null, subscribers.Select(s => s.Name).ToArray(), envelope, cancellationToken);
+        Signal.Notify();
+    }
+
+    /// <summary>Several events' deliveries in one statement (one commit), in the order given.</summary>
+    public async Task EnqueueAsync(IReadOnlyList<CloudEvent> envelopes, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var topics = new List<string>();
+        var events = new List<string>();
+        foreach (var envelope in envelopes)
+        {
+            var subscribers = subscriptions.ForTopic(envelope.PubSubName, envelope.Topic);
+            if (subscribers.Count == 0)
+            {
+                logger.LogDebug("No subscription in this host for {PubSub}/{Topic}; event {EventId} has no one to deliver to", envelope.PubSubName, envelope.Topic, envelope.Id);
+                continue;
+            }
+
+            var json = JsonSerializer.Serialize(envelope, RuntimeJson.Options);
+            foreach (var subscriber in subscribers)
+            {
+                names.Add(subscriber.Name);
+                topics.Add(envelope.Topic);
+                events.Add(json);
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        // "with ordinality" keeps the rows in the order given, so deliveries keep the events' order (ids ascend).
+        await using var command = dataSource.CreateCommand("""
+            insert into runtime.deliveries (subscription, topic, event, visible_at)
+            select s, t, e::jsonb, $4 from unnest($1::text[], $2::text[], $3::text[]) with ordinality as d (s, t, e, n) order by n
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = topics.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
         Signal.Notify();
     }
 
