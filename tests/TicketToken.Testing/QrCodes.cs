@@ -1,13 +1,19 @@
 using System.Diagnostics;
+using FluentAssertions;
 
-namespace TicketToken.Tickets.Tests;
+namespace TicketToken.Testing;
 
-/// <summary>Reads a QR image as a scanner would, with zbarimg (tests that use it are <see cref="ToolFactAttribute"/>s).</summary>
+/// <summary>
+/// Reads a QR image as a scanner would, with <c>zbarimg</c> (Debian's zbar-tools); tests that use it are
+/// <see cref="ToolFactAttribute"/>s, or check <see cref="Available"/> and say so when it is not.
+/// </summary>
 public static class QrCodes
 {
+    public static bool Available => ToolFactAttribute.Find("zbarimg") is not null;
+
     public static async Task<string> DecodeAsync(byte[] png)
     {
-        var image = Path.Combine(Path.GetTempPath(), $"tickettoken-ticket-qr-{Guid.NewGuid():N}.png");
+        var image = Path.Combine(Path.GetTempPath(), $"tickettoken-qr-{Guid.NewGuid():N}.png");
         await File.WriteAllBytesAsync(image, png);
         try
         {
