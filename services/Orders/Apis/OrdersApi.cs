@@ -178,30 +178,42 @@ public static class OrdersApi
         var known = http.Request.Headers.IfNoneMatch.ToString();
         var wait = known.Length == 0 ? TimeSpan.Zero : LongPoll.RequestedWait(http.Request.Headers["Prefer"]);
         var deadline = time.GetUtcNow() + wait;
-        while (true)
+        Task? signal = null;
+        try
         {
-            // The signal is taken before the read, so a change saved in between still wakes the next wait.
-            var signal = OrderSignals.Next(orderId);
-            var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-            var response = await ResponseAsync(db, workflows, order, cancellationToken);
-            var etag = LongPoll.ETagOf(response);
-            http.Response.Headers.ETag = etag;
-            if (etag != known)
+            while (true)
             {
-                return TypedResults.Ok(response);
-            }
+                // The signal is taken before the read, so a change saved in between still wakes the next wait. A request
+                // that will not wait takes none, and a waiter gives its signal back however it ends (an answer, a 404,
+                // a client that went away), so nothing piles up.
+                signal = wait > TimeSpan.Zero ? OrderSignals.Next(orderId) : null;
+                var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+                var response = await ResponseAsync(db, workflows, order, cancellationToken);
+                var etag = LongPoll.ETagOf(response);
+                http.Response.Headers.ETag = etag;
+                if (etag != known)
+                {
+                    return TypedResults.Ok(response);
+                }
 
-            var left = deadline - time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
+                var left = deadline - time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                {
+                    return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+                }
+
+                // Woken by this process's own save of the order, or re-read anyway: a change made elsewhere (another
+                // replica, the purchase's status) has no signal here.
+                await Task.WhenAny(signal!, Task.Delay(left < LongPoll.Reread ? left : LongPoll.Reread, time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            if (signal is not null)
             {
                 OrderSignals.Forget(orderId, signal);
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
-
-            // Woken by this process's own save of the order, or re-read anyway: a change made elsewhere (another
-            // replica, the purchase's status) has no signal here.
-            await Task.WhenAny(signal, Task.Delay(left < LongPoll.Reread ? left : LongPoll.Reread, time, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

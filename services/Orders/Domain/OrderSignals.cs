@@ -24,7 +24,10 @@ internal static class OrderSignals
         }
     }
 
-    /// <summary>A waiter that gave up removes the order's entry unless a signal replaced it meanwhile, so nothing piles up.</summary>
+    /// <summary>
+    /// A waiter that answers removes the order's entry unless a signal replaced it meanwhile, so nothing piles up; another
+    /// waiter on the same order then finds the change by its own re-read.
+    /// </summary>
     public static void Forget(Guid orderId, Task signal)
     {
         if (Waiting.TryGetValue(orderId, out var waiters) && waiters.Task == signal)
