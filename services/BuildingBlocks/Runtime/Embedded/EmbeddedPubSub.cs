@@ -43,18 +43,7 @@ internal sealed class DeliveryQueue(NpgsqlDataSource dataSource, SubscriptionReg
 {
     public AsyncSignal Signal { get; } = new();
 
-    public async Task EnqueueAsync(CloudEvent envelope, CancellationToken cancellationToken)
-    {
-        var subscribers = subscriptions.ForTopic(envelope.PubSubName, envelope.Topic);
-        if (subscribers.Count == 0)
-        {
-            logger.LogDebug("No subscription in this host for {PubSub}/{Topic}; event {EventId} has no one to deliver to", envelope.PubSubName, envelope.Topic, envelope.Id);
-            return;
-        }
-
-        await InsertAsync(null, subscribers.Select(s => s.Name).ToArray(), envelope, cancellationToken);
-        Signal.Notify();
-    }
+    public Task EnqueueAsync(CloudEvent envelope, CancellationToken cancellationToken) => EnqueueAsync([envelope], cancellationToken);
 
     /// <summary>Several events' deliveries in one statement (one commit), in the order given.</summary>
     public async Task EnqueueAsync(IReadOnlyList<CloudEvent> envelopes, CancellationToken cancellationToken)
