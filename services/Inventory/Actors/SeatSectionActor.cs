@@ -30,6 +30,18 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
     private Dictionary<string, int> _byId = [];
     private int[] _rowStarts = [];
     private SeatClaim?[] _claims = [];
+
+    /// <summary>
+    /// Per seat, until when it is taken (UTC ticks): 0 when free, <see cref="long.MaxValue"/> when sold or blocked. Kept
+    /// next to <see cref="_claims"/> by <see cref="SetClaim"/> so that a best-available search reads one flat array.
+    /// </summary>
+    private long[] _takenUntil = [];
+
+    /// <summary>How many seats each hold has in this section, so a hold id that is not here is known at once.</summary>
+    private readonly Dictionary<Guid, int> _seatsByHold = [];
+
+    /// <summary>The per-row scratch space of a best-available search (turns of one actor never overlap).</summary>
+    private bool[][] _free = [];
     private bool _cancelled;
 
     /// <summary>
@@ -57,7 +69,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         {
             if (_byId.TryGetValue(id, out var index))
             {
-                _claims[index] = claim;
+                SetClaim(index, claim);
             }
         }
 
@@ -109,26 +121,26 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
         var now = Now;
         // The same request again answers with the seats it got; seats this hold took by id are another part of it.
-        var existing = IndexesOf(request.HoldId).Where(i => request.SpecificSeats?.Contains(_seats[i].Id) != true).ToList();
+        var existing = _seatsByHold.ContainsKey(request.HoldId)
+            ? IndexesOf(request.HoldId).Where(i => request.SpecificSeats?.Contains(_seats[i].Id) != true).ToList()
+            : [];
         if (existing.Count > 0)
         {
             return Held(existing);
         }
 
-        var rows = new List<bool[]>(_rowStarts.Length - 1);
-        for (var row = 0; row < _rowStarts.Length - 1; row++)
+        var nowTicks = now.UtcTicks;
+        for (var row = 0; row < _free.Length; row++)
         {
-            var free = new bool[_rowStarts[row + 1] - _rowStarts[row]];
+            var free = _free[row];
+            var first = _rowStarts[row];
             for (var i = 0; i < free.Length; i++)
             {
-                var index = _rowStarts[row] + i;
-                free[i] = IsFree(index, now) && (request.PriceZone is null || _seats[index].PriceZone == request.PriceZone);
+                free[i] = _takenUntil[first + i] <= nowTicks && (request.PriceZone is null || _seats[first + i].PriceZone == request.PriceZone);
             }
-
-            rows.Add(free);
         }
 
-        if (SeatPicker.Pick(rows, request.Quantity) is not var (pickedRow, start))
+        if (SeatPicker.Pick(_free, request.Quantity) is not var (pickedRow, start))
         {
             return new SectionHoldResult([], HoldFailures.NotEnoughSeats, []);
         }
@@ -150,7 +162,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
         foreach (var i in indexes.Where(i => _claims[i]!.OrderId is null))
         {
-            _claims[i] = _claims[i]! with { ExpiresAt = request.ExpiresAt };
+            SetClaim(i, _claims[i]! with { ExpiresAt = request.ExpiresAt });
         }
 
         await SaveRowsAsync(indexes); // a later expiry: the reminder, due no later than the old one, re-arms when it fires
@@ -185,7 +197,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
         foreach (var i in indexes)
         {
-            _claims[i] = _claims[i]! with { OrderId = request.OrderId };
+            SetClaim(i, _claims[i]! with { OrderId = request.OrderId });
         }
 
         await SaveRowsAsync(indexes);
@@ -200,7 +212,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
             .ToList();
         foreach (var i in returned)
         {
-            _claims[i] = null;
+            SetClaim(i, null);
         }
 
         await SaveRowsAsync(returned);
@@ -219,7 +231,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         // Back to a plain hold, which the expiry reminder ends at its expiry (at once if that has passed).
         foreach (var i in indexes)
         {
-            _claims[i] = _claims[i]! with { OrderId = null };
+            SetClaim(i, _claims[i]! with { OrderId = null });
         }
 
         await SaveRowsAsync(indexes);
@@ -330,12 +342,36 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         : _cancelled ? new SectionHoldResult([], HoldFailures.EventNotOnSale, [])
         : null;
 
-    private bool IsFree(int index, DateTimeOffset now) =>
-        !_seats[index].Blocked && (_claims[index] is not { } claim || (claim.OrderId is null && claim.ExpiresAt <= now));
+    private bool IsFree(int index, DateTimeOffset now) => _takenUntil[index] <= now.UtcTicks;
+
+    /// <summary>The one way a seat's claim changes, so <see cref="_takenUntil"/> and <see cref="_seatsByHold"/> follow it.</summary>
+    private void SetClaim(int index, SeatClaim? claim)
+    {
+        if (_claims[index] is { } old && old.HoldId != claim?.HoldId)
+        {
+            if (--_seatsByHold[old.HoldId] == 0)
+            {
+                _seatsByHold.Remove(old.HoldId);
+            }
+        }
+
+        if (claim is not null && _claims[index]?.HoldId != claim.HoldId)
+        {
+            _seatsByHold[claim.HoldId] = _seatsByHold.GetValueOrDefault(claim.HoldId) + 1;
+        }
+
+        _claims[index] = claim;
+        _takenUntil[index] = _seats[index].Blocked || claim?.OrderId is not null ? long.MaxValue : claim?.ExpiresAt.UtcTicks ?? 0;
+    }
 
     private List<int> IndexesOf(Guid holdId)
     {
         var indexes = new List<int>();
+        if (!_seatsByHold.ContainsKey(holdId))
+        {
+            return indexes;
+        }
+
         for (var i = 0; i < _claims.Length; i++)
         {
             if (_claims[i]?.HoldId == holdId)
@@ -352,7 +388,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         var claim = new SeatClaim(holdId, buyerId, expiresAt, null);
         foreach (var i in indexes)
         {
-            _claims[i] = claim;
+            SetClaim(i, claim);
         }
 
         await SaveRowsAsync(indexes);
@@ -367,7 +403,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         {
             if (_claims[i] is { OrderId: null } claim && claim.HoldId == holdId && (!onlyIfExpired || claim.ExpiresAt <= now))
             {
-                _claims[i] = null;
+                SetClaim(i, null);
                 released.Add(i);
             }
         }
@@ -445,7 +481,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
                 var claim = new SeatClaim(hold.HoldId, hold.BuyerId, hold.ExpiresAt, hold.OrderId);
                 foreach (var offset in hold.Seats)
                 {
-                    _claims[_rowStarts[row] + offset] = claim;
+                    SetClaim(_rowStarts[row] + offset, claim);
                 }
             }
         }
@@ -469,6 +505,9 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         _rowStarts = [.. starts];
         _byId = _seats.Select((seat, i) => (seat.Id, i)).ToDictionary(s => s.Id, s => s.i, StringComparer.Ordinal);
         _claims = new SeatClaim?[_seats.Length];
+        _takenUntil = [.. _seats.Select(seat => seat.Blocked ? long.MaxValue : 0L)];
+        _seatsByHold.Clear();
+        _free = [.. Enumerable.Range(0, _rowStarts.Length - 1).Select(row => new bool[_rowStarts[row + 1] - _rowStarts[row]])];
     }
 
     private static string RowKey(int row) => "holds:" + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
