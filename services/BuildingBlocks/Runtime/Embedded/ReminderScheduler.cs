@@ -94,16 +94,9 @@ internal sealed class ReminderScheduler : BackgroundService
     {
         var now = _time.GetUtcNow();
         _wakeup.PlannedWake = DateTimeOffset.MinValue; // registrations during the read must wake us
-        var page = await ReadPageAsync(types, cancellationToken);
-        DateTimeOffset? nextDue = null;
+        var (page, nextDue) = await ReadDueAsync(types, now, cancellationToken);
         foreach (var reminder in page)
         {
-            if (reminder.DueAt > now)
-            {
-                nextDue = reminder.DueAt;
-                break;
-            }
-
             lock (_inFlight)
             {
                 if (!_inFlight.Add((reminder.ActorType, reminder.ActorId, reminder.Name)))
@@ -116,7 +109,7 @@ internal sealed class ReminderScheduler : BackgroundService
             _ = FireAsync(reminder);
         }
 
-        var sleep = nextDue is { } due ? due - now : page.Count == PageSize ? TimeSpan.FromMilliseconds(50) : _options.PollInterval;
+        var sleep = page.Count == PageSize ? TimeSpan.FromMilliseconds(50) : nextDue is { } due ? due - now : _options.PollInterval;
         if (sleep > _options.PollInterval)
         {
             sleep = _options.PollInterval;
@@ -131,24 +124,39 @@ internal sealed class ReminderScheduler : BackgroundService
         return sleep;
     }
 
-    private async Task<List<DueReminder>> ReadPageAsync(string[] types, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reminders due by <paramref name="now"/> (a page of them) and when the next one after that is due: only the
+    /// rows that fire are read, not a page of future ones on every wake-up (an on-sale keeps thousands of those).
+    /// </summary>
+    private async Task<(List<DueReminder> Due, DateTimeOffset? NextDue)> ReadDueAsync(string[] types, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            select actor_type, actor_id, name, due_at, period_ms, data, generation, failures
-            from runtime.actor_reminders where actor_type = any($1) order by due_at limit $2
+            (select actor_type, actor_id, name, due_at, period_ms, data, generation, failures
+             from runtime.actor_reminders where actor_type = any($1) and due_at <= $3 order by due_at limit $2)
+            union all
+            (select null, null, null, due_at, null, null, 0, 0
+             from runtime.actor_reminders where actor_type = any($1) and due_at > $3 order by due_at limit 1)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = types });
         command.Parameters.Add(new NpgsqlParameter { Value = PageSize });
-        var page = new List<DueReminder>();
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        var due = new List<DueReminder>();
+        DateTimeOffset? next = null;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            page.Add(new DueReminder(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+            if (reader.IsDBNull(0))
+            {
+                next = reader.GetFieldValue<DateTimeOffset>(3);
+                continue;
+            }
+
+            due.Add(new DueReminder(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
                 reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
                 reader.GetInt64(6), reader.GetInt32(7)));
         }
 
-        return page;
+        return (due, next);
     }
 
     private async Task FireAsync(DueReminder reminder)
