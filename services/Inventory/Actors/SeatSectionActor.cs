@@ -121,22 +121,19 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
         var now = Now;
         // The same request again answers with the seats it got; seats this hold took by id are another part of it.
-        var existing = _seatsByHold.ContainsKey(request.HoldId)
-            ? IndexesOf(request.HoldId).Where(i => request.SpecificSeats?.Contains(_seats[i].Id) != true).ToList()
-            : [];
+        var existing = IndexesOf(request.HoldId).Where(i => request.SpecificSeats?.Contains(_seats[i].Id) != true).ToList();
         if (existing.Count > 0)
         {
             return Held(existing);
         }
 
-        var nowTicks = now.UtcTicks;
         for (var row = 0; row < _free.Length; row++)
         {
             var free = _free[row];
             var first = _rowStarts[row];
             for (var i = 0; i < free.Length; i++)
             {
-                free[i] = _takenUntil[first + i] <= nowTicks && (request.PriceZone is null || _seats[first + i].PriceZone == request.PriceZone);
+                free[i] = IsFree(first + i, now) && (request.PriceZone is null || _seats[first + i].PriceZone == request.PriceZone);
             }
         }
 

@@ -84,15 +84,23 @@ public static class HoldStorm
         };
     }
 
-    /// <summary>Sends every attempt at once (they wait on one gate) and collects the answers.</summary>
+    /// <summary>
+    /// Sends every attempt at once (they wait on one gate), or spread evenly over <paramref name="spread"/>, and collects
+    /// the answers.
+    /// </summary>
     public static async Task<List<HoldAttempt>> FireAsync(HttpClient client, Guid eventId, IReadOnlyList<(Person Fan, HoldAsk Ask)> attempts,
-        Action<HoldAttempt>? answered = null, Task? gate = null)
+        Action<HoldAttempt>? answered = null, Task? gate = null, TimeSpan? spread = null)
     {
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var results = new ConcurrentBag<HoldAttempt>();
-        var tasks = attempts.Select(async attempt =>
+        var tasks = attempts.Select(async (attempt, index) =>
         {
             await start.Task;
+            if (spread is { } over && index > 0)
+            {
+                await Task.Delay(over * index / attempts.Count);
+            }
+
             var result = await SendAsync(client, eventId, attempt.Fan, attempt.Ask);
             results.Add(result);
             answered?.Invoke(result);
