@@ -12,7 +12,34 @@ public static class TicketsActors
     public const string EntryKeys = "EventEntryKeys";
 
     public static ActorId EntryKeysId(Guid eventId) => new(eventId.ToString("N"));
+
+    public const string Documents = "TicketDocuments";
+
+    /// <summary>One documents actor per ticket holder: the documents of a holder's tickets are made in their name.</summary>
+    public static ActorId DocumentsId(Guid ownerId) => new(ownerId.ToString("N"));
 }
+
+/// <summary>
+/// What a fan carries for their tickets, for the notifications module's e-mails (one actor per holder, id
+/// <see cref="TicketsActors.DocumentsId"/>): one PDF with every asked-for ticket, and per ticket the links that add it
+/// to a wallet. Only tickets the holder owns and that are active are included; null when none is.
+/// </summary>
+public interface ITicketDocumentsActor : IActor
+{
+    Task<TicketDocuments?> GetAsync(TicketDocumentsRequest request);
+}
+
+/// <summary>The tickets to include (the holder is the actor's id).</summary>
+public sealed record TicketDocumentsRequest(IReadOnlyList<Guid> TicketIds);
+
+/// <summary>One PDF for all the tickets (<see cref="PdfFileName"/>, <c>application/pdf</c>) and the wallet links of each.</summary>
+public sealed record TicketDocuments(Guid OwnerId, string PdfFileName, byte[] Pdf, IReadOnlyList<TicketWalletLinks> Tickets);
+
+/// <summary>
+/// Links that work from an e-mail without signing in (each carries its own signed, expiring proof); null where that
+/// wallet is not offered (not configured, or the organizer forbids wallet passes for the event).
+/// </summary>
+public sealed record TicketWalletLinks(Guid TicketId, string Label, string? AppleWalletUrl, string? GoogleWalletUrl);
 
 /// <summary>
 /// An event's entry key, for the scanning module only (one actor per event): scanning verifies codes with the ticket
