@@ -21,17 +21,18 @@ internal static class OrdersProblems
 
     // 400 / 422: the request itself is wrong.
     /// <summary>Moving money or creating an order needs an <c>Idempotency-Key</c> of at most 200 characters.</summary>
-    public static void RequireIdempotencyKey([System.Diagnostics.CodeAnalysis.NotNull] string? key)
+    public static void RequireIdempotencyKey([System.Diagnostics.CodeAnalysis.NotNull] string? key, string operation)
     {
         if (string.IsNullOrWhiteSpace(key) || key.Length > 200)
         {
-            throw IdempotencyKeyRequired();
+            throw IdempotencyKeyRequired(operation);
         }
     }
 
-    public static ProblemException IdempotencyKeyRequired() =>
-        new(StatusCodes.Status400BadRequest, "idempotency_key_required", "Checking out needs an Idempotency-Key header.",
-            "Send a unique value per checkout (a UUID) and the same value when retrying it, so a retry never buys twice.");
+    /// <summary><paramref name="operation"/> is the request in a few words: "a checkout", "a refund".</summary>
+    public static ProblemException IdempotencyKeyRequired(string operation) =>
+        new(StatusCodes.Status400BadRequest, "idempotency_key_required", $"{char.ToUpperInvariant(operation[0])}{operation[1..]} needs an Idempotency-Key header of at most 200 characters.",
+            $"Send a unique value per {operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..]} (a UUID) and the same value when retrying it, so a retry never happens twice.");
 
     public static ProblemException IdempotencyKeyReused() =>
         new(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different checkout.",

@@ -5,8 +5,8 @@ using FluentAssertions;
 namespace TicketToken.Testing;
 
 /// <summary>
-/// An RFC 9457 problem body as a client reads it; reading one asserts what every problem must carry: its status,
-/// a machine-readable <c>code</c>, and the request's 32-hex W3C trace id as <c>traceId</c>.
+/// An RFC 9457 problem body as a client reads it; reading one asserts what every problem must carry: its status, a
+/// <c>type</c>, a machine-readable <c>code</c>, and the request's 32-hex W3C trace id as <c>traceId</c>.
 /// </summary>
 public sealed record Problem(int Status, string? Title, string? Detail, string Code, string TraceId, JsonElement Body)
 {
@@ -20,6 +20,8 @@ public sealed record Problem(int Status, string? Title, string? Detail, string C
         body.TryGetProperty("status", out var status).Should().BeTrue("a problem states its status: {0}", text);
         status.GetInt32().Should().Be((int)response.StatusCode);
         body.TryGetProperty("code", out var code).Should().BeTrue("every problem carries a machine-readable code: {0}", text);
+        body.TryGetProperty("type", out var type).Should().BeTrue("every problem carries a type a client can follow: {0}", text);
+        type.GetString().Should().NotBeNullOrEmpty();
         body.TryGetProperty("traceId", out var traceId).Should().BeTrue("every problem carries the trace id to quote: {0}", text);
         traceId.GetString().Should().MatchRegex("^[0-9a-f]{32}$", "the traceId is the request's W3C trace id");
 

@@ -43,3 +43,26 @@ public static class RequestExamples
         }
     }
 }
+
+/// <summary>Headers an operation cannot do without, stated as required in the OpenAPI document.</summary>
+public static class RequiredHeaders
+{
+    /// <summary>
+    /// Marks <paramref name="name"/> required: a handler that checks the header itself (to answer with its own problem
+    /// code) binds it as optional, so the generator alone would call it optional.
+    /// </summary>
+    public static RouteHandlerBuilder WithRequiredHeader(this RouteHandlerBuilder builder, string name, string description) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                if (parameter.In == ParameterLocation.Header && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    parameter.Required = true;
+                    parameter.Description = description;
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+}

@@ -47,6 +47,7 @@ public static class ServiceDefaultsExtensions
             // The 32-hex trace id, exactly as every log line of the request carries it.
             problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
             problem.Extensions.TryAdd("code", Problems.CodeFor(problem.Status, problem is HttpValidationProblemDetails));
+            problem.Type ??= Problems.TypeFor(problem.Status);
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options =>
@@ -56,6 +57,7 @@ public static class ServiceDefaultsExtensions
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddInputGuard();
 
         services.AddHealthChecks()
             .AddCheck<RuntimeReadyCheck>("runtime", tags: ["ready"])
@@ -77,6 +79,7 @@ public static class ServiceDefaultsExtensions
             });
             options.AddDocumentTransformer<BearerSecurityTransformer>();
             options.AddOperationTransformer<BearerSecurityTransformer>();
+            options.AddSchemaTransformer<NullableIsOptionalTransformer>();
         });
 
         var limits = builder.Configuration.GetSection("TicketToken:RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();
@@ -115,6 +118,7 @@ public static class ServiceDefaultsExtensions
     {
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
+        app.UseInputGuard();
         app.UseStatusCodePages();
         app.UseRequestLogging();
         app.UseAuthentication();

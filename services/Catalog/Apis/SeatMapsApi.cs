@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Catalog.Data;
 using TicketToken.Catalog.Domain;
 
@@ -26,11 +27,13 @@ public static class SeatMapsApi
             .WithSummary("Creates a seat map from a JSON document (price zones, sections → rows → seats); errors name their line.")
             .Accepts<SeatMapRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
             .WithJsonRequestExample(CatalogExamples.SeatMap);
         group.MapPost("/import", ImportSeatMap).WithName("ImportSeatMap")
             .WithSummary("Imports a seat map from CSV (header section,row,seat,zone,accessible,companion,blocked,x,y) or a JSON array of the same records; errors name their line.")
             .Accepts<SeatImportRequest>("application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
             .WithSeatImportExamples();
         group.MapGet("/", ListSeatMaps).WithName("ListSeatMaps").WithSummary("Lists the venue's seat maps, newest first (cursor pagination).");
         group.MapGet("/{seatMapId:guid}", GetSeatMap).WithName("GetSeatMap")
@@ -40,6 +43,7 @@ public static class SeatMapsApi
             .Accepts<SeatMapRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
             .WithJsonRequestExample(CatalogExamples.SeatMap);
         group.MapDelete("/{seatMapId:guid}", DeleteSeatMap).WithName("DeleteSeatMap")
             .WithSummary("Deletes a seat map that no event uses.");
@@ -94,7 +98,8 @@ public static class SeatMapsApi
             errors.Add(null, "name", "The query parameter name names the seat map.");
         }
 
-        var draft = csv ? SeatMapDraft.FromRecords(SeatMapCsv.Parse(Encoding.UTF8.GetString(body), errors), zones: null) : SeatMapJson.ParseRecords(body, errors);
+        var draft = csv ? CsvText(body, errors) is { } text ? SeatMapDraft.FromRecords(SeatMapCsv.Parse(text, errors), zones: null) : null
+            : SeatMapJson.ParseRecords(body, errors);
         return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
     }
 
@@ -204,6 +209,25 @@ public static class SeatMapsApi
     private static bool IsMediaType(HttpRequest request, string mediaType) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
         && string.Equals(parsed.MediaType.Value, mediaType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The CSV as text, or null (with the line of the fault) when it is not UTF-8 or carries control characters.</summary>
+    private static string? CsvText(byte[] body, SeatMapErrors errors)
+    {
+        if (TextInput.IndexOfInvalidUtf8(body) is var invalid and >= 0)
+        {
+            errors.Add(1 + body.AsSpan(0, invalid).Count((byte)'\n'), null, "The CSV is not valid UTF-8 text.");
+            return null;
+        }
+
+        var text = Encoding.UTF8.GetString(body);
+        if (TextInput.IndexOfProblem(text, out var problem) is var at and >= 0)
+        {
+            errors.Add(1 + text.AsSpan(0, at).Count('\n'), null, $"The CSV {problem}.");
+            return null;
+        }
+
+        return text;
+    }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, bool json, CancellationToken cancellationToken)
     {

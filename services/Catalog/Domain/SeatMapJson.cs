@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 
 namespace TicketToken.Catalog.Domain;
 
@@ -164,6 +165,12 @@ public static class JsonLines
             }
         }
 
+        if (TextInput.IndexOfInvalidUtf8(utf8) is var invalid and >= 0)
+        {
+            errors.Add(LineOf(newlines, invalid), null, "The body is not valid UTF-8 text.");
+            return null;
+        }
+
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
         try
         {
@@ -177,11 +184,43 @@ public static class JsonLines
             reader.Read(); // throws on anything but whitespace after the value
             return root;
         }
+        catch (BadText bad)
+        {
+            errors.Add(bad.Line, null, bad.Message);
+            return null;
+        }
         catch (JsonException ex)
         {
             errors.Add((int)(ex.LineNumber ?? 0) + 1, null, "The body is not valid JSON: " + ex.Message);
             return null;
         }
+    }
+
+    private static int LineOf(List<int> newlines, int offset)
+    {
+        var search = newlines.BinarySearch(offset);
+        return (search < 0 ? ~search : search) + 1;
+    }
+
+    /// <summary>A string of the body that is not acceptable text (a lone surrogate, a control character), on its line.</summary>
+    private sealed class BadText(int line, string message) : Exception(message)
+    {
+        public int Line { get; } = line;
+    }
+
+    private static string Text(ref Utf8JsonReader reader, int line)
+    {
+        string text;
+        try
+        {
+            text = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new BadText(line, "A string is not valid Unicode text (it has a lone surrogate).");
+        }
+
+        return TextInput.Problem(text) is { } problem ? throw new BadText(line, $"A string {problem}.") : text;
     }
 
     private static JsonLineNode Read(ref Utf8JsonReader reader, List<int> newlines)
@@ -194,7 +233,7 @@ public static class JsonLines
                 var properties = new List<KeyValuePair<string, JsonLineNode>>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var name = reader.GetString()!;
+                    var name = Text(ref reader, line);
                     reader.Read();
                     properties.Add(new(name, Read(ref reader, newlines)));
                 }
@@ -209,7 +248,7 @@ public static class JsonLines
 
                 return new JsonLineNode { Kind = JsonValueKind.Array, Line = line, Items = items };
             case JsonTokenType.String:
-                return new JsonLineNode { Kind = JsonValueKind.String, Line = line, Value = reader.GetString() };
+                return new JsonLineNode { Kind = JsonValueKind.String, Line = line, Value = Text(ref reader, line) };
             case JsonTokenType.Number:
                 return new JsonLineNode { Kind = JsonValueKind.Number, Line = line, Value = Encoding.UTF8.GetString(reader.ValueSpan) };
             case JsonTokenType.True:

@@ -32,7 +32,8 @@ public static class OrdersApi
         group.MapPost("/", Checkout).WithName("Checkout")
             .WithSummary("Checks out one of the caller's holds: prices it and starts the purchase. Needs an Idempotency-Key; poll the order for the payment's client secret and the outcome.")
             .WithJsonRequestExamples(new RequestExample("checkout", "Check out a hold with a promo code",
-                """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""));
+                """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""))
+            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
         group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).");
         group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder")
             .WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.")
@@ -53,7 +54,7 @@ public static class OrdersApi
         [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options, TimeProvider time,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
-        OrdersProblems.RequireIdempotencyKey(idempotencyKey);
+        OrdersProblems.RequireIdempotencyKey(idempotencyKey, "a checkout");
 
         var buyer = caller.RequiredUserId;
         var (eventId, holdId) = (request.EventId!.Value, request.HoldId!.Value);
@@ -63,7 +64,13 @@ public static class OrdersApi
         }
 
         var saleEvent = await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, cancellationToken);
-        if (saleEvent is null || saleEvent.Cancelled)
+        if (saleEvent is null)
+        {
+            // Unknown here: an id nobody published (404), or an event whose announcement inventory has and we do not have yet.
+            throw await actors.BuyerOf(eventId, buyer).GetHoldAsync(new HoldRef(holdId)) is null ? OrdersProblems.EventNotFound() : OrdersProblems.EventNotOnSale();
+        }
+
+        if (saleEvent.Cancelled)
         {
             throw OrdersProblems.EventNotOnSale();
         }

@@ -43,7 +43,8 @@ public static class OrganizerApi
         var refunds = app.MapGroup("/api/orders/{orderId:guid}/refunds").WithTags("Orders for organizers").RequireAuthorization(Policies.OrganizerAdmin);
         refunds.MapPost("/", RefundOrder).WithName("RefundOrder")
             .WithSummary("Refunds some lines (or all) of a confirmed order: the money goes back, their tickets are revoked, and their seats return to sale unless returnSeats is false.")
-            .WithJsonRequestExamples(new RequestExample("partial", "Refund two lines and sell the seats again", """{ "lines": [1, 2], "returnSeats": true, "reason": "Obstructed view" }"""));
+            .WithJsonRequestExamples(new RequestExample("partial", "Refund two lines and sell the seats again", """{ "lines": [1, 2], "returnSeats": true, "reason": "Obstructed view" }"""))
+            .WithRequiredHeader("Idempotency-Key", "A unique value per refund (a UUID), sent again unchanged when retrying it, so that a retry never refunds twice.");
         refunds.MapGet("/", ListRefunds).WithName("ListRefunds").WithSummary("The refunds of an order of the caller's organizer.");
     }
 
@@ -170,7 +171,7 @@ public static class OrganizerApi
         [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, TimeProvider time, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         CancellationToken cancellationToken)
     {
-        OrdersProblems.RequireIdempotencyKey(idempotencyKey);
+        OrdersProblems.RequireIdempotencyKey(idempotencyKey, "a refund");
 
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
         if (order is null || !caller.Administers(order.OrganizerId))

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Scanning.Domain;
 
@@ -23,7 +24,9 @@ public static class ScansApi
         group.MapPost("/", Scan).WithName("Scan")
             .WithSummary("Validates a scanned entry code at a gate and records the scan: allowed, or denied with a stable reason code.");
         group.MapPost("/reconcile", Reconcile).WithName("ReconcileOfflineScans")
-            .WithSummary("Uploads scans a device made offline (each once, by its own id); admissions the policy would have refused become conflicts for the organizer.");
+            .WithSummary("Uploads scans a device made offline (each once, by its own id); admissions the policy would have refused become conflicts for the organizer.")
+            // Room for the largest upload the scan count allows (a few hundred bytes each), so that it is refused by count, with its own code.
+            .WithRequestBodyLimit(16 * 1024 * 1024);
         return group;
     }
 

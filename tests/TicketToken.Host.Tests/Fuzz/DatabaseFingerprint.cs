@@ -1,0 +1,86 @@
+using Npgsql;
+
+namespace TicketToken.Host.Tests.Fuzz;
+
+/// <summary>
+/// A hash of every row of every table of the host's database, per table, so that a test can say "this request changed
+/// nothing" and, when it did, which tables it changed. Only tables that a refused request may change by design are left
+/// out, each with its reason.
+/// </summary>
+public sealed class DatabaseFingerprint
+{
+    /// <summary>Tables that change on refused requests on purpose.</summary>
+    private static readonly Dictionary<string, string> ChangedOnPurpose = new()
+    {
+        ["identity.throttles"] = "a refused sign-in is counted, so that guessing gets locked out",
+        ["runtime.schema_migrations"] = "never changes after start, but is no module's data",
+    };
+
+    private readonly string _connectionString;
+    private string? _query;
+
+    public DatabaseFingerprint(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Table name → hash of its rows.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TakeAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        _query ??= await BuildQueryAsync(connection);
+        await using var command = new NpgsqlCommand(_query, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var hashes = new Dictionary<string, string>();
+        while (await reader.ReadAsync())
+        {
+            hashes[reader.GetString(0)] = reader.IsDBNull(1) ? "empty" : reader.GetString(1);
+        }
+
+        return hashes;
+    }
+
+    /// <summary>The tables whose rows differ between two fingerprints.</summary>
+    public static IReadOnlyList<string> Changed(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        [.. before.Keys.Union(after.Keys).Where(t => before.GetValueOrDefault(t) != after.GetValueOrDefault(t)).Order()];
+
+    /// <summary>Work still in flight from an earlier accepted request: events not yet relayed or delivered.</summary>
+    public async Task<long> PendingWorkAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        var outboxes = new List<string>();
+        await using (var tables = new NpgsqlCommand("select table_schema from information_schema.tables where table_name = 'outbox_messages'", connection))
+        await using (var reader = await tables.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                outboxes.Add(reader.GetString(0));
+            }
+        }
+
+        var sql = string.Join(" + ", outboxes.Select(s => $"(select count(*) from \"{s}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)"));
+        await using var count = new NpgsqlCommand($"select {sql}", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> BuildQueryAsync(NpgsqlConnection connection)
+    {
+        var tables = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            select table_schema || '.' || table_name from information_schema.tables
+            where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1
+            """, connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        return string.Join("\nunion all\n", tables.Where(t => !ChangedOnPurpose.ContainsKey(t)).Select(t =>
+        {
+            var parts = t.Split('.');
+            return $"select '{t}', md5(string_agg(r::text, '|' order by r::text)) from \"{parts[0]}\".\"{parts[1]}\" r";
+        }));
+    }
+}
