@@ -148,7 +148,8 @@ public sealed class HoldTests(InventoryFixture fixture) : IClassFixture<Inventor
         (await unknown.ProblemCodeAsync()).Should().Be(HoldFailures.UnknownSeat);
         (await empty.ProblemCodeAsync()).Should().Be(HoldFailures.InvalidRequest);
         zero.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await noEvent.ProblemCodeAsync()).Should().Be(HoldFailures.EventNotOnSale);
+        noEvent.StatusCode.Should().Be(HttpStatusCode.NotFound, "an id nobody published is not found, as its availability is");
+        (await noEvent.ProblemCodeAsync()).Should().Be(HoldFailures.EventNotFound);
     }
 
     [Fact]

@@ -52,7 +52,8 @@ public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<Sho
         using var badZone = await Client.SendAsync(fan.Request(HttpMethod.Put, $"/api/inventory/events/{e.EventId}/waitlist/me", new { quantity = 1, priceZone = "Z" }));
 
         left.StatusCode.Should().Be(HttpStatusCode.NoContent);
-        unknown.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await unknown.ProblemCodeAsync()).Should().Be("event_not_found");
         (await badZone.ProblemCodeAsync()).Should().Be("unknown_price_zone");
     }
 

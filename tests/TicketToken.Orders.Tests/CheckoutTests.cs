@@ -36,13 +36,13 @@ public sealed class CheckoutTests(OrdersFixture fixture) : IClassFixture<OrdersF
     }
 
     [Fact]
-    public async Task An_unknown_event_is_not_on_sale()
+    public async Task An_unknown_event_is_not_found()
     {
         var fan = await fixture.Personas.FanAsync();
 
         using var response = await fixture.CheckoutAsync(fan, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid().ToString());
 
-        await response.ShouldBeProblemAsync(HttpStatusCode.Conflict, "event_not_on_sale");
+        await response.ShouldBeProblemAsync(HttpStatusCode.NotFound, "event_not_found");
     }
 
     [Fact]

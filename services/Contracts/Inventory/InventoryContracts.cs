@@ -81,6 +81,9 @@ public sealed record HeldSeat(string Id, string Section, string Row, string Numb
 public static class HoldFailures
 {
     public const string EventNotOnSale = "event_not_on_sale";
+
+    /// <summary>No published event has this id (an unknown id, or a draft): 404, as <c>/availability</c> answers.</summary>
+    public const string EventNotFound = "event_not_found";
     public const string SeatUnavailable = "seat_unavailable";
     public const string UnknownSeat = "unknown_seat";
     public const string NotEnoughSeats = "not_enough_seats";

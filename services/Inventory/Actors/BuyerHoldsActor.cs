@@ -45,9 +45,14 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         }
 
         var plan = await PlanAsync(request.EventId);
-        if (plan is null || plan.Cancelled || now < plan.SalesStartAt || now >= plan.SalesEndAt)
+        if (plan is null)
         {
-            return HoldOutcome.Fail(HoldFailures.EventNotOnSale, plan is null ? "The event is not published." : plan.Cancelled ? "The event was cancelled." : "Sales are closed at this time.");
+            return HoldOutcome.Fail(HoldFailures.EventNotFound, "No published event has this id.");
+        }
+
+        if (plan.Cancelled || now < plan.SalesStartAt || now >= plan.SalesEndAt)
+        {
+            return HoldOutcome.Fail(HoldFailures.EventNotOnSale, plan.Cancelled ? "The event was cancelled." : "Sales are closed at this time.");
         }
 
         var quantity = request.Seats.Distinct().Count() + (request.Best?.Quantity ?? 0) + request.GeneralAdmission.Sum(g => g.Quantity);

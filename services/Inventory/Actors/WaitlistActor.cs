@@ -81,7 +81,7 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
             {
                 entries[i] = entry with { Status = WaitlistEntry.Lapsed }; // they can no longer buy more: the next fan's turn
             }
-            else if (outcome.Failure is HoldFailures.EventNotOnSale)
+            else if (outcome.Failure is HoldFailures.EventNotOnSale or HoldFailures.EventNotFound)
             {
                 break;
             }

@@ -80,6 +80,7 @@ public static class HoldsApi
         HoldFailures.NotEnoughSeats => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Not enough seats together there.", outcome.Detail),
         HoldFailures.SoldOut => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Sold out.", outcome.Detail),
         HoldFailures.EventNotOnSale => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "This event is not on sale.", outcome.Detail),
+        HoldFailures.EventNotFound => Problems.Create(StatusCodes.Status404NotFound, outcome.Failure, "There is no such event.", outcome.Detail),
         HoldFailures.OrderLimit or HoldFailures.AccountLimit => Problems.Create(StatusCodes.Status422UnprocessableEntity, outcome.Failure!, "Over the purchase limit.", outcome.Detail),
         HoldFailures.HoldExpired or HoldFailures.AlreadySold => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure!, "The hold can no longer change.", outcome.Detail),
         HoldFailures.HoldNotFound => NotFound(),

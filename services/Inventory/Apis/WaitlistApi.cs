@@ -29,9 +29,14 @@ public static class WaitlistApi
     private static async Task<Results<Ok<WaitlistPosition>, ProblemHttpResult>> Join(Guid eventId, JoinWaitlistRequest request, Caller caller, IActorProxyFactory actors)
     {
         var plan = await actors.EventOf(eventId).GetPlanAsync();
-        if (plan is null || plan.Cancelled)
+        if (plan is null)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.EventNotOnSale, "This event has no waitlist.", "It is not published, or it was cancelled.");
+            return Problems.Create(StatusCodes.Status404NotFound, HoldFailures.EventNotFound, "There is no such event.", "No published event has this id.");
+        }
+
+        if (plan.Cancelled)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.EventNotOnSale, "This event has no waitlist.", "It was cancelled.");
         }
 
         if (request.PriceZone is not null && !plan.Sections.Any(s => s.PriceZones.Contains(request.PriceZone)))
