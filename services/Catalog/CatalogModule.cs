@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Catalog.Actors;
 using TicketToken.Catalog.Apis;
 using TicketToken.Catalog.Data;
+using TicketToken.Contracts.Catalog;
 
 namespace TicketToken.Catalog;
 
@@ -17,6 +19,7 @@ public sealed class CatalogModule : Module
     {
         module.Services.AddValidation();
         module.AddDbContext<CatalogDbContext>(CatalogDbContext.SchemaName);
+        module.AddActor<VenueActor>(CatalogActors.Venue);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

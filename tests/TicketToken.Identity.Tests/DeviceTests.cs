@@ -12,7 +12,7 @@ public sealed class DeviceTests(IdentityFixture fixture) : IClassFixture<Identit
     public async Task A_registered_device_gets_a_scanner_token_that_says_who_it_is()
     {
         var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
-        var venueId = Guid.NewGuid();
+        var venueId = await fixture.Personas.VenueAsync(admin, organizerId);
         using var registered = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = " Gate A ", venueId });
         var credentials = await registered.ShouldBeAsync(HttpStatusCode.Created);
         var deviceId = credentials.GetProperty("deviceId").GetGuid();
@@ -110,8 +110,8 @@ public sealed class DeviceTests(IdentityFixture fixture) : IClassFixture<Identit
     public async Task A_device_is_registered_for_zones_renamed_moved_and_deactivated_and_each_change_is_published_with_a_higher_version()
     {
         var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
-        var venueId = Guid.NewGuid();
-        var otherVenue = Guid.NewGuid();
+        var venueId = await fixture.Personas.VenueAsync(admin, organizerId);
+        var otherVenue = await fixture.Personas.VenueAsync(admin, organizerId, "Second stage");
         using var registered = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Gate B", venueId, zones = new[] { "vip", "GA" } });
         var credentials = await registered.ShouldBeAsync(HttpStatusCode.Created);
         var deviceId = credentials.GetProperty("deviceId").GetGuid();
@@ -165,5 +165,31 @@ public sealed class DeviceTests(IdentityFixture fixture) : IClassFixture<Identit
         var listed = (await list.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single();
         listed.Text("name").Should().Be("Gate A scanner");
         listed.GetProperty("zones").EnumerateArray().Select(z => z.GetString()).Should().Equal("GA");
+    }
+
+    [Fact]
+    public async Task A_device_is_registered_or_moved_only_to_a_venue_of_its_own_organizer()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync("Mine");
+        var (otherAdmin, otherOrganizerId) = await fixture.Personas.OrganizerAdminAsync("Theirs");
+        var theirVenue = await fixture.Personas.VenueAsync(otherAdmin, otherOrganizerId, "Their hall");
+        var scanner = await fixture.Personas.DeviceAsync(admin, organizerId);
+        var path = $"/api/organizers/{organizerId}/devices/{scanner.DeviceId}";
+
+        using var foreignRegistration = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Rogue", venueId = theirVenue });
+        using var unknownRegistration = await _client.SendAsync(admin, HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Ghost", venueId = Guid.NewGuid() });
+        using var foreignMove = await _client.SendAsync(admin, HttpMethod.Patch, path, new { venueId = theirVenue });
+        using var unknownMove = await _client.SendAsync(admin, HttpMethod.Patch, path, new { venueId = Guid.NewGuid() });
+
+        await foreignRegistration.ShouldBeProblemAsync(HttpStatusCode.NotFound, "venue_not_found");
+        await unknownRegistration.ShouldBeProblemAsync(HttpStatusCode.NotFound, "venue_not_found");
+        await foreignMove.ShouldBeProblemAsync(HttpStatusCode.NotFound, "venue_not_found");
+        await unknownMove.ShouldBeProblemAsync(HttpStatusCode.NotFound, "venue_not_found");
+        using var list = await _client.SendAsync(admin, HttpMethod.Get, $"/api/organizers/{organizerId}/devices");
+        var listed = (await list.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single();
+        listed.GetProperty("venueId").GetGuid().Should().Be(scanner.VenueId, "the refused move changed nothing");
+        await fixture.Events.WaitForAsync(DeviceChanged.Topic, e => e.GetProperty("deviceId").GetGuid() == scanner.DeviceId);
+        fixture.Events.On(DeviceChanged.Topic).Where(e => e.GetProperty("deviceId").GetGuid() == scanner.DeviceId)
+            .Should().ContainSingle("only the registration was published");
     }
 }

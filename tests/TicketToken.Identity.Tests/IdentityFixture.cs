@@ -44,7 +44,7 @@ public class IdentityFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Host = await TestHost.StartAsync([new IdentityModule(), new EventCaptureModule(Topics)], Database.ConnectionString, Settings, Configure);
+        Host = await TestHost.StartAsync([new IdentityModule(), new Catalog.CatalogModule(), new EventCaptureModule(Topics)], Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 

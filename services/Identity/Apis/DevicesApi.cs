@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
@@ -54,10 +55,12 @@ public static class DevicesApi
 
     public sealed record DeviceTokenRequest([property: Required] Guid DeviceId, [property: Required, StringLength(200)] string Secret);
 
-    private static async Task<Created<DeviceCredentialsResponse>> RegisterDevice(Guid organizerId, RegisterDeviceRequest request, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<DeviceCredentialsResponse>> RegisterDevice(Guid organizerId, RegisterDeviceRequest request, Caller caller, IdentityDbContext db,
+        IActorProxyFactory actors, TimeProvider time, CancellationToken cancellationToken)
     {
         await OrganizersApi.AdministeredAsync(db, caller, organizerId, cancellationToken);
         var zones = CheckZones(request.Zones) ?? [AccessZones.GeneralAdmission];
+        await RequireOwnVenueAsync(actors, organizerId, request.VenueId);
         var secret = OpaqueToken.New();
         var device = new Device
         {
@@ -78,7 +81,7 @@ public static class DevicesApi
     }
 
     private static async Task<Ok<DeviceResponse>> ChangeDevice(Guid organizerId, Guid deviceId, ChangeDeviceRequest request, Caller caller, IdentityDbContext db,
-        TimeProvider time, CancellationToken cancellationToken)
+        IActorProxyFactory actors, TimeProvider time, CancellationToken cancellationToken)
     {
         await OrganizersApi.AdministeredAsync(db, caller, organizerId, cancellationToken);
         var zones = CheckZones(request.Zones);
@@ -97,11 +100,7 @@ public static class DevicesApi
 
         if (request.VenueId is { } venueId && venueId != device.VenueId)
         {
-            if (venueId == Guid.Empty)
-            {
-                throw new ProblemException(StatusCodes.Status400BadRequest, "validation_failed", "venueId must be a venue's id.");
-            }
-
+            await RequireOwnVenueAsync(actors, organizerId, venueId);
             device.VenueId = venueId;
             changed = true;
         }
@@ -120,6 +119,21 @@ public static class DevicesApi
         }
 
         return TypedResults.Ok(ToResponse(device));
+    }
+
+    /// <summary>
+    /// A device scans at one of its organizer's venues: catalog owns venues, so it is asked. Another organizer's venue is
+    /// answered as if it did not exist (404), like every foreign resource.
+    /// </summary>
+    private static async Task RequireOwnVenueAsync(IActorProxyFactory actors, Guid organizerId, Guid venueId)
+    {
+        var owner = venueId == Guid.Empty ? null
+            : await actors.CreateActorProxy<IVenueActor>(CatalogActors.VenueId(venueId), CatalogActors.Venue).GetOwnerAsync();
+        if (owner?.OrganizerId != organizerId)
+        {
+            throw new ProblemException(StatusCodes.Status404NotFound, "venue_not_found", "This organizer has no such venue.",
+                "Register the venue first (POST /api/venues), then its devices.");
+        }
     }
 
     /// <summary>The zones asked for, known and in canonical order (GA, VIP, BACKSTAGE), or null when none were given.</summary>

@@ -112,10 +112,28 @@ public sealed class Personas(HttpClient client)
         return (await RefreshAsync(admin), json.RootElement.GetProperty("id").GetGuid());
     }
 
-    /// <summary>Registers a scanner device for <paramref name="venueId"/> (and <paramref name="zones"/>, default GA) as <paramref name="admin"/> and signs it in.</summary>
+    /// <summary>A venue of <paramref name="organizerId"/>, made through the catalog module's API (the host must run catalog).</summary>
+    public async Task<Guid> VenueAsync(Person admin, Guid organizerId, string name = "Harbour Hall")
+    {
+        using var request = admin.Request(HttpMethod.Post, "/api/venues", new
+        {
+            organizerId, name, timeZone = "Europe/Berlin", capacity = 1000,
+            address = new { line1 = "Kai 1", city = "Hamburg", postalCode = "20457", country = "DE" },
+        });
+        using var response = await Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.Created, body);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// Registers a scanner device for <paramref name="venueId"/> (a new venue of the organizer when not given; the host
+    /// must then run catalog) and <paramref name="zones"/> (default GA) as <paramref name="admin"/>, and signs it in.
+    /// </summary>
     public async Task<ScannerDevice> DeviceAsync(Person admin, Guid organizerId, Guid? venueId = null, IReadOnlyList<string>? zones = null)
     {
-        var venue = venueId ?? Guid.NewGuid();
+        var venue = venueId ?? await VenueAsync(admin, organizerId);
         using var request = admin.Request(HttpMethod.Post, $"/api/organizers/{organizerId}/devices", new { name = "Gate A scanner", venueId = venue, zones });
         using var response = await Client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

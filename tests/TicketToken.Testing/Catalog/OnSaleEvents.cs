@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using FluentAssertions;
+using TicketToken.Testing.Identity;
+
+namespace TicketToken.Testing.Catalog;
+
+/// <summary>An event on sale and where it is: its venue, seat map (two rows of 8 in STALLS: A is PREMIUM, B STANDARD) and standing type.</summary>
+public sealed record OnSaleEvent(Guid OrganizerId, Guid VenueId, Guid SeatMapId, Guid EventId, Guid StandingTypeId);
+
+/// <summary>
+/// Makes an event on sale through catalog's real API, as an organizer does (venue, seat map from CSV, event with reserved
+/// and standing types, publish, open sales), and waits until inventory sells it. The host must run catalog and inventory.
+/// </summary>
+public static class OnSaleEvents
+{
+    public static async Task<OnSaleEvent> CreateAsync(HttpClient client, Person admin, Guid organizerId, string name = "Harbour Sessions")
+    {
+        var venueId = await new Personas(client).VenueAsync(admin, organizerId);
+        var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
+        foreach (var row in new[] { "A", "B" })
+        {
+            for (var n = 1; n <= 8; n++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"STALLS,{row},{n},{(row == "A" ? "PREMIUM" : "STANDARD")},,,,,\n");
+            }
+        }
+
+        using var import = admin.Request(HttpMethod.Post, $"/api/venues/{venueId}/seatmaps/import?name=Concert");
+        import.Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
+        var seatMapId = (await ReadAsync(await client.SendAsync(import), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var startsAt = DateTimeOffset.UtcNow.AddDays(60);
+        var eventId = (await PostAsync(client, admin, "/api/events", new
+        {
+            organizerId, venueId, seatMapId, name, category = "concert", startsAt, endsAt = startsAt.AddHours(3), currency = "EUR",
+            ticketTypes = new object[]
+            {
+                new { name = "Premium", kind = "reserved", priceZone = "PREMIUM", priceMinor = 8_900 },
+                new { name = "Standard", kind = "reserved", priceZone = "STANDARD", priceMinor = 4_900 },
+                new { name = "Standing", kind = "general_admission", capacity = 200, priceMinor = 2_900 },
+            },
+        })).GetProperty("id").GetGuid();
+        await PostAsync(client, admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
+        await PostAsync(client, admin, $"/api/events/{eventId}/open-sales", null, HttpStatusCode.OK);
+        var types = await client.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}/ticket-types");
+        var standing = types.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "Standing").GetProperty("id").GetGuid();
+        await Eventually.AssertAsync(async () =>
+        {
+            using var availability = await client.GetAsync($"/api/inventory/events/{eventId}/availability");
+            availability.StatusCode.Should().Be(HttpStatusCode.OK, "inventory has the event on sale");
+        });
+        return new OnSaleEvent(organizerId, venueId, seatMapId, eventId, standing);
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient client, Person admin, string path, object? body, HttpStatusCode expected = HttpStatusCode.Created)
+    {
+        using var request = admin.Request(HttpMethod.Post, path, body);
+        return await ReadAsync(await client.SendAsync(request), expected);
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            response.StatusCode.Should().Be(expected, text);
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        }
+    }
+}
