@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Scanning;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Actors;
 using TicketToken.Tickets.Apis;
@@ -37,7 +38,8 @@ public sealed class TicketsModule : Module
             .AddActor<EventTicketsActor>(TicketsProxies.EventTickets)
             .AddActor<EventEntryKeysActor>(TicketsActors.EntryKeys)
             .Subscribe<EventPublished, RecordEvent>(EventPublished.Topic)
-            .Subscribe<EventCancelled, CancelEventTickets>(EventCancelled.Topic);
+            .Subscribe<EventCancelled, CancelEventTickets>(EventCancelled.Topic)
+            .Subscribe<TicketCheckedIn, MarkCheckedIn>(TicketCheckedIn.Topic);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

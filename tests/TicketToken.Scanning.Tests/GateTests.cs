@@ -124,8 +124,8 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
     {
         var venue = await fixture.VenueAsync();
         var (otherAdmin, otherOrganizer) = await fixture.Personas.OrganizerAdminAsync();
-        var foreign = await fixture.DeviceAsync(otherAdmin, otherOrganizer, venue.VenueId);
-        var elsewhere = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, Guid.NewGuid());
+        var foreign = await fixture.DeviceAsync(otherAdmin, otherOrganizer, await fixture.Personas.VenueAsync(otherAdmin, otherOrganizer));
+        var elsewhere = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, await fixture.Personas.VenueAsync(venue.Admin, venue.OrganizerId, "Second stage"));
         var path = $"/api/scanning/events/{venue.Event.EventId}/manifest";
 
         using var foreignResponse = await fixture.SendAsync(foreign, HttpMethod.Get, path);

@@ -21,7 +21,7 @@ public sealed record Venue(Person Admin, Guid OrganizerId, Guid VenueId, EventPu
 public sealed record FanTicket(Person Fan, Guid TicketId, Guid OrderId, string Zone, byte[] Secret, int StepSeconds);
 
 /// <summary>
-/// Identity, tickets and scanning on a real host and a fresh database. Events are announced through the real pub/sub as
+/// Identity, catalog (which owns the venues devices are registered for), tickets and scanning on a real host and a fresh database. Events are announced through the real pub/sub as
 /// catalog announces them; tickets are issued through the tickets module's actor as orders issues them; devices are
 /// registered through identity's API; codes are computed from the secret the tickets module gives the fan's app.
 /// </summary>
@@ -74,7 +74,7 @@ public class ScanningFixture : IAsyncLifetime
     {
         var environment = TestHost.Defaults.Concat(Settings).Where(s => s.Value is not null)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
-        environment["TICKETTOKEN__SERVICES"] = "identity,tickets,scanning";
+        environment["TICKETTOKEN__SERVICES"] = "identity,catalog,tickets,scanning";
         environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
         return environment;
     }
@@ -84,7 +84,7 @@ public class ScanningFixture : IAsyncLifetime
     public async Task StartAsync()
     {
         _running = true;
-        Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)],
+        Host = await TestHost.StartAsync([new IdentityModule(), new Catalog.CatalogModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);
     }
@@ -93,7 +93,7 @@ public class ScanningFixture : IAsyncLifetime
     public async Task<Venue> VenueAsync(DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null, IReadOnlyList<string>? zones = null)
     {
         var (admin, organizerId) = await Personas.OrganizerAdminAsync();
-        var venueId = Guid.NewGuid();
+        var venueId = await Personas.VenueAsync(admin, organizerId);
         var published = await AnnounceAsync(organizerId, venueId, startsAt, endsAt);
         var device = await DeviceAsync(admin, organizerId, venueId, zones);
         return new Venue(admin, organizerId, venueId, published, device);

@@ -95,8 +95,8 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
         var venue = await fixture.VenueAsync();
         var ticket = await fixture.TicketAsync(venue);
         var (otherAdmin, otherOrganizer) = await fixture.Personas.OrganizerAdminAsync("Other promoter");
-        var foreignDevice = await fixture.DeviceAsync(otherAdmin, otherOrganizer, venue.VenueId);
-        var elsewhere = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, Guid.NewGuid());
+        var foreignDevice = await fixture.DeviceAsync(otherAdmin, otherOrganizer, await fixture.Personas.VenueAsync(otherAdmin, otherOrganizer));
+        var elsewhere = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, await fixture.Personas.VenueAsync(venue.Admin, venue.OrganizerId, "Second stage"));
         var deactivated = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, venue.VenueId);
         using (var revoke = await fixture.Client.SendAsync(venue.Admin, HttpMethod.Delete, $"/api/organizers/{venue.OrganizerId}/devices/{deactivated.DeviceId}"))
         {
@@ -117,7 +117,7 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
     {
         var venue = await fixture.VenueAsync();
         var ticket = await fixture.TicketAsync(venue, AccessZones.Vip);
-        var device = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, Guid.NewGuid());
+        var device = await fixture.DeviceAsync(venue.Admin, venue.OrganizerId, await fixture.Personas.VenueAsync(venue.Admin, venue.OrganizerId, "Second stage"));
         (await fixture.ScanAsync(device, venue.Event.EventId, ticket.Current(), zone: "VIP")).Reason().Should().Be("device_wrong_venue");
 
         using var moved = await fixture.Client.SendAsync(venue.Admin, HttpMethod.Patch, $"/api/organizers/{venue.OrganizerId}/devices/{device.DeviceId}",
@@ -149,6 +149,31 @@ public sealed class ValidationPipelineTests(ScanningFixture fixture) : IClassFix
         (await fixture.ScanAsync(venue.Device, venue.Event.EventId, captured)).Reason().Should().Be("superseded", "the screenshot taken before the transfer");
         (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Reason().Should().Be("superseded", "the old owner's app still computes codes");
         (await fixture.ScanAsync(venue.Device, venue.Event.EventId, newOwner.Current())).Allowed().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_ticket_that_was_let_in_is_used_and_can_no_longer_be_gifted_nor_a_pending_gift_accepted()
+    {
+        var venue = await fixture.VenueAsync();
+        var ticket = await fixture.TicketAsync(venue);
+        var recipient = await fixture.Personas.FanAsync();
+        using var started = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Post, $"/api/tickets/{ticket.TicketId}/transfers", new { recipientEmail = recipient.Email });
+        var pending = await started.ShouldBeAsync(HttpStatusCode.Created);
+
+        (await fixture.ScanAsync(venue.Device, venue.Event.EventId, ticket.Current())).Allowed().Should().BeTrue();
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<string>("select status from tickets.tickets where id = $1", ticket.TicketId) == "checked_in",
+            "the tickets module heard that the ticket was let in");
+
+        using var accepted = await fixture.Client.SendAsync(recipient, HttpMethod.Post, $"/api/transfers/{pending.GetProperty("id").GetGuid()}/accept",
+            new { acceptanceCode = pending.Text("acceptanceCode") });
+        using var cancelled = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Post, $"/api/transfers/{pending.GetProperty("id").GetGuid()}/cancel");
+        using var again = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Post, $"/api/tickets/{ticket.TicketId}/transfers", new { recipientEmail = recipient.Email });
+        using var mine = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Get, $"/api/tickets/{ticket.TicketId}");
+
+        await accepted.ShouldBeProblemAsync(HttpStatusCode.Conflict, "ticket_not_transferable");
+        await again.ShouldBeProblemAsync(HttpStatusCode.Conflict, "ticket_not_transferable");
+        cancelled.IsSuccessStatusCode.Should().BeTrue("the sender can still withdraw the gift that can no longer be accepted");
+        (await mine.ShouldBeAsync(HttpStatusCode.OK)).Text("status").Should().Be("checked_in");
     }
 
     [Fact]

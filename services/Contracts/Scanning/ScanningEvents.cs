@@ -11,3 +11,13 @@ public sealed record EntryConflictDetected(Guid EventId, Guid OrganizerId, Guid 
 {
     public const string Topic = "scanning.entry-conflict";
 }
+
+/// <summary>
+/// A ticket was let in at a gate (topic <see cref="Topic"/>), online or in an uploaded offline scan: published for every
+/// admitted entry, in the transaction that recorded the scan (the id of the message is the scan's). The tickets module
+/// marks the ticket used, so it can no longer be passed on; organizers' webhooks hear of it.
+/// </summary>
+public sealed record TicketCheckedIn(Guid TicketId, Guid EventId, Guid ScanId, Guid DeviceId, string Gate, string Zone, DateTimeOffset ScannedAt, bool Offline)
+{
+    public const string Topic = "scanning.ticket-checked-in";
+}

@@ -74,6 +74,21 @@ public sealed class TicketCheckInActor(ActorHost host, ScanLog log, PassageReade
                 {
                     recorded.Add(new Passage(id, upload.DeviceId, scan.Direction, scan.ScannedAt));
                 }
+
+                if (scan.Allowed && scan.Direction == ScanDirections.Entry)
+                {
+                    // The device let the holder in: the ticket is used, whatever the reconciliation below finds.
+                    var checkedIn = ScanLog.CheckedIn(new ScanRecord(id, upload.EventId, TicketId, upload.DeviceId, scan.Gate, scan.Zone, scan.Direction, true, null,
+                        scan.ScannedAt), offline: true);
+                    await using var outbox = new NpgsqlCommand("insert into scanning.outbox_messages (id, pubsub_name, topic, type, data) values ($1, $2, $3, $3, $4::jsonb)",
+                        connection, transaction);
+                    foreach (var value in new object[] { id, PubSubNames.Default, TicketCheckedIn.Topic, JsonSerializer.Serialize(checkedIn, RuntimeJson.Options) })
+                    {
+                        outbox.Parameters.Add(new NpgsqlParameter { Value = value });
+                    }
+
+                    await outbox.ExecuteNonQueryAsync();
+                }
             }
         }
 

@@ -1,9 +1,13 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Serialization;
+using TicketToken.Contracts.Scanning;
 
 namespace TicketToken.Scanning.Domain;
 
@@ -86,28 +90,53 @@ public sealed class ScanLog : IAsyncDisposable
 
     private async Task WriteAsync(List<Pending> batch)
     {
-        // One statement (one round trip, one transaction, one WAL flush) for the whole batch.
+        // One batch of two statements (one round trip, one implicit transaction, one WAL flush) for the whole group: the scans,
+        // and for each admitted entry the scanning.ticket-checked-in message, whose id is the scan's.
         var recordedAt = _time.GetUtcNow().ToUniversalTime();
-        await using var command = _dataSource.CreateCommand("""
+        await using var sql = _dataSource.CreateBatch();
+        var scans = batch.Select(p => p.Scan).ToList();
+        var insert = new NpgsqlBatchCommand("""
             insert into scanning.scans (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, offline, scanned_at, recorded_at)
             select id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, false, scanned_at, $11
             from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::text[], $10::timestamptz[])
                 as s (id, event_id, ticket_id, device_id, gate, zone, direction, allowed, reason, scanned_at)
             """);
-        var scans = batch.Select(p => p.Scan).ToList();
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.EventId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.TicketId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.DeviceId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Gate).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Zone).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Direction).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Allowed).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Reason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.ScannedAt.ToUniversalTime()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = recordedAt });
-        await command.ExecuteNonQueryAsync();
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Id).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.EventId).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.TicketId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.DeviceId).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Gate).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Zone).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Direction).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Allowed).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.Reason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter { Value = scans.Select(s => s.ScannedAt.ToUniversalTime()).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = recordedAt });
+        sql.BatchCommands.Add(insert);
+        var admitted = batch.Select(p => p.Scan).Where(s => s.Allowed && s.TicketId is not null && s.Direction == ScanDirections.Entry).ToList();
+        if (admitted.Count > 0)
+        {
+            var outbox = new NpgsqlBatchCommand("""
+                insert into scanning.outbox_messages (id, pubsub_name, topic, type, data)
+                select id, $1, $2, $2, data from unnest($3::uuid[], $4::jsonb[]) as s (id, data)
+                """);
+            outbox.Parameters.Add(new NpgsqlParameter { Value = PubSubNames.Default });
+            outbox.Parameters.Add(new NpgsqlParameter { Value = TicketCheckedIn.Topic });
+            outbox.Parameters.Add(new NpgsqlParameter { Value = admitted.Select(s => s.Id).ToArray() });
+            outbox.Parameters.Add(new NpgsqlParameter
+            {
+                Value = admitted.Select(s => JsonSerializer.Serialize(CheckedIn(s, offline: false), RuntimeJson.Options)).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            });
+            sql.BatchCommands.Add(outbox);
+        }
+
+        await sql.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The message an admitted entry sends (<see cref="TicketCheckedIn"/>).</summary>
+    public static TicketCheckedIn CheckedIn(ScanRecord scan, bool offline) =>
+        new(scan.TicketId!.Value, scan.EventId, scan.Id, scan.DeviceId, scan.Gate, scan.Zone, scan.ScannedAt, offline);
 
     /// <summary>Records offline scans whose code the device could not read (no ticket, so no actor); each device scan id once.</summary>
     public async Task<(int Inserted, int Repeated)> RecordOfflineUnreadableAsync(Guid eventId, Guid deviceId, IReadOnlyList<OfflinePassage> scans, DateTimeOffset now,
