@@ -9,7 +9,7 @@ namespace TicketToken.Host.Tests;
 /// Every module of the host, plus one person (or device) per role, all made through identity's real API:
 /// two fans, the admin and the box office of organizer A, the admin of organizer B, a scanner of A, a platform admin.
 /// </summary>
-public sealed class AuthorizationFixture : HostFixture
+public class AuthorizationFixture : HostFixture
 {
     protected override IReadOnlyList<Module> Modules => [.. HostModules.All(), new EventCaptureModule("identity.staff-invited")];
 

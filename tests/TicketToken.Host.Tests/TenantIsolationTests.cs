@@ -7,6 +7,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
+using TicketToken.Testing.Catalog;
 using TicketToken.Testing.Identity;
 
 namespace TicketToken.Host.Tests;
@@ -124,7 +125,7 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         await fixture.Host.GetKeyed<IEventPublisher>("catalog").PublishEventAsync(PubSubNames.Default, EventPublished.Topic,
             new EventPublished(eventId, fixture.OrganizerA, venueId, "A's night", start, start.AddHours(3), "Europe/Berlin", "EUR", start.AddDays(-30), start,
                 new PurchaseLimits(8, 8), [], [], new ResalePolicy(false, null, 0), 1));
-        var scannerOfB = await fixture.Personas.DeviceAsync(fixture.AdminOfB, fixture.OrganizerB, venueId);
+        var scannerOfB = await fixture.Personas.DeviceAsync(fixture.AdminOfB, fixture.OrganizerB);
         var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!)
@@ -138,7 +139,7 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             using var manifest = await SendAsync(fixture.ScannerOfA.AccessToken, HttpMethod.Get, $"/api/scanning/events/{eventId}/manifest");
             manifest.StatusCode.Should().Be(HttpStatusCode.OK, "scanning has heard of the device, and tickets of the event");
             using var foreignManifest = await SendAsync(scannerOfB.AccessToken, HttpMethod.Get, $"/api/scanning/events/{eventId}/manifest");
-            foreignManifest.StatusCode.Should().Be(HttpStatusCode.NotFound, "scanning has heard of B's device, at the same venue");
+            foreignManifest.StatusCode.Should().Be(HttpStatusCode.NotFound, "scanning has heard of B's device");
         });
 
         foreach (var route in routes)
@@ -191,6 +192,57 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         using var list = await SendAsync(fixture.OtherFan, HttpMethod.Get, "/api/tickets");
         (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
             .Should().NotContain(t => t.GetProperty("id").GetGuid() == ticketId);
+    }
+
+    [Fact]
+    public async Task Ids_of_another_organizer_or_fan_in_a_request_body_are_answered_404_and_change_nothing()
+    {
+        var (a, b) = (fixture.OrganizerA, fixture.OrganizerB);
+        var ofA = await OnSaleEvents.CreateAsync(Client, fixture.AdminOfA, a, "A's night");
+        var ofB = await OnSaleEvents.CreateAsync(Client, fixture.AdminOfB, b, "B's night");
+        var heldByOther = await HoldIdAsync(fixture.OtherFan, ofA.EventId, "STALLS-B-1");
+        var startsAt = DateTimeOffset.UtcNow.AddDays(90);
+        (Person Caller, HttpMethod Method, string Path, object Body, string Code)[] attempts =
+        [
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/organizers/{a}/devices", new { name = "Gate of B", venueId = ofB.VenueId }, "venue_not_found"),
+            (fixture.AdminOfA, HttpMethod.Patch, $"/api/organizers/{a}/devices/{fixture.ScannerOfA.DeviceId}", new { venueId = ofB.VenueId }, "venue_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, "/api/venues", new
+            {
+                organizerId = b, name = "Planted", timeZone = "Europe/Berlin", capacity = 10,
+                address = new { line1 = "Kai 1", city = "Hamburg", postalCode = "20457", country = "DE" },
+            }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, "/api/events", new
+            {
+                organizerId = a, venueId = ofB.VenueId, name = "At B's hall", startsAt, endsAt = startsAt.AddHours(2), currency = "EUR",
+            }, "venue_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, "/api/events", new
+            {
+                organizerId = a, venueId = ofA.VenueId, seatMapId = ofB.SeatMapId, name = "With B's map", startsAt, endsAt = startsAt.AddHours(2), currency = "EUR",
+            }, "seat_map_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/promo-codes", new { code = "STOLEN", eventId = ofB.EventId, percentBasisPoints = 1000 }, "event_not_found"),
+            (fixture.Fan, HttpMethod.Post, "/api/orders", new { eventId = ofA.EventId, holdId = heldByOther }, "hold_not_found"),
+        ];
+        await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
+        var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);
+        var before = await fingerprint.TakeAsync();
+
+        foreach (var (caller, method, path, body, code) in attempts)
+        {
+            using var request = caller.Request(method, path, body);
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var response = await Client.SendAsync(request);
+
+            await response.ShouldBeProblemAsync(HttpStatusCode.NotFound, code);
+        }
+
+        Fuzz.DatabaseFingerprint.Changed(before, await fingerprint.TakeAsync()).Should().BeEmpty("a request naming someone else's resource changes nothing");
+    }
+
+    private async Task<Guid> HoldIdAsync(Person fan, Guid eventId, string seat)
+    {
+        using var response = await SendAsync(fan, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { seats = new[] { seat } });
+        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("holdId").GetGuid();
     }
 
     private async Task<List<JsonElement>> ListSessionsAsync(Person person)
