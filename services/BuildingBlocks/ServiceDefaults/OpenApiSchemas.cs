@@ -16,14 +16,11 @@ internal sealed class NullableIsOptionalTransformer : IOpenApiSchemaTransformer
 {
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is { } described)
+        // A property's schema can be an object's own (a nested request such as "best"), so both corrections apply to it.
+        if (context.JsonPropertyInfo is { } described
+            && schema.Type is null && schema.Properties is null && described.PropertyType == typeof(string))
         {
-            if (schema.Type is null && schema.Properties is null && described.PropertyType == typeof(string))
-            {
-                schema.Type = IsNullable(described) ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
-            }
-
-            return Task.CompletedTask;
+            schema.Type = IsNullable(described) ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
         }
 
         if (schema.Required is not { Count: > 0 } required)
@@ -57,5 +54,25 @@ internal sealed class NullableIsOptionalTransformer : IOpenApiSchemaTransformer
             FieldInfo f => context.Create(f).ReadState == NullabilityState.Nullable,
             _ => false,
         };
+    }
+}
+
+/// <summary>
+/// The generator names the server as the request's base address with a trailing slash; every path already starts with
+/// one, so a client joining the two would call <c>//api/...</c>.
+/// </summary>
+internal sealed class ServerUrlTransformer : IOpenApiDocumentTransformer
+{
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var server in document.Servers ?? [])
+        {
+            if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+            {
+                server.Url = url.TrimEnd('/');
+            }
+        }
+
+        return Task.CompletedTask;
     }
 }

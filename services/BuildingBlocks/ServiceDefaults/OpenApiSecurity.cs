@@ -31,6 +31,9 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         if (metadata.OfType<IAllowAnonymous>().Any())
         {
+            // One empty requirement says "no token needed" explicitly, so a linter or client generator does not have
+            // to guess whether the operation was forgotten.
+            operation.Security = [new OpenApiSecurityRequirement()];
             return Task.CompletedTask;
         }
 

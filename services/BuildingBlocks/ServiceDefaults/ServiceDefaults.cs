@@ -80,6 +80,7 @@ public static class ServiceDefaultsExtensions
             options.AddDocumentTransformer<BearerSecurityTransformer>();
             options.AddOperationTransformer<BearerSecurityTransformer>();
             options.AddSchemaTransformer<NullableIsOptionalTransformer>();
+            options.AddDocumentTransformer<ServerUrlTransformer>();
         });
 
         var limits = builder.Configuration.GetSection("TicketToken:RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();

@@ -57,12 +57,14 @@ internal static class CatalogExamples
 
             """));
 
-    public static readonly RequestExample SeatImportJson = new("records", "JSON: the CSV's records; price zones are made from the zone codes", """
-        [
-          { "section": "STALLS", "row": "A", "seat": "1", "zone": "PREMIUM", "accessible": true, "x": 0, "y": 0 },
-          { "section": "STALLS", "row": "A", "seat": "2", "zone": "PREMIUM", "companion": true, "x": 1, "y": 0 },
-          { "section": "STALLS", "row": "B", "seat": "1", "zone": "STANDARD", "x": 0, "y": 1 }
-        ]
+    public static readonly RequestExample SeatImportJson = new("records", "JSON: the CSV's records as seats (a bare array of them is read too); price zones are made from the zone codes", """
+        {
+          "seats": [
+            { "section": "STALLS", "row": "A", "seat": "1", "zone": "PREMIUM", "accessible": true, "x": 0, "y": 0 },
+            { "section": "STALLS", "row": "A", "seat": "2", "zone": "PREMIUM", "companion": true, "x": 1, "y": 0 },
+            { "section": "STALLS", "row": "B", "seat": "1", "zone": "STANDARD", "x": 0, "y": 1 }
+          ]
+        }
         """);
 
     public static readonly RequestExample CreateEvent = new("single", "One reserved-seating concert with two ticket types", """
