@@ -32,30 +32,40 @@ internal static class SimulatedStripeApi
         // first in every handler). It is Stripe's API, not ours, so it stays out of the OpenAPI document.
         var group = app.MapGroup(Prefix + "/v1").AllowAnonymous().ExcludeFromDescription();
         group.MapPost("/payment_intents", (HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, key, _) => Task.FromResult(server.Stripe.CreateIntent(db, form))));
+            server.WriteAsync(http, (db, form, key, _) => Task.FromResult(server.Stripe.CreateIntent(db, form))))
+            .WithName("SimulatedStripeCreatePaymentIntent").WithSummary("Stripe's POST /v1/payment_intents, simulated.");
         group.MapGet("/payment_intents/{id}", (string id, HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireIntent>(db, SimulatedStripe.PaymentIntentObject, id, ct)));
+            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireIntent>(db, SimulatedStripe.PaymentIntentObject, id, ct)))
+            .WithName("SimulatedStripeGetPaymentIntent").WithSummary("Stripe's GET /v1/payment_intents/{id}, simulated.");
         group.MapPost("/payment_intents/{id}/confirm", (string id, HttpContext http, Server server) =>
             server.WriteAsync(http, (db, form, key, ct) =>
             {
                 var method = form.Required("payment_method");
                 var card = TestCards.OfPaymentMethod(method) ?? throw SimulatedRequestException.Missing("payment_method", method, "payment_method");
                 return server.Stripe.ConfirmAsync(db, id, card, method, form.Optional("return_url"), key, ct);
-            }));
+            }))
+            .WithName("SimulatedStripeConfirmPaymentIntent").WithSummary("Stripe's POST /v1/payment_intents/{id}/confirm with a test PaymentMethod (pm_card_visa, pm_card_chargeDeclined, ...), simulated.");
         group.MapPost("/payment_intents/{id}/cancel", (string id, HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.CancelIntentAsync(db, id, form, key, ct)));
+            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.CancelIntentAsync(db, id, form, key, ct)))
+            .WithName("SimulatedStripeCancelPaymentIntent").WithSummary("Stripe's POST /v1/payment_intents/{id}/cancel, simulated.");
         group.MapPost("/refunds", (HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.RefundAsync(db, form, key, ct)));
+            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.RefundAsync(db, form, key, ct)))
+            .WithName("SimulatedStripeCreateRefund").WithSummary("Stripe's POST /v1/refunds, simulated.");
         group.MapGet("/refunds/{id}", (string id, HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireRefund>(db, SimulatedStripe.RefundObject, id, ct)));
+            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireRefund>(db, SimulatedStripe.RefundObject, id, ct)))
+            .WithName("SimulatedStripeGetRefund").WithSummary("Stripe's GET /v1/refunds/{id}, simulated.");
         group.MapPost("/accounts", (HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, _, _) => Task.FromResult(server.Stripe.CreateAccount(db, form))));
+            server.WriteAsync(http, (db, form, _, _) => Task.FromResult(server.Stripe.CreateAccount(db, form))))
+            .WithName("SimulatedStripeCreateAccount").WithSummary("Stripe's POST /v1/accounts (express), simulated.");
         group.MapGet("/accounts/{id}", (string id, HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireAccount>(db, SimulatedStripe.AccountObject, id, ct)));
+            server.WriteAsync(http, (db, _, _, ct) => server.Stripe.GetAsync<WireAccount>(db, SimulatedStripe.AccountObject, id, ct)))
+            .WithName("SimulatedStripeGetAccount").WithSummary("Stripe's GET /v1/accounts/{id}, simulated.");
         group.MapPost("/account_links", (HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, _, ct) => server.Stripe.CreateAccountLinkAsync(db, form, ct)));
+            server.WriteAsync(http, (db, form, _, ct) => server.Stripe.CreateAccountLinkAsync(db, form, ct)))
+            .WithName("SimulatedStripeCreateAccountLink").WithSummary("Stripe's POST /v1/account_links, simulated.");
         group.MapPost("/transfers", (HttpContext http, Server server) =>
-            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.TransferAsync(db, form, key, ct)));
+            server.WriteAsync(http, (db, form, key, ct) => server.Stripe.TransferAsync(db, form, key, ct)))
+            .WithName("SimulatedStripeCreateTransfer").WithSummary("Stripe's POST /v1/transfers, simulated.");
         return group;
     }
 
