@@ -15,8 +15,9 @@ public sealed record PurchaseStatus(string Stage, string? Gateway, string? Payme
 
 /// <summary>
 /// Raised on the purchase as event <see cref="EventName"/>: the gateway's success (from its webhook, through payments'
-/// events) or the fan cancelling. <see cref="Kind"/>: succeeded or cancelled; <c>failed</c> was raised for a declined
-/// card before a decline became retryable, and is still recognised (and waited past) in histories from then.
+/// events) or the fan cancelling. <see cref="Kind"/>: succeeded or cancelled. <c>failed</c> was raised for a declined
+/// card before a decline became retryable; nothing raises it now, and it ends a purchase as it did then, so that
+/// histories recorded before replay the same way.
 /// </summary>
 public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long ProcessorFee, string? Code, string? Message)
 {
@@ -29,8 +30,9 @@ public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long P
 /// <summary>
 /// The purchase saga (DESIGN.md section 4): a payment intent for the priced order; then the gateway's success, the
 /// fan's cancellation, or nothing before the hold runs out. A declined card is not an answer: the intent goes back to
-/// requires_payment_method and the fan may try another card until then, while the seats stay held. Paid: the hold is committed (seats sold), tickets are issued, the order is
-/// confirmed (the ledger and notifications follow its event). Not paid: the intent is cancelled and the seats go back.
+/// requires_payment_method and the fan may try another card until then, while the seats stay held. Paid: the hold is
+/// committed (seats sold), tickets are issued, the order is confirmed (the ledger and notifications follow its event).
+/// Not paid: the intent is cancelled and the seats go back.
 /// Paid but unable to finish (the hold was lost, tickets could not be issued after every retry): the payment is
 /// refunded. A succeeded payment ends in tickets or in a refund, never in neither.
 /// </summary>
@@ -57,9 +59,12 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
             var cancelled = await context.CallActivityAsync<PaymentView>(nameof(CancelPaymentIntent), new CancelPaymentInput(order, outcome.Kind), options);
             if (cancelled.Status != PaymentStatuses.Succeeded)
             {
-                var (status, code) = outcome.Kind == PaymentOutcome.Cancelled
-                    ? (OrderStatuses.Cancelled, "cancelled_by_buyer")
-                    : (OrderStatuses.Expired, "payment_not_received");
+                var (status, code) = outcome.Kind switch
+                {
+                    PaymentOutcome.Failed => (OrderStatuses.Failed, outcome.Code ?? "payment_failed"),
+                    PaymentOutcome.Cancelled => (OrderStatuses.Cancelled, "cancelled_by_buyer"),
+                    _ => (OrderStatuses.Expired, "payment_not_received"),
+                };
                 context.SetCustomStatus(new PurchaseStatus(status, payment.Gateway, payment.IntentId, null, input.PayBy));
                 await context.CallActivityAsync(nameof(ReleaseHold), order, options);
                 await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, status, code, outcome.Message), options);
@@ -99,23 +104,14 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
 
     private static async Task<PaymentOutcome> WaitForPaymentAsync(WorkflowContext context, PurchaseInput input)
     {
-        while (true)
+        var left = input.PayBy - context.CurrentUtcDateTime;
+        try
         {
-            var left = input.PayBy - context.CurrentUtcDateTime;
-            PaymentOutcome outcome;
-            try
-            {
-                outcome = await context.WaitForExternalEventAsync<PaymentOutcome>(PaymentOutcome.EventName, left > TimeSpan.Zero ? left : TimeSpan.Zero);
-            }
-            catch (TaskCanceledException)
-            {
-                return new PaymentOutcome("timed_out", null, 0, "payment_not_received", "No payment arrived before the seats' hold ran out.");
-            }
-
-            if (outcome.Kind != PaymentOutcome.Failed)
-            {
-                return outcome;
-            }
+            return await context.WaitForExternalEventAsync<PaymentOutcome>(PaymentOutcome.EventName, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+        catch (TaskCanceledException)
+        {
+            return new PaymentOutcome("timed_out", null, 0, "payment_not_received", "No payment arrived before the seats' hold ran out.");
         }
     }
 }

@@ -85,7 +85,18 @@ internal static class SimulatedStripeApi
                 return;
             }
 
-            var form = request.HasFormContentType ? new SimulatedForm(await request.ReadFormAsync(http.RequestAborted)) : SimulatedForm.Empty;
+            SimulatedForm form;
+            try
+            {
+                form = request.HasFormContentType ? new SimulatedForm(await request.ReadFormAsync(http.RequestAborted)) : SimulatedForm.Empty;
+            }
+            catch (InvalidDataException e)
+            {
+                // Over the form reader's limits, or not a form at all: Stripe answers such a body with a 400 too.
+                await WriteAsync(http.Response, SimulatedRequestException.Invalid(null, "parameter_invalid_string", e.Message).Answer, replayed: false);
+                return;
+            }
+
             var key = HttpMethods.IsPost(request.Method) ? request.Headers["Idempotency-Key"].ToString() : "";
             var (answer, replayed) = await AnswerAsync(request, form, key.Length == 0 ? null : key, operation, http.RequestAborted);
             http.Response.Headers["Stripe-Version"] = StripeConfiguration.ApiVersion;
