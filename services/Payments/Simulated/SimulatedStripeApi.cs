@@ -162,8 +162,7 @@ internal static class SimulatedStripeApi
 
         private SimulatedAnswer? Authenticate(HttpRequest request)
         {
-            var header = request.Headers.Authorization.ToString();
-            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+            var given = SecretKeyOf(request.Headers.Authorization.ToString());
             var expected = options.Value.StripeSecretKey;
             return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected))
                 ? null
@@ -174,6 +173,30 @@ internal static class SimulatedStripeApi
                         ? "You did not provide an API key. Provide it in the Authorization header as a bearer token."
                         : "Invalid API Key provided: this simulated gateway takes TicketToken:Payments:Stripe:SecretKey (its development key when unset).",
                 });
+        }
+
+        /// <summary>As at Stripe: <c>Bearer sk_...</c> (Stripe.net), or HTTP Basic with the key as user name (<c>curl -u sk_...:</c>).</summary>
+        private static string SecretKeyOf(string header)
+        {
+            if (header.StartsWith("Bearer ", StringComparison.Ordinal))
+            {
+                return header["Bearer ".Length..];
+            }
+
+            if (!header.StartsWith("Basic ", StringComparison.Ordinal))
+            {
+                return "";
+            }
+
+            try
+            {
+                var user = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..]));
+                return user.Split(':', 2)[0];
+            }
+            catch (FormatException)
+            {
+                return "";
+            }
         }
 
         /// <summary>Like stripe-mock's strict mode: an answer in another version's shapes would only mislead the client.</summary>
