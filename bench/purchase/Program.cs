@@ -16,7 +16,7 @@ using TicketToken.Testing;
 using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
 
-// Purchases end to end: each virtual fan holds two seats, checks out, pays with a test card through the simulated
+// Purchases end to end: each virtual fan holds two seats, checks out, pays with a test card on the simulated
 // gateway (whose outcome comes back as a signed webhook), and polls its order until it is confirmed with tickets;
 // then it buys again. Completion time runs from the hold request to the poll that sees "confirmed".
 const string Usage = """

@@ -9,11 +9,15 @@ using TicketToken.Payments.Apis;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Gateways;
+using TicketToken.Payments.Simulated;
 using TicketToken.Payments.Subscriptions;
 
 namespace TicketToken.Payments;
 
-/// <summary>Payment intents at a gateway (Stripe or simulated), its webhooks, refunds, the double-entry ledger, Connect onboarding and payouts.</summary>
+/// <summary>
+/// Payment intents at Stripe through Stripe.net (or at the Stripe-compatible simulated gateway this module maps outside
+/// Production), its webhooks, refunds, the double-entry ledger, Connect onboarding and payouts.
+/// </summary>
 public sealed class PaymentsModule : Module
 {
     public const string Id = "payments";
@@ -26,10 +30,9 @@ public sealed class PaymentsModule : Module
         services.AddValidation();
         services.AddOptions<PaymentsOptions>().Bind(module.Configuration.GetSection(PaymentsOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PaymentsOptions>, PaymentsOptionsValidation>();
-        services.AddSingleton<SimulatedGateway>();
-        services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<IOptions<PaymentsOptions>>().Value is { UsesStripe: true } options
-            ? new StripeGateway(options)
-            : sp.GetRequiredService<SimulatedGateway>());
+        services.AddStripeGateway();
+        services.AddSingleton<SimulatedStripe>();
+        services.AddScoped<SimulatedStripeApi.Server>();
         services.AddSingleton<ProcessorFees>();
         services.AddScoped<WebhookInbox>();
         services.AddScoped<PayoutRun>();
@@ -50,6 +53,7 @@ public sealed class PaymentsModule : Module
         endpoints.MapReportsApi();
         if (!endpoints.ServiceProvider.GetRequiredService<IOptions<PaymentsOptions>>().Value.UsesStripe)
         {
+            endpoints.MapSimulatedStripeApi();
             endpoints.MapSimulatedGatewayApi();
         }
     }

@@ -13,7 +13,10 @@ public sealed class PaymentsOptions
     /// <summary>The public development secret of the simulated gateway's webhooks, used only outside Production when none is set.</summary>
     public const string DevelopmentWebhookSecret = "whsec_tickettoken_simulated_development_only";
 
-    /// <summary><c>simulated</c> (Stripe's test mode, in our own database) or <c>stripe</c>.</summary>
+    /// <summary>The public secret key of the simulated gateway, used only outside Production when none is set.</summary>
+    public const string DevelopmentSecretKey = "sk_test_tickettoken_simulated_development_only";
+
+    /// <summary><c>simulated</c> (the Stripe-compatible gateway this module maps, Stripe's test mode in our own database) or <c>stripe</c>.</summary>
     public string Gateway { get; set; } = SimulatedGateway;
 
     /// <summary>
@@ -32,6 +35,9 @@ public sealed class PaymentsOptions
 
     public bool UsesStripe => string.Equals(Gateway, StripeGateway, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The key Stripe.net authenticates with: the configured one, or on the simulated gateway the development key.</summary>
+    public string StripeSecretKey => string.IsNullOrWhiteSpace(Stripe.SecretKey) ? DevelopmentSecretKey : Stripe.SecretKey;
+
     /// <summary>The secrets a webhook's signature may match (the configured ones, or the development secret).</summary>
     public IReadOnlyList<string> WebhookSecrets =>
         WebhookSecret?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } secrets
@@ -40,12 +46,16 @@ public sealed class PaymentsOptions
 
     public sealed class StripeSettings
     {
-        /// <summary>The secret key (<c>sk_live_...</c>, <c>sk_test_...</c> or a restricted <c>rk_...</c>). Required with the stripe gateway.</summary>
+        /// <summary>
+        /// The secret key (<c>sk_live_...</c>, <c>sk_test_...</c> or a restricted <c>rk_...</c>). Required with the stripe gateway;
+        /// with the simulated one, the key its server accepts (the development key when unset).
+        /// </summary>
         public string? SecretKey { get; set; }
 
-        /// <summary>Where Stripe's API is; another address only for a double or stripe-mock.</summary>
+        /// <summary>Where Stripe's API is, with the stripe gateway (another address only for stripe-mock); the simulated gateway is always this host's.</summary>
         public Uri ApiBase { get; set; } = new("https://api.stripe.com");
 
+        /// <summary>Stripe.net's retries after the first attempt (network failures, 409, 429, 5xx, or as Stripe-Should-Retry says).</summary>
         public int MaxNetworkRetries { get; set; } = 2;
     }
 
@@ -109,6 +119,11 @@ internal sealed class PaymentsOptionsValidation(IHostEnvironment environment) : 
         else if (environment.IsProduction())
         {
             failures.Add("TicketToken:Payments:Gateway is simulated in Production: fans would pay with test cards. Set it to stripe.");
+        }
+
+        if (options.Stripe.MaxNetworkRetries is < 0 or > 10)
+        {
+            failures.Add("TicketToken:Payments:Stripe:MaxNetworkRetries is 0 to 10.");
         }
 
         if (options.ProcessorFee.BasisPoints is < 0 or > 10_000 || options.ProcessorFee.Fixed < 0)

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
-using TicketToken.Payments.Stripe;
+using TicketToken.Payments.Gateways;
 
 namespace TicketToken.Payments;
 
@@ -19,14 +19,9 @@ internal static class PaymentsProblems
         new(StatusCodes.Status404NotFound, "account_not_found", "There is no such connected account among your organizers'.");
 
     // 400: the request itself is wrong.
-    public static ProblemException InvalidSignature(StripeSignatureCheck check) =>
-        new(StatusCodes.Status400BadRequest, "invalid_signature", "The webhook's Stripe-Signature does not verify.", check switch
-        {
-            StripeSignatureCheck.MissingHeader => "There is no Stripe-Signature header.",
-            StripeSignatureCheck.TimestampOutsideTolerance => "The signature's timestamp is more than five minutes away from now.",
-            StripeSignatureCheck.Malformed or StripeSignatureCheck.NoV1Signature => "The header has no usable t= and v1= elements.",
-            _ => "No v1 signature matches the body under the endpoint's secret.",
-        });
+    /// <summary>What Stripe.net's check said: no header, a malformed one, no v1 matching the body, or a timestamp outside five minutes.</summary>
+    public static ProblemException InvalidSignature(string detail) =>
+        new(StatusCodes.Status400BadRequest, "invalid_signature", "The webhook's Stripe-Signature does not verify.", detail);
 
     public static ProblemException InvalidEvent(string detail) =>
         new(StatusCodes.Status400BadRequest, "invalid_event", "The body is not a Stripe event.", detail);
@@ -41,17 +36,17 @@ internal static class PaymentsProblems
         new(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "A webhook body is at most 1 MB.");
 
     // 402 and 409: the request is fine, the payment's state or the card says no.
-    public static ProblemHttpResult CardDeclined(StripeError error) => TypedResults.Problem(
-        error.Message,
+    public static ProblemHttpResult CardDeclined(string code, string? declineCode, string message) => TypedResults.Problem(
+        message,
         statusCode: StatusCodes.Status402PaymentRequired,
         title: "The card was declined.",
-        extensions: new Dictionary<string, object?> { ["code"] = error.Code ?? "card_declined", ["declineCode"] = error.DeclineCode });
+        extensions: new Dictionary<string, object?> { ["code"] = code, ["declineCode"] = declineCode });
 
     public static ProblemException UnexpectedIntentState(string detail) =>
         new(StatusCodes.Status409Conflict, "payment_intent_unexpected_state", "The payment cannot take this step now.", detail);
 
     // 502 and 503: the gateway failed us.
-    public static ProblemException Gateway(StripeException failure) => failure.IsRetryable
+    public static ProblemException Gateway(GatewayException failure) => failure.IsRetryable
         ? new(StatusCodes.Status503ServiceUnavailable, "gateway_unavailable", "The payment gateway did not answer; try again shortly.")
         : new(StatusCodes.Status502BadGateway, "gateway_error", "The payment gateway refused the request.", failure.Error.Message);
 }

@@ -43,6 +43,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "GET /api/inventory/events/{eventId:guid}/seatmap.svg",
         // Stripe (and the simulated gateway) send no token: the Stripe-Signature HMAC of the raw body is the authentication.
         "POST /api/payments/webhooks/stripe",
+        // The simulated gateway's Stripe-compatible API (outside Production only): like Stripe, it authenticates the
+        // secret key Stripe.net sends, not our tokens.
+        "POST /api/payments/simulated/stripe/v1/payment_intents",
+        "GET /api/payments/simulated/stripe/v1/payment_intents/{id}",
+        "POST /api/payments/simulated/stripe/v1/payment_intents/{id}/confirm",
+        "POST /api/payments/simulated/stripe/v1/payment_intents/{id}/cancel",
+        "POST /api/payments/simulated/stripe/v1/refunds",
+        "GET /api/payments/simulated/stripe/v1/refunds/{id}",
+        "POST /api/payments/simulated/stripe/v1/accounts",
+        "GET /api/payments/simulated/stripe/v1/accounts/{id}",
+        "POST /api/payments/simulated/stripe/v1/account_links",
+        "POST /api/payments/simulated/stripe/v1/transfers",
     ];
 
     private static readonly string[] AuthorizationCodes = ["unauthenticated", "invalid_token", "token_expired", "forbidden"];

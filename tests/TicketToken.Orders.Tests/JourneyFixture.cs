@@ -96,6 +96,35 @@ public class JourneyFixture : OrdersFixture
         return await PostAsync(fan, $"/api/payments/simulated/payment-intents/{intentId}/confirm", new { clientSecret = secret, cardNumber = card }, HttpStatusCode.OK);
     }
 
+    /// <summary>
+    /// Waits until everything the modules published so far has been handled: every outbox relayed and no delivery left.
+    /// Then "nothing more will happen" is a fact, not a guess.
+    /// </summary>
+    public async Task DrainAsync()
+    {
+        var outboxes = new List<string>();
+        await using (var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("select table_schema from information_schema.tables where table_name = 'outbox_messages'", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                outboxes.Add(reader.GetString(0));
+            }
+        }
+
+        var pending = string.Join(" + ", outboxes.Select(schema => $"(select count(*) from \"{schema}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)"));
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select " + pending) == 0, "every outbox is relayed and every delivery handled");
+    }
+
+    /// <summary>The fan's browser confirming the order's intent with a card: the simulated gateway's answer, as it came.</summary>
+    public async Task<HttpResponseMessage> ConfirmAsync(Person fan, Guid orderId, string card)
+    {
+        var (intentId, secret) = await PaymentOfAsync(fan, orderId);
+        return await Client.SendAsync(fan, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{intentId}/confirm", new { clientSecret = secret, cardNumber = card });
+    }
+
     public async Task<JsonElement> OrderReachesAsync(Person fan, Guid orderId, string status)
     {
         JsonElement order = default;

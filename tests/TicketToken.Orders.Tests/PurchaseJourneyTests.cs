@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TicketToken.Contracts.Tickets;
-using TicketToken.Payments.Stripe;
+using TicketToken.Payments.Apis;
 using TicketToken.Testing.Identity;
 
 namespace TicketToken.Orders.Tests;
@@ -69,22 +69,85 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_declined_card_fails_the_order_and_frees_the_seats()
+    public async Task A_declined_card_keeps_the_seats_and_the_order_payable_and_another_card_pays_it_with_one_set_of_tickets()
     {
         var (_, _, eventId) = await fixture.OnSaleEventAsync();
         var fan = await fixture.Personas.FanAsync();
-        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-1" } });
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-1", "STALLS-A-2" } });
         var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
 
-        var (intentId, secret) = await fixture.PaymentOfAsync(fan, orderId);
-        using var declined = await Client.SendAsync(fan, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{intentId}/confirm",
-            new { clientSecret = secret, cardNumber = "4000000000000002" });
-        var failed = await fixture.OrderReachesAsync(fan, orderId, "failed");
+        using var declined = await fixture.ConfirmAsync(fan, orderId, "4000000000000002");
+        await declined.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired, "card_declined");
+        var afterDecline = await AttemptsReachAsync(fan, orderId, 1);
 
-        declined.StatusCode.Should().NotBe(HttpStatusCode.InternalServerError);
-        failed.Text("failureCode").Should().Be("generic_decline");
-        await Eventually.TrueAsync(async () => await SeatStatusAsync(eventId, "STALLS-A-1") == "available", "the declined order's seat is free again");
+        afterDecline.Text("status").Should().Be("pending_payment", "a declined card is one attempt, not the end of the order");
+        afterDecline.GetProperty("paymentAttempts").Text("lastDeclineCode").Should().Be("generic_decline");
+        afterDecline.GetProperty("payment").Text("clientSecret").Should().NotBeNull("the fan can still pay");
+        (await SeatStatusAsync(eventId, "STALLS-A-1")).Should().Be("held", "the hold stays until the order's pay-by time");
+
+        using var insufficient = await fixture.ConfirmAsync(fan, orderId, "4000000000009995");
+        await insufficient.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired, "card_declined");
+        (await AttemptsReachAsync(fan, orderId, 2)).GetProperty("paymentAttempts").Text("lastDeclineCode").Should().Be("insufficient_funds");
+        var paid = await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        await fixture.DrainAsync();
+
+        paid.Text("status").Should().Be("succeeded");
+        confirmed.GetProperty("paymentAttempts").GetProperty("count").GetInt32().Should().Be(3);
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(2, "one set of tickets");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.journal_transactions where order_id = $1", orderId)).Should().Be(1);
+        (await SeatStatusAsync(eventId, "STALLS-A-1")).Should().Be("sold");
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    [Fact]
+    public async Task An_abandoned_3D_Secure_challenge_is_one_failed_attempt_and_the_fan_then_pays_with_another_card()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-B-3" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        var (_, secret) = await fixture.PaymentOfAsync(fan, orderId);
+
+        var challenge = await fixture.PayAsync(fan, orderId, "4000002500003155");
+        challenge.Text("status").Should().Be("requires_action");
+        using var abandoned = await Client.SendAsync(fan, HttpMethod.Post, challenge.Text("authenticationUrl"), new { clientSecret = secret, outcome = "fail" });
+        await abandoned.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired, "payment_intent_authentication_failure");
+        (await AttemptsReachAsync(fan, orderId, 1)).GetProperty("paymentAttempts").Text("lastDeclineCode").Should().Be("payment_intent_authentication_failure");
+
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(1);
+        await Invariants.CheckAsync(fixture.Database, Client, eventId);
+    }
+
+    [Fact]
+    public async Task A_signed_success_for_one_minor_unit_does_not_confirm_the_order_and_is_flagged_for_support()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-A-6" } });
+        var order = await fixture.CheckedOutAsync(fan, eventId, hold);
+        var orderId = order.GetProperty("id").GetGuid();
+        var (intentId, _) = await fixture.PaymentOfAsync(fan, orderId);
+
+        using var forged = await PostWebhookAsync(StripeEventJson("evt_one_unit_" + Guid.NewGuid().ToString("N"), "payment_intent.succeeded", intentId, orderId),
+            JourneyFixture.WebhookSecret);
+        await forged.ShouldBeAsync(HttpStatusCode.OK);
+        await fixture.DrainAsync();
+
+        (await fixture.OrderAsync(fan, orderId)).Text("status").Should().Be("pending_payment");
         (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(0);
+        (await fixture.Database.ScalarAsync<string>("select review from payments.payments where order_id = $1", orderId)).Should().Be("amount_mismatch");
+        (await fixture.Database.ScalarAsync<long>("select reported_amount from payments.payments where order_id = $1", orderId)).Should().Be(1);
+
+        // The intent itself was never paid: the fan pays it for the order's amount and the order goes ahead.
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        (await fixture.Database.ScalarAsync<long>("""
+            select e.amount from payments.journal_entries e join payments.journal_transactions t on t.id = e.transaction_id
+            where t.order_id = $1 and e.account = 'cash' and e.amount > 0
+            """, orderId)).Should().Be(confirmed.GetProperty("amounts").GetProperty("total").GetInt64());
         await Invariants.CheckAsync(fixture.Database, Client, eventId);
     }
 
@@ -112,7 +175,7 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
 
         again.IsSuccessStatusCode.Should().BeTrue();
         lateDecline.IsSuccessStatusCode.Should().BeTrue();
-        await Task.Delay(TimeSpan.FromSeconds(1)); // what the two deliveries could still set in motion
+        await fixture.DrainAsync(); // what the two deliveries could still set in motion
         (await fixture.OrderAsync(fan, orderId)).Text("status").Should().Be("confirmed");
         (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.tickets where order_id = $1", orderId)).Should().Be(2);
         (await fixture.Database.ScalarAsync<long>("select count(*) from payments.journal_transactions where order_id = $1", orderId)).Should().Be(1);
@@ -230,11 +293,18 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
 
     private Task<HttpResponseMessage> PostWebhookAsync(string json, string secret)
     {
-        var body = Encoding.UTF8.GetBytes(json);
-        var content = new ByteArrayContent(body);
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        content.Headers.Add(StripeWebhookSignature.HeaderName, StripeWebhookSignature.Sign(body, secret, DateTimeOffset.UtcNow));
-        return Client.PostAsync("/api/payments/webhooks/stripe", content);
+        content.Headers.Add(WebhooksApi.SignatureHeader, Stripe.EventUtility.GenerateSignatureHeader(json, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        return Client.PostAsync(WebhooksApi.StripePath, content);
+    }
+
+    private async Task<JsonElement> AttemptsReachAsync(Person fan, Guid orderId, int count)
+    {
+        JsonElement order = default;
+        await Eventually.TrueAsync(async () => (order = await fixture.OrderAsync(fan, orderId)).GetProperty("paymentAttempts").GetProperty("count").GetInt32() >= count,
+            $"order {orderId} shows {count} payment attempt(s)", TimeSpan.FromSeconds(60));
+        return order;
     }
 
     /// <summary>An event as Stripe sends it (the fields the webhook reads), for the intent of the order.</summary>
@@ -245,7 +315,7 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
         ["type"] = type,
         ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         ["livemode"] = false,
-        ["api_version"] = StripeOptions.PinnedApiVersion,
+        ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
         ["data"] = new Dictionary<string, object?>
         {
             ["object"] = new Dictionary<string, object?>

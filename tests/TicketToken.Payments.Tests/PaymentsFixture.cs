@@ -8,7 +8,7 @@ using TicketToken.Contracts.Orders;
 using TicketToken.Contracts.Payments;
 using TicketToken.Identity;
 using TicketToken.Payments.Apis;
-using TicketToken.Payments.Stripe;
+using TicketToken.Payments.Simulated;
 using TicketToken.Testing;
 using TicketToken.Testing.Identity;
 
@@ -68,7 +68,7 @@ public class PaymentsFixture : IAsyncLifetime
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (signature is not null)
         {
-            request.Headers.Add(StripeWebhookSignature.HeaderName, signature);
+            request.Headers.Add(WebhooksApi.SignatureHeader, signature);
         }
 
         return await Client.SendAsync(request);
@@ -77,8 +77,16 @@ public class PaymentsFixture : IAsyncLifetime
     /// <summary>POSTs the webhook signed with the endpoint's secret, now.</summary>
     public Task<HttpResponseMessage> PostSignedWebhookAsync(string payload) => PostWebhookAsync(payload, Sign(payload));
 
+    /// <summary>The header Stripe would send, made by Stripe.net's own <see cref="Stripe.EventUtility.GenerateSignatureHeader"/>.</summary>
     public static string Sign(string payload, string secret = WebhookSecret, DateTimeOffset? at = null) =>
-        StripeWebhookSignature.Sign(Encoding.UTF8.GetBytes(payload), secret, at ?? DateTimeOffset.UtcNow);
+        Stripe.EventUtility.GenerateSignatureHeader(payload, secret, (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds());
+
+    /// <summary>A Stripe.net client of the host's simulated gateway, as the payments module has one (the development key).</summary>
+    public Stripe.IStripeClient SimulatedStripe(string? apiKey = null) => new Stripe.StripeClient(new Stripe.StripeClientOptions
+    {
+        ApiKey = apiKey ?? PaymentsOptions.DevelopmentSecretKey,
+        ApiBase = new Uri(Host.BaseAddress, SimulatedStripeApi.Prefix).AbsoluteUri,
+    });
 
     /// <summary>Publishes an event as another module would (orders' order-confirmed, say).</summary>
     public Task PublishAsync<T>(string topic, T data) =>

@@ -36,7 +36,7 @@ public sealed class PayoutTests(PaymentsFixture fixture) : IClassFixture<Payment
         payout.Should().BeEquivalentTo(new { OrganizerId = organizerId, AccountId = accountId, Currency = "usd", Amount = 9_000L, Status = PayoutRun.Paid });
         payout.TransferId.Should().StartWith("tr_sim_");
         (await PayableAsync(organizerId)).Should().Be(0);
-        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_objects where object = 'transfer' and idempotency_key = $1", payout.Id.ToString()))
+        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_requests where idempotency_key = $1 and fingerprint like 'POST /api/payments/simulated/stripe/v1/transfers?%'", payout.Id.ToString()))
             .Should().Be(1, "the transfer's idempotency key is the payout id");
         (await fixture.UnbalancedTransactionsAsync()).Should().Be(0);
 

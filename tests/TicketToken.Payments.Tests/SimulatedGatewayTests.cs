@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using TicketToken.Contracts.Payments;
-using TicketToken.Payments.Gateways;
+using TicketToken.Payments.Simulated;
 using TicketToken.Testing;
 using TicketToken.Testing.Identity;
 
@@ -29,8 +29,11 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
         first.Amount.Should().Be(4200);
         first.Currency.Should().Be("eur");
         again.Should().Be(first);
-        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_objects where object = 'payment_intent' and idempotency_key = $1", orderId.ToString()))
-            .Should().Be(1);
+        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_objects where object = 'payment_intent' and body #>> '{metadata,order_id}' = $1",
+            orderId.ToString())).Should().Be(1);
+        (await fixture.Database.ScalarAsync<string>("select fingerprint from payments.simulated_requests where idempotency_key = $1", orderId.ToString()))
+            .Should().StartWith("POST /api/payments/simulated/stripe/v1/payment_intents?", "Stripe.net sent the intent with the order id as its Idempotency-Key")
+            .And.Contain("amount=4200").And.Contain("currency=eur").And.Contain($"metadata%5Border_id%5D={orderId}");
     }
 
     [Fact]
@@ -70,6 +73,28 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
         view.FailureCode.Should().Be(declineCode ?? code);
     }
 
+    [Fact]
+    public async Task A_declined_card_leaves_the_intent_payable_and_another_card_pays_it_each_attempt_reported_once()
+    {
+        var (fan, orderId, payment) = await NewPaymentAsync();
+
+        using var declined = await ConfirmAsync(fan, payment, TestCards.InsufficientFunds);
+        await declined.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired, "card_declined");
+        var failed = await fixture.Events.WaitForAsync(PaymentFailed.Topic, e => e.Text("orderId") == orderId.ToString());
+        (await fixture.PaymentOf(orderId).GetAsync())!.Status.Should().Be(PaymentStatuses.RequiresPaymentMethod, "as at Stripe, a decline asks for another payment method");
+        using var paid = await ConfirmAsync(fan, payment, TestCards.Succeeds);
+
+        (await paid.ShouldBeAsync(HttpStatusCode.OK)).Text("status").Should().Be(PaymentStatuses.Succeeded);
+        var succeeded = await fixture.Events.WaitForAsync(PaymentSucceeded.Topic, e => e.Text("orderId") == orderId.ToString());
+        await fixture.DrainAsync();
+        failed.GetProperty("attempt").GetInt32().Should().Be(1);
+        failed.Text("code").Should().Be("insufficient_funds");
+        succeeded.GetProperty("attempt").GetInt32().Should().Be(2);
+        fixture.Events.On(PaymentFailed.Topic).Count(e => e.Text("orderId") == orderId.ToString()).Should().Be(1);
+        fixture.Events.On(PaymentSucceeded.Topic).Count(e => e.Text("orderId") == orderId.ToString()).Should().Be(1);
+        (await fixture.Database.ScalarAsync<int>("select attempts from payments.payments where order_id = $1", orderId)).Should().Be(2);
+    }
+
     [Theory]
     [InlineData("approve", true)]
     [InlineData("fail", false)]
@@ -78,8 +103,10 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
         var (fan, orderId, payment) = await NewPaymentAsync();
 
         using var confirmed = await ConfirmAsync(fan, payment, TestCards.RequiresAuthentication);
-        (await confirmed.ShouldBeAsync(HttpStatusCode.OK)).Text("status").Should().Be(PaymentStatuses.RequiresAction);
-        using var request = fan.Request(HttpMethod.Post, $"/api/payments/simulated/payment-intents/{payment.IntentId}/authenticate",
+        var challenge = await confirmed.ShouldBeAsync(HttpStatusCode.OK);
+        challenge.Text("status").Should().Be(PaymentStatuses.RequiresAction);
+        challenge.Text("authenticationUrl").Should().Be($"/api/payments/simulated/payment-intents/{payment.IntentId}/authenticate");
+        using var request = fan.Request(HttpMethod.Post, challenge.Text("authenticationUrl"),
             new { clientSecret = payment.ClientSecret, outcome });
         using var authenticated = await fixture.Client.SendAsync(request);
 
@@ -93,6 +120,11 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
             await authenticated.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired, "payment_intent_authentication_failure");
             var failed = await fixture.Events.WaitForAsync(PaymentFailed.Topic, e => e.Text("orderId") == orderId.ToString());
             failed.Text("code").Should().Be("payment_intent_authentication_failure");
+
+            // Abandoning the challenge is one failed attempt, not the end: another card still pays.
+            using var retried = await ConfirmAsync(fan, payment, TestCards.Succeeds);
+            (await retried.ShouldBeAsync(HttpStatusCode.OK)).Text("status").Should().Be(PaymentStatuses.Succeeded);
+            await fixture.Events.WaitForAsync(PaymentSucceeded.Topic, e => e.Text("orderId") == orderId.ToString());
         }
     }
 

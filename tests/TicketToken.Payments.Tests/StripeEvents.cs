@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace TicketToken.Payments.Tests;
 
-/// <summary>Webhook bodies and API answers in Stripe's shapes (API version 2023-08-16), for tests.</summary>
+/// <summary>Webhook bodies in Stripe's shapes, in the API version Stripe.net pins (the one the webhook endpoint reads), for tests.</summary>
 public static class StripeEvents
 {
     public static string NewEventId() => $"evt_test_{Guid.NewGuid():N}";
@@ -33,6 +33,18 @@ public static class StripeEvents
         };
     }
 
+    public static JsonObject Refund(string refundId, string intentId, Guid orderId, Guid refundIdOfOrders, long amount, string status) => new()
+    {
+        ["id"] = refundId,
+        ["object"] = "refund",
+        ["amount"] = amount,
+        ["currency"] = "usd",
+        ["status"] = status,
+        ["payment_intent"] = intentId,
+        ["metadata"] = new JsonObject { ["order_id"] = orderId.ToString(), ["refund_id"] = refundIdOfOrders.ToString() },
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+    };
+
     public static JsonObject Declined(string declineCode = "generic_decline") => new()
     {
         ["type"] = "card_error",
@@ -52,11 +64,11 @@ public static class StripeEvents
     };
 
     /// <summary>An event envelope around <paramref name="dataObject"/>.</summary>
-    public static string Event(string type, JsonObject dataObject, DateTimeOffset? created = null, string? eventId = null) => new JsonObject
+    public static string Event(string type, JsonObject dataObject, DateTimeOffset? created = null, string? eventId = null, string? apiVersion = null) => new JsonObject
     {
         ["id"] = eventId ?? NewEventId(),
         ["object"] = "event",
-        ["api_version"] = "2023-08-16",
+        ["api_version"] = apiVersion ?? Stripe.StripeConfiguration.ApiVersion,
         ["created"] = (created ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
         ["livemode"] = false,
         ["type"] = type,

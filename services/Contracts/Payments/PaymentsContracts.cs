@@ -59,14 +59,27 @@ public static class PaymentStatuses
 /// <summary><see cref="Status"/>: <c>pending</c>, <c>succeeded</c> or <c>failed</c>.</summary>
 public sealed record RefundView(Guid RefundId, string GatewayRefundId, string Status, long Amount, string? FailureMessage);
 
-/// <summary>The gateway confirmed the order's payment (from its signed webhook; published once per intent).</summary>
+/// <summary>
+/// The gateway confirmed the order's payment, for the order's amount and currency (from its signed webhook; published
+/// once per intent). A success for any other amount is never published: support reviews it.
+/// </summary>
 public sealed record PaymentSucceeded(Guid OrderId, string IntentId, long Amount, string Currency, long ProcessorFee, DateTimeOffset SucceededAt)
 {
     public const string Topic = "payments.payment-succeeded";
+
+    /// <summary>How many confirmations the gateway reported for the intent, this one included (declined ones before it).</summary>
+    public int Attempt { get; init; }
 }
 
-/// <summary>The gateway refused the order's payment (a decline, a failed authentication); the fan may not retry on this intent.</summary>
+/// <summary>
+/// One attempt to pay the order was refused (a decline, a failed or abandoned authentication), published once per
+/// attempt. As at Stripe, the intent is back in requires_payment_method: the order stays payable, with its seats held,
+/// and the fan may try another card until the order's pay-by time.
+/// </summary>
 public sealed record PaymentFailed(Guid OrderId, string IntentId, string Code, string Message, DateTimeOffset FailedAt)
 {
     public const string Topic = "payments.payment-failed";
+
+    /// <summary>The number of this attempt among the intent's confirmations (1 for the first); a later one supersedes it.</summary>
+    public int Attempt { get; init; }
 }

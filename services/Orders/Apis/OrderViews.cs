@@ -12,9 +12,15 @@ public sealed record OrderLineResponse(int LineNumber, Guid TicketTypeId, string
 /// <summary>How to pay, while the order waits for it: confirm <see cref="ClientSecret"/> with the gateway (Stripe.js, or the simulated gateway's confirm route).</summary>
 public sealed record PaymentResponse(string? Gateway, string? PaymentIntentId, string? ClientSecret);
 
+/// <summary>
+/// How paying went so far: the confirmations the gateway reported, and why the last declined one was declined (a
+/// declined card leaves the order payable until <c>payBy</c>: the fan tries another).
+/// </summary>
+public sealed record PaymentAttemptsResponse(int Count, string? LastDeclineCode, string? LastDeclineMessage);
+
 public sealed record OrderResponse(Guid Id, string Number, Guid EventId, string EventName, DateTimeOffset EventStartsAt, string Status, string Currency,
-    AmountsResponse Amounts, IReadOnlyList<OrderLineResponse> Lines, PaymentResponse? Payment, string? FailureCode, string? FailureMessage,
-    DateTimeOffset PayBy, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt);
+    AmountsResponse Amounts, IReadOnlyList<OrderLineResponse> Lines, PaymentResponse? Payment, PaymentAttemptsResponse PaymentAttempts, string? FailureCode,
+    string? FailureMessage, DateTimeOffset PayBy, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt);
 
 public sealed record OrderSummary(Guid Id, string Number, Guid EventId, string EventName, string Status, string Currency, long Total, int Tickets, DateTimeOffset CreatedAt);
 
@@ -25,7 +31,8 @@ internal static class OrderViews
             new AmountsResponse(order.FaceValue, order.Discount, order.Fees, order.Tax, order.Total, order.Refunded),
             [.. order.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineResponse(l.LineNumber, l.TicketTypeId, l.TicketTypeName, l.SeatId, l.Section, l.RowLabel,
                 l.SeatNumber, l.PriceZone, l.FaceValue, l.Discount, l.Fees, l.Tax, l.Total, l.Refunded))],
-            payment, order.FailureCode, order.FailureMessage, order.PayBy, order.CreatedAt, order.ConfirmedAt);
+            payment, new PaymentAttemptsResponse(order.PaymentAttempts, order.LastDeclineCode, order.LastDeclineMessage), order.FailureCode, order.FailureMessage,
+            order.PayBy, order.CreatedAt, order.ConfirmedAt);
 
     /// <summary>One page of <paramref name="orders"/>, newest first, after <paramref name="cursor"/>: a fan's history and an organizer's sales alike.</summary>
     public static async Task<Page<OrderSummary>> PageAsync(OrdersDbContext db, IQueryable<Order> orders, string? cursor, int? requestedLimit, CancellationToken cancellationToken)

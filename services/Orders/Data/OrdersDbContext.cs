@@ -127,6 +127,11 @@ public sealed class Order
     public string? PaymentGateway { get; set; }
     public string? PaymentClientSecret { get; set; }
     public long ProcessorFee { get; set; }
+
+    /// <summary>Confirmations the gateway reported for the order's intent, and the last declined one's code and message.</summary>
+    public int PaymentAttempts { get; set; }
+    public string? LastDeclineCode { get; set; }
+    public string? LastDeclineMessage { get; set; }
     public string? FailureCode { get; set; }
     public string? FailureMessage { get; set; }
     public DateTimeOffset PayBy { get; set; }

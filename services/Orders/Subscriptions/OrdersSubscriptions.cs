@@ -73,16 +73,20 @@ public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflow
 }
 
 /// <summary>
-/// The gateway's answer, as payments heard it from the webhook, goes to the order's purchase. A success for an order
-/// that already ended without a sale (it cannot happen while the purchase cancels the intent before giving up, but
-/// money must never be kept for nothing) is refunded; a failed refund is retried by redelivery.
+/// The gateway's answer, as payments heard it from the webhook. A success goes to the order's purchase; a success for
+/// an order that already ended without a sale (it cannot happen while the purchase cancels the intent before giving
+/// up, but money must never be kept for nothing) is refunded, and a failed refund is retried by redelivery. A declined
+/// attempt does not end anything: as at Stripe, the intent can be confirmed again with another card until the order's
+/// pay-by time, so it is only recorded on the order (attempts, last decline code), which wakes a fan waiting on it.
 /// </summary>
 public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, OrdersDbContext db, IActorProxyFactory actors,
-    ILogger<ForwardPaymentOutcome> logger) : ITopicHandler<PaymentSucceeded>, ITopicHandler<PaymentFailed>
+    TimeProvider time, ILogger<ForwardPaymentOutcome> logger) : ITopicHandler<PaymentSucceeded>, ITopicHandler<PaymentFailed>
 {
     public async Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
+        await db.Orders.Where(o => o.Id == data.OrderId && o.PaymentAttempts < data.Attempt)
+            .ExecuteUpdateAsync(o => o.SetProperty(x => x.PaymentAttempts, data.Attempt), cancellationToken);
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == data.OrderId, cancellationToken);
         if (order is null || order.Status is not (OrderStatuses.Failed or OrderStatuses.Expired or OrderStatuses.Cancelled) || order.FailureCode == RefundedNotCompleted)
         {
@@ -97,7 +101,25 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
 
     public async Task<TopicResult> HandleAsync(PaymentFailed data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Failed, data.IntentId, 0, data.Code, data.Message), cancellationToken);
+        await db.ProcessOnceAsync(nameof(ForwardPaymentOutcome), envelope.Id, async ct =>
+        {
+            var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == data.OrderId, ct);
+            if (order is null)
+            {
+                logger.LogWarning("A declined payment names order {OrderId}, which is not here; ignored", data.OrderId);
+                return;
+            }
+
+            // Attempts may be reported out of order: the count only grows, and only the newest attempt names the last decline.
+            var attempt = data.Attempt > 0 ? data.Attempt : order.PaymentAttempts + 1;
+            if (attempt >= order.PaymentAttempts)
+            {
+                (order.LastDeclineCode, order.LastDeclineMessage) = (data.Code, data.Message);
+            }
+
+            order.PaymentAttempts = Math.Max(order.PaymentAttempts, attempt);
+            order.UpdatedAt = time.GetUtcNow();
+        }, cancellationToken);
         return TopicResult.Success;
     }
 

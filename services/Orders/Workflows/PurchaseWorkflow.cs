@@ -14,8 +14,10 @@ public sealed record PurchaseResult(string Status, string? FailureCode);
 public sealed record PurchaseStatus(string Stage, string? Gateway, string? PaymentIntentId, string? ClientSecret, DateTime PayBy);
 
 /// <summary>
-/// Raised on the purchase as event <see cref="EventName"/>: the gateway's answer (from its webhook, through payments'
-/// events) or the fan cancelling. <see cref="Kind"/>: succeeded, failed or cancelled.
+/// Raised on the purchase as event <see cref="EventName"/>: the gateway's success (from its webhook, through payments'
+/// events) or the fan cancelling. <see cref="Kind"/>: succeeded or cancelled. <c>failed</c> was raised for a declined
+/// card before a decline became retryable; nothing raises it now, and it ends a purchase as it did then, so that
+/// histories recorded before replay the same way.
 /// </summary>
 public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long ProcessorFee, string? Code, string? Message)
 {
@@ -26,9 +28,11 @@ public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long P
 }
 
 /// <summary>
-/// The purchase saga (DESIGN.md section 4): a payment intent for the priced order; then the gateway's answer, or
-/// nothing before the hold runs out. Paid: the hold is committed (seats sold), tickets are issued, the order is
-/// confirmed (the ledger and notifications follow its event). Not paid: the intent is cancelled and the seats go back.
+/// The purchase saga (DESIGN.md section 4): a payment intent for the priced order; then the gateway's success, the
+/// fan's cancellation, or nothing before the hold runs out. A declined card is not an answer: the intent goes back to
+/// requires_payment_method and the fan may try another card until then, while the seats stay held. Paid: the hold is
+/// committed (seats sold), tickets are issued, the order is confirmed (the ledger and notifications follow its event).
+/// Not paid: the intent is cancelled and the seats go back.
 /// Paid but unable to finish (the hold was lost, tickets could not be issued after every retry): the payment is
 /// refunded. A succeeded payment ends in tickets or in a refund, never in neither.
 /// </summary>

@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.Contracts.Payments;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Gateways;
-using TicketToken.Payments.Stripe;
 
 namespace TicketToken.Payments.Actors;
 
@@ -36,18 +36,18 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
         var currency = request.Currency.ToLowerInvariant();
         if (await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.OrderId == request.OrderId) is { } existing)
         {
+            if (!existing.AmountFromOrder)
+            {
+                return View(await CompleteAsync(db, scope.ServiceProvider, request, currency, clientSecret: null));
+            }
+
             return existing.Amount == request.Amount && existing.Currency == currency
                 ? View(existing)
                 : throw new InvalidOperationException($"Order {request.OrderId} already has a payment of {existing.Amount} {existing.Currency}, not {request.Amount} {currency}.");
         }
 
         var gateway = scope.ServiceProvider.GetRequiredService<IPaymentGateway>();
-        var intent = await gateway.CreateIntentAsync(new CreatePaymentIntent
-        {
-            Amount = request.Amount,
-            Currency = currency,
-            Metadata = PaymentMetadata.For(request),
-        }, request.OrderId.ToString());
+        var intent = await gateway.CreateIntentAsync(new NewIntent(request.Amount, currency, PaymentMetadata.For(request)), request.OrderId.ToString());
 
         var payment = new Payment
         {
@@ -61,8 +61,8 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
             ClientSecret = intent.ClientSecret,
             Status = intent.Status,
             StatusChangedAt = intent.Created,
-            Amount = intent.Amount,
-            Currency = intent.Currency,
+            Amount = request.Amount,
+            Currency = currency,
             PayBy = request.PayBy,
             CreatedAt = Now,
             UpdatedAt = Now,
@@ -75,17 +75,39 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            // A webhook about this intent came first and made the row from the intent's metadata: complete it.
             db.ChangeTracker.Clear();
-            var recorded = await db.Payments.SingleAsync(p => p.OrderId == request.OrderId);
-            recorded.ClientSecret ??= intent.ClientSecret;
+            return View(await CompleteAsync(db, scope.ServiceProvider, request, currency, intent.ClientSecret));
+        }
+    }
+
+    /// <summary>
+    /// A webhook about this intent came first and made the row from the intent's metadata, with the gateway's amount: the
+    /// order's request completes it with the order's amount, then checks what the gateway says the intent is now, which
+    /// publishes a success held back until the amount could be checked (the one outcome this actor publishes).
+    /// </summary>
+    private async Task<Payment> CompleteAsync(PaymentsDbContext db, IServiceProvider services, CreatePayment request, string currency, string? clientSecret)
+    {
+        var gateway = services.GetRequiredService<IPaymentGateway>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var recorded = await db.Payments.FromSql($"select * from payments.payments where order_id = {request.OrderId} for update").SingleAsync();
+        if (!recorded.AmountFromOrder)
+        {
+            recorded.Amount = request.Amount;
+            recorded.Currency = currency;
+            recorded.AmountFromOrder = true;
+            recorded.ClientSecret ??= clientSecret;
             recorded.BuyerId ??= request.BuyerId;
             recorded.OrganizerId ??= request.OrganizerId;
             recorded.EventId ??= request.EventId;
             recorded.PayBy ??= request.PayBy;
+            recorded.UpdatedAt = Now;
+            var current = await gateway.GetIntentAsync(recorded.IntentId);
+            PaymentOutcomes.Apply(db, recorded, current, Now, declined: false, services.GetRequiredService<ProcessorFees>(), Logger, Now);
             await db.SaveChangesAsync();
-            return View(recorded);
         }
+
+        await transaction.CommitAsync();
+        return recorded;
     }
 
     public async Task<PaymentView> CancelIntentAsync(CancelPayment request)
@@ -106,13 +128,13 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
         }
 
         var gateway = scope.ServiceProvider.GetRequiredService<IPaymentGateway>();
-        StripePaymentIntent intent;
+        GatewayIntent intent;
         try
         {
             var reason = CancellationReasons.Contains(request.Reason) ? request.Reason : "abandoned";
             intent = await gateway.CancelIntentAsync(payment.IntentId, reason, $"{request.OrderId}:cancel");
         }
-        catch (StripeException e) when (e.Kind == StripeErrorKind.InvalidRequest)
+        catch (GatewayException e) when (e.Kind == GatewayErrorKind.InvalidRequest)
         {
             // Refused because of its state: the fan paid first (or it was canceled already). Ask what it is now.
             intent = await gateway.GetIntentAsync(payment.IntentId);
@@ -142,28 +164,26 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
             return Refused(request, $"{request.Amount} cannot be refunded: {payment.Amount - refunded} of {payment.Amount} is left.");
         }
 
-        StripeRefund answer;
+        GatewayRefund answer;
         try
         {
-            answer = await scope.ServiceProvider.GetRequiredService<IPaymentGateway>().RefundAsync(new CreateRefund
-            {
-                PaymentIntent = payment.IntentId,
-                Amount = request.Amount,
-                Reason = RefundReasons.Contains(request.Reason) ? request.Reason : "requested_by_customer",
-                Metadata = new Dictionary<string, string>
+            answer = await scope.ServiceProvider.GetRequiredService<IPaymentGateway>().RefundAsync(new NewRefund(payment.IntentId, request.Amount,
+                RefundReasons.Contains(request.Reason) ? request.Reason : "requested_by_customer",
+                new Dictionary<string, string>
                 {
                     [PaymentMetadata.OrderId] = request.OrderId.ToString(),
                     [PaymentMetadata.RefundId] = request.RefundId.ToString(),
-                },
-            }, request.RefundId.ToString());
+                }), request.RefundId.ToString());
         }
-        catch (StripeException e) when (e.Kind is StripeErrorKind.InvalidRequest or StripeErrorKind.CardDeclined)
+        catch (GatewayException e) when (e.Kind is GatewayErrorKind.InvalidRequest or GatewayErrorKind.CardDeclined)
         {
             // The same key gets the same refusal from the gateway on a retry, so there is nothing to record.
             return Refused(request, e.Error.Message ?? e.Message);
         }
 
-        var refund = new Refund
+        // Its webhook may be recording the same refund right now: whichever comes second merges into the first's row.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var refund = await RefundStatus.RecordAsync(db, new Refund
         {
             RefundId = request.RefundId,
             OrderId = request.OrderId,
@@ -173,18 +193,10 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
             Status = RefundStatus.Of(answer.Status),
             CreatedAt = Now,
             UpdatedAt = Now,
-        };
-        db.Refunds.Add(refund);
-        try
-        {
-            await db.SaveChangesAsync();
-            return View(refund);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            db.ChangeTracker.Clear(); // its webhook came first and recorded it
-            return View(await db.Refunds.AsNoTracking().SingleAsync(r => r.RefundId == request.RefundId));
-        }
+        }, CancellationToken.None);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return View(refund);
     }
 
     public async Task<PaymentView?> GetAsync()
@@ -196,14 +208,22 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
     }
 
     /// <summary>
-    /// Keeps what the gateway answered when it is final (canceled, or succeeded when the fan paid first). The outcome
-    /// events stay with the webhook, which publishes PaymentSucceeded even when this answer recorded the status first.
+    /// Keeps what the gateway answered when it is final (canceled, or succeeded when the fan paid first, for the order's
+    /// amount only). The outcome events stay with the webhook, which publishes PaymentSucceeded even when this answer
+    /// recorded the status first.
     /// </summary>
-    private async Task<Payment> RecordAnswerAsync(PaymentsDbContext db, Guid orderId, StripePaymentIntent intent)
+    private async Task<Payment> RecordAnswerAsync(PaymentsDbContext db, Guid orderId, GatewayIntent intent)
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
         var payment = await db.Payments.FromSql($"select * from payments.payments where order_id = {orderId} for update").SingleAsync();
-        if (IntentStatus.IsFinal(intent.Status) && IntentStatus.Apply(payment, intent, Now))
+        var report = IntentStatus.IsFinal(intent.Status) ? IntentStatus.Apply(payment, intent, Now) : IntentReport.Stale;
+        if (report == IntentReport.AmountMismatch && IntentStatus.Flag(payment, intent, Now))
+        {
+            Logger.LogError("Payment intent {IntentId} of order {OrderId} is succeeded for {ReportedAmount} {ReportedCurrency}, not the order's {Amount} {Currency}: flagged for support",
+                intent.Id, orderId, intent.Amount, intent.Currency, payment.Amount, payment.Currency);
+        }
+
+        if (report is IntentReport.Applied or IntentReport.AmountMismatch)
         {
             payment.UpdatedAt = Now;
             await db.SaveChangesAsync();

@@ -10,7 +10,6 @@ using TicketToken.BuildingBlocks.Security;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Gateways;
-using TicketToken.Payments.Stripe;
 
 namespace TicketToken.Payments.Apis;
 
@@ -74,19 +73,15 @@ public static class OrganizerPaymentsApi
             if (account is null)
             {
                 // The key makes a retried or concurrent first request the same account at the gateway.
-                var created = await gateway.CreateConnectAccountAsync(new CreateExpressAccount
-                {
-                    Country = country,
-                    Email = request?.Email,
-                    Metadata = new Dictionary<string, string> { [PaymentMetadata.OrganizerId] = organizerId.ToString() },
-                }, $"connect:{organizerId}", cancellationToken);
+                var created = await gateway.CreateConnectAccountAsync(new NewAccount(country, request?.Email,
+                    new Dictionary<string, string> { [PaymentMetadata.OrganizerId] = organizerId.ToString() }), $"connect:{organizerId}", cancellationToken);
                 account = await RecordAccountAsync(db, organizerId, gateway.Name, created, time.GetUtcNow(), cancellationToken);
             }
 
             var link = await gateway.CreateOnboardingLinkAsync(account.AccountId, connect.RefreshUrl, connect.ReturnUrl, cancellationToken);
             return TypedResults.Ok(new OnboardingResponse(account.AccountId, link.Url, link.ExpiresAt));
         }
-        catch (StripeException e)
+        catch (GatewayException e)
         {
             throw PaymentsProblems.Gateway(e);
         }
@@ -114,7 +109,7 @@ public static class OrganizerPaymentsApi
                 account.UpdatedAt = time.GetUtcNow();
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (StripeException e)
+            catch (GatewayException e)
             {
                 throw PaymentsProblems.Gateway(e);
             }
@@ -150,7 +145,7 @@ public static class OrganizerPaymentsApi
     }
 
     /// <summary>Keeps the gateway's new account; a concurrent first request may have kept the same one already.</summary>
-    private static async Task<OrganizerAccount> RecordAccountAsync(PaymentsDbContext db, Guid organizerId, string gatewayName, StripeAccount created, DateTimeOffset now,
+    private static async Task<OrganizerAccount> RecordAccountAsync(PaymentsDbContext db, Guid organizerId, string gatewayName, GatewayAccount created, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         var account = new OrganizerAccount

@@ -15,6 +15,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<JournalTransaction> JournalTransactions => Set<JournalTransaction>();
     public DbSet<JournalEntry> JournalEntries => Set<JournalEntry>();
     public DbSet<SimulatedObject> SimulatedObjects => Set<SimulatedObject>();
+    public DbSet<SimulatedRequest> SimulatedRequests => Set<SimulatedRequest>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -48,6 +49,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
             simulated.Property(s => s.ObjectType).HasColumnName("object");
             simulated.Property(s => s.Body).HasColumnType("jsonb");
         });
+        modelBuilder.Entity<SimulatedRequest>(request => request.ToTable("simulated_requests").HasKey(r => r.IdempotencyKey));
     }
 }
 
@@ -70,6 +72,18 @@ public sealed class Payment
     public DateTimeOffset? PayBy { get; set; }
     public DateTimeOffset? SucceededAt { get; set; }
     public DateTimeOffset? FailedAt { get; set; }
+
+    /// <summary>Confirmations the gateway reported (declined ones and the one that succeeded).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>False while the row is one a webhook made before the order's own request: its amount is then the gateway's word.</summary>
+    public bool AmountFromOrder { get; set; } = true;
+
+    /// <summary>Why support has to look at it (<see cref="Domain.PaymentReview"/>), and what the gateway reported.</summary>
+    public string? Review { get; set; }
+    public long? ReportedAmount { get; set; }
+    public string? ReportedCurrency { get; set; }
+    public DateTimeOffset? FlaggedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -144,6 +158,16 @@ public sealed class JournalEntry
     public required string Account { get; set; }
     public long Amount { get; set; }
     public DateTimeOffset PostedAt { get; set; }
+}
+
+/// <summary>The simulated gateway's first answer to an Idempotency-Key, replayed to every retry with the same parameters.</summary>
+public sealed class SimulatedRequest
+{
+    public required string IdempotencyKey { get; set; }
+    public required string Fingerprint { get; set; }
+    public int Status { get; set; }
+    public required string Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 /// <summary>A payment intent, refund, account or transfer of the simulated gateway, as Stripe's JSON.</summary>

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Gateways;
-using TicketToken.Payments.Stripe;
 
 namespace TicketToken.Payments.Domain;
 
@@ -105,27 +104,21 @@ public sealed class PayoutRun(PaymentsDbContext db, IPaymentGateway gateway, IOp
 
     private async Task<Payout> TransferAsync(Payout payout, CancellationToken cancellationToken)
     {
-        StripeTransfer transfer;
+        GatewayTransfer transfer;
         try
         {
-            transfer = await gateway.TransferAsync(new CreateTransfer
+            transfer = await gateway.TransferAsync(new NewTransfer(payout.Amount, payout.Currency, payout.AccountId, new Dictionary<string, string>
             {
-                Amount = payout.Amount,
-                Currency = payout.Currency,
-                Destination = payout.AccountId,
-                Metadata = new Dictionary<string, string>
-                {
-                    [PaymentMetadata.PayoutId] = payout.Id.ToString(),
-                    [PaymentMetadata.OrganizerId] = payout.OrganizerId.ToString(),
-                },
-            }, payout.Id.ToString(), cancellationToken);
+                [PaymentMetadata.PayoutId] = payout.Id.ToString(),
+                [PaymentMetadata.OrganizerId] = payout.OrganizerId.ToString(),
+            }), payout.Id.ToString(), cancellationToken);
         }
-        catch (StripeException e) when (!e.IsRetryable)
+        catch (GatewayException e) when (!e.IsRetryable)
         {
             logger.LogWarning("Payout {PayoutId} of {Amount} {Currency} to {AccountId} was refused: {Reason}", payout.Id, payout.Amount, payout.Currency, payout.AccountId, e.Message);
             return await CompleteAsync(payout.Id, null, e.Error.Message ?? e.Message, cancellationToken);
         }
-        catch (StripeException e)
+        catch (GatewayException e)
         {
             logger.LogWarning("Payout {PayoutId} got no answer ({Reason}); it stays pending and the next run retries it with the same key", payout.Id, e.Message);
             return payout;

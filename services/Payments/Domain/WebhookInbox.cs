@@ -3,26 +3,27 @@ using Microsoft.Extensions.Logging;
 using TicketToken.Contracts.Payments;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Gateways;
-using TicketToken.Payments.Stripe;
 
 namespace TicketToken.Payments.Domain;
 
 /// <summary>
 /// Takes in the gateway's verified webhook events. Each event id is recorded once, and in the same transaction its
 /// effect is applied and the integration events it causes are written to the outbox: a redelivered event changes
-/// nothing, and an event is never half applied. Events may come in any order; see <see cref="IntentStatus"/>.
+/// nothing, two concurrent deliveries of one event wait for each other on its row, and an event is never half
+/// applied. Events may come in any order; see <see cref="IntentStatus"/>.
 /// </summary>
 public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, ProcessorFees fees, TimeProvider time, ILogger<WebhookInbox> logger)
 {
     /// <summary>Records and applies the event; false when it had been recorded before (a duplicate delivery).</summary>
-    public async Task<bool> ReceiveAsync(StripeEvent stripeEvent, string payload, CancellationToken cancellationToken)
+    public async Task<bool> ReceiveAsync(GatewayEvent received, string payload, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow();
+        // A concurrent delivery of the same id waits here for this one's transaction, then finds the row and does nothing.
         var recorded = await db.Database.ExecuteSqlAsync(
             $"""
             insert into payments.webhook_events (id, type, created, payload, received_at)
-            values ({stripeEvent.Id}, {stripeEvent.Type}, {stripeEvent.Created}, {payload}::jsonb, {now})
+            values ({received.Id}, {received.Type}, {received.Created}, {payload}::jsonb, {now})
             on conflict (id) do nothing
             """, cancellationToken);
         if (recorded == 0)
@@ -30,16 +31,16 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
             return false;
         }
 
-        switch (stripeEvent.Type)
+        switch (received.Type)
         {
             case var type when type.StartsWith("payment_intent.", StringComparison.Ordinal):
-                await OnPaymentIntentAsync(stripeEvent, now, cancellationToken);
+                await OnPaymentIntentAsync(received, Read<GatewayIntent>(received), now, cancellationToken);
                 break;
             case "refund.created" or "refund.updated" or "refund.failed" or "charge.refund.updated":
-                await OnRefundAsync(stripeEvent, now, cancellationToken);
+                await OnRefundAsync(Read<GatewayRefund>(received), now, cancellationToken);
                 break;
             case "account.updated":
-                await OnAccountAsync(stripeEvent, now, cancellationToken);
+                await OnAccountAsync(Read<GatewayAccount>(received), now, cancellationToken);
                 break;
             default:
                 // Recorded, nothing to do: charge.refunded (the refund events carry what we track), transfer.*, ...
@@ -51,36 +52,30 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
         return true;
     }
 
-    private async Task OnPaymentIntentAsync(StripeEvent stripeEvent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task OnPaymentIntentAsync(GatewayEvent received, GatewayIntent intent, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var intent = Read(stripeEvent.ReadPaymentIntent);
         var payment = await LockPaymentAsync(intent, now, cancellationToken);
         if (payment is null)
         {
             return;
         }
 
-        var applied = IntentStatus.Apply(payment, intent, stripeEvent.Created);
+        var attempt = received.Type is "payment_intent.payment_failed" or "payment_intent.succeeded";
+        if (attempt)
+        {
+            payment.Attempts++;
+        }
+
         payment.UpdatedAt = now;
-        if (payment.Status == PaymentStatuses.Succeeded && payment.SucceededAt is null)
-        {
-            payment.SucceededAt = stripeEvent.Created;
-            db.Publish(PaymentSucceeded.Topic, new PaymentSucceeded(payment.OrderId, payment.IntentId, payment.Amount, payment.Currency,
-                fees.For(payment.Amount), stripeEvent.Created));
-        }
-        else if (stripeEvent.Type == "payment_intent.payment_failed" && applied && payment.FailedAt is null)
-        {
-            payment.FailedAt = stripeEvent.Created;
-            db.Publish(PaymentFailed.Topic, new PaymentFailed(payment.OrderId, payment.IntentId, payment.FailureCode ?? "payment_failed",
-                payment.FailureMessage ?? "The payment failed.", stripeEvent.Created));
-        }
+        PaymentOutcomes.Apply(db, payment, intent, received.Created, received.Type == "payment_intent.payment_failed", fees, logger, now);
     }
 
     /// <summary>
     /// Our payment for the intent, locked for this transaction. An intent of one of our orders (metadata order_id) that we
-    /// have no row for yet (its webhook beat the actor's write) gets its row now; any other intent is not ours.
+    /// have no row for yet (its webhook beat the order's request) gets its row now, with the gateway's amount marked as
+    /// such until the order's request completes it; any other intent is not ours.
     /// </summary>
-    private async Task<Payment?> LockPaymentAsync(StripePaymentIntent intent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Payment?> LockPaymentAsync(GatewayIntent intent, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var payment = await db.Payments.FromSql($"select * from payments.payments where intent_id = {intent.Id} for update").SingleOrDefaultAsync(cancellationToken);
         if (payment is not null)
@@ -113,6 +108,7 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
             StatusChangedAt = intent.Created,
             Amount = intent.Amount,
             Currency = intent.Currency,
+            AmountFromOrder = false,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -120,24 +116,22 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
         return payment;
     }
 
-    private async Task OnRefundAsync(StripeEvent stripeEvent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task OnRefundAsync(GatewayRefund reported, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reported = Read(stripeEvent.ReadRefund);
-        var refund = await db.Refunds.FromSql($"select * from payments.refunds where gateway_refund_id = {reported.Id} for update").SingleOrDefaultAsync(cancellationToken);
-        if (refund is not null)
+        var known = await db.Refunds.FromSql($"select * from payments.refunds where gateway_refund_id = {reported.Id} for update").SingleOrDefaultAsync(cancellationToken);
+        if (known is not null)
         {
-            refund.Status = RefundStatus.Next(refund.Status, RefundStatus.Of(reported.Status));
-            refund.FailureMessage = refund.Status == RefundStatus.Failed ? "The gateway could not return the money." : null;
-            refund.UpdatedAt = now;
+            RefundStatus.Merge(known, RefundStatus.Of(reported.Status), now);
             return;
         }
 
-        // The webhook beat the actor's write of the gateway's answer: record it from the metadata we sent.
+        // Not recorded yet, or being recorded right now by the refund flow (the actor writes the gateway's answer): the
+        // row is inserted unless it exists, which waits for the actor's transaction, then whichever came second merges.
         if (PaymentMetadata.Id(reported.Metadata, PaymentMetadata.RefundId) is { } refundId
             && PaymentMetadata.Id(reported.Metadata, PaymentMetadata.OrderId) is { } orderId
             && await db.Payments.AnyAsync(p => p.OrderId == orderId, cancellationToken))
         {
-            db.Refunds.Add(new Refund
+            await RefundStatus.RecordAsync(db, new Refund
             {
                 RefundId = refundId,
                 OrderId = orderId,
@@ -147,7 +141,7 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
                 Status = RefundStatus.Of(reported.Status),
                 CreatedAt = now,
                 UpdatedAt = now,
-            });
+            }, cancellationToken);
         }
     }
 
@@ -155,9 +149,8 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
     /// account.updated events may come in any order and carry only what changed then, so the account is read back from
     /// the gateway (as Stripe advises when order matters) and what it says now is kept.
     /// </summary>
-    private async Task OnAccountAsync(StripeEvent stripeEvent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task OnAccountAsync(GatewayAccount reported, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reported = Read(stripeEvent.ReadAccount);
         var account = await db.OrganizerAccounts.FromSql($"select * from payments.organizer_accounts where account_id = {reported.Id} for update")
             .SingleOrDefaultAsync(cancellationToken);
         if (account is null)
@@ -173,21 +166,63 @@ public sealed class WebhookInbox(PaymentsDbContext db, IPaymentGateway gateway, 
     }
 
     /// <summary>data.object as the type says it is; signed by the right secret, so a mismatch is a bug on one side.</summary>
-    private static T Read<T>(Func<T> read)
+    private static T Read<T>(GatewayEvent received) where T : class =>
+        received.DataObject as T ?? throw new InvalidWebhookEventException($"Event {received.Id} ({received.Type}) does not carry a {typeof(T).Name[7..].ToLowerInvariant()}.");
+}
+
+/// <summary>
+/// What a report of the intent's state publishes, the same whether it came by webhook or as the gateway's answer to us:
+/// PaymentSucceeded once per intent, for the order's amount only; PaymentFailed once per declined attempt while the
+/// payment can still be paid; a success for another amount flagged for support and logged, never published.
+/// </summary>
+public static class PaymentOutcomes
+{
+    public static void Apply(PaymentsDbContext db, Payment payment, GatewayIntent intent, DateTimeOffset at, bool declined, ProcessorFees fees, ILogger logger,
+        DateTimeOffset now)
     {
-        try
+        var report = IntentStatus.Apply(payment, intent, at);
+        switch (report)
         {
-            return read();
+            case IntentReport.AmountMismatch:
+                if (IntentStatus.Flag(payment, intent, now))
+                {
+                    logger.LogError(
+                        "Payment intent {IntentId} of order {OrderId} reported succeeded for {ReportedAmount} {ReportedCurrency}, but the order is {Amount} {Currency}: " +
+                        "not confirmed; flagged amount_mismatch for support, who refund what the gateway holds",
+                        intent.Id, payment.OrderId, intent.Amount, intent.Currency, payment.Amount, payment.Currency);
+                }
+
+                return;
+            case IntentReport.Unverified:
+                logger.LogWarning("Payment intent {IntentId} of order {OrderId} reported succeeded before the order's payment was recorded: checked once it is",
+                    intent.Id, payment.OrderId);
+                return;
         }
-        catch (Exception e) when (e is InvalidOperationException or System.Text.Json.JsonException)
+
+        if (payment.Status == PaymentStatuses.Succeeded && payment.SucceededAt is null)
         {
-            throw new InvalidWebhookEventException(e.Message, e);
+            payment.SucceededAt = at;
+            db.Publish(PaymentSucceeded.Topic, new PaymentSucceeded(payment.OrderId, payment.IntentId, payment.Amount, payment.Currency, fees.For(payment.Amount), at)
+            {
+                Attempt = payment.Attempts,
+            });
+        }
+        else if (declined && !IntentStatus.IsFinal(payment.Status))
+        {
+            // Every declined attempt is news for the order (attempts, last decline code), even one that arrives after a
+            // newer state: its own code and message, not whatever the payment shows now.
+            payment.FailedAt = at;
+            db.Publish(PaymentFailed.Topic, new PaymentFailed(payment.OrderId, payment.IntentId, intent.LastError?.Reason ?? "payment_failed",
+                intent.LastError?.Message ?? "The payment failed.", at)
+            {
+                Attempt = payment.Attempts,
+            });
         }
     }
 }
 
 /// <summary>A verified event whose object cannot be read as its type says.</summary>
-public sealed class InvalidWebhookEventException(string message, Exception inner) : Exception(message, inner);
+public sealed class InvalidWebhookEventException(string message) : Exception(message);
 
 /// <summary>A refund's status in our terms: <c>pending</c>, then <c>succeeded</c> or <c>failed</c>.</summary>
 public static class RefundStatus
@@ -203,6 +238,37 @@ public static class RefundStatus
         "failed" or "canceled" => Failed,
         _ => Pending,
     };
+
+    /// <summary>
+    /// Records a refund whichever of the refund flow and its webhook comes first: inserted unless its row exists (which
+    /// waits for a concurrent insert of the same refund to commit, instead of failing on the key), then merged.
+    /// </summary>
+    public static async Task<Refund> RecordAsync(PaymentsDbContext db, Refund refund, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            insert into payments.refunds (refund_id, order_id, gateway_refund_id, amount, currency, status, failure_message, created_at, updated_at)
+            values ({refund.RefundId}, {refund.OrderId}, {refund.GatewayRefundId}, {refund.Amount}, {refund.Currency}, {refund.Status},
+                    {refund.FailureMessage}, {refund.CreatedAt}, {refund.UpdatedAt})
+            on conflict do nothing
+            """, cancellationToken);
+        var recorded = await db.Refunds.FromSql($"select * from payments.refunds where refund_id = {refund.RefundId} for update").SingleAsync(cancellationToken);
+        Merge(recorded, refund.Status, refund.UpdatedAt);
+        return recorded;
+    }
+
+    public static void Merge(Refund refund, string reported, DateTimeOffset now)
+    {
+        var next = Next(refund.Status, reported);
+        if (next == refund.Status)
+        {
+            return;
+        }
+
+        refund.Status = next;
+        refund.FailureMessage = next == Failed ? "The gateway could not return the money." : null;
+        refund.UpdatedAt = now;
+    }
 
     /// <summary>Failed is final; a succeeded refund can still fail later (Stripe reports that), never go back to pending.</summary>
     public static string Next(string current, string reported) => (current, reported) switch

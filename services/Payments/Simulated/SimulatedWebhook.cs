@@ -1,4 +1,4 @@
-namespace TicketToken.Payments.Gateways;
+namespace TicketToken.Payments.Simulated;
 
 /// <summary>
 /// A webhook the simulated gateway owes our endpoint (internal topic <see cref="Topic"/>): written to the outbox in the
