@@ -203,13 +203,21 @@ public sealed class ShortGraceScanningFixture : ScanningFixture
     };
 }
 
-/// <summary>Codes as the fan's app makes them from the ticket's secret.</summary>
+/// <summary>Codes as the fan's app makes them from the ticket's secret: version 2 (TT2), or version 1 (TT1) as older apps do.</summary>
 public static class Codes
 {
-    public static string Current(this FanTicket ticket) => TicketCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
+    public static string Current(this FanTicket ticket) => TotpCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
+
+    public static string CurrentV1(this FanTicket ticket) => TicketCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
 
     /// <summary>The code of a step <paramref name="stepsAgo"/> before the current one (a screenshot).</summary>
     public static string StepsAgo(this FanTicket ticket, int stepsAgo)
+    {
+        var step = TicketCode.Step(DateTimeOffset.UtcNow, ticket.StepSeconds) - stepsAgo;
+        return TotpCode.Format(ticket.TicketId, step * ticket.StepSeconds, TotpCode.Value(TotpCode.Key(ticket.Secret, ticket.TicketId), step));
+    }
+
+    public static string StepsAgoV1(this FanTicket ticket, int stepsAgo)
     {
         var step = TicketCode.Step(DateTimeOffset.UtcNow, ticket.StepSeconds) - stepsAgo;
         return TicketCode.Format(ticket.TicketId, step, TicketCode.Compute(ticket.TicketId, ticket.Secret, step));
