@@ -1,6 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Identity;
+using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
 
 namespace TicketToken.Tickets.Subscriptions;
@@ -21,6 +24,33 @@ public sealed class CancelEventTickets(IActorProxyFactory actors) : ITopicHandle
     public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await actors.EventTicketsOf(data.EventId).CancelledAsync(data);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A person registered: their name goes on the tickets they hold (the PDF, the passes).</summary>
+public sealed class RecordHolder(TicketsDbContext db, TimeProvider time) : ITopicHandler<UserRegistered>
+{
+    public async Task<TopicResult> HandleAsync(UserRegistered data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        // A person registers once; an erasure that arrived first left its row, which this does not overwrite.
+        await db.Database.ExecuteSqlAsync($"""
+            insert into tickets.holders (user_id, display_name, updated_at) values ({data.UserId}, {data.DisplayName}, {time.GetUtcNow()})
+            on conflict (user_id) do nothing
+            """, cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A person was erased: their name leaves every ticket and pass.</summary>
+public sealed class ForgetHolder(TicketsDbContext db, TimeProvider time) : ITopicHandler<UserErased>
+{
+    public async Task<TopicResult> HandleAsync(UserErased data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            insert into tickets.holders (user_id, display_name, updated_at) values ({data.UserId}, null, {time.GetUtcNow()})
+            on conflict (user_id) do update set display_name = null, updated_at = excluded.updated_at
+            """, cancellationToken);
         return TopicResult.Success;
     }
 }
