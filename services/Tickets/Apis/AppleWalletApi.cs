@@ -142,7 +142,7 @@ public static class AppleWalletApi
     {
         http.Response.Headers.CacheControl = "no-store";
         // With a Last-Modified, the file result answers If-Modified-Since itself (304), as Wallet's update check expects.
-        return TypedResults.File(pass, ApplePass.MediaType, "ticket.pkpass", lastModified: CarriedDocuments.LastModified(ticket));
+        return TypedResults.File(pass, ApplePass.MediaType, "ticket.pkpass", lastModified: CarriedDocuments.LastModifiedSecond(ticket));
     }
 
     /// <summary>The pass's ticket, once the pass type is ours and the request carries the pass's own token; 401 otherwise.</summary>

@@ -40,7 +40,7 @@ public static class CarriedTicketsApi
         var ticket = await ActiveAsync(documents, caller, ticketId, cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(await documents.ApplePassAsync(ticket, ticket.Ticket.SecretVersion, cancellationToken), ApplePass.MediaType, $"ticket-{ticket.Number}.pkpass",
-            lastModified: CarriedDocuments.LastModified(ticket));
+            lastModified: CarriedDocuments.LastModifiedSecond(ticket));
     }
 
     private static async Task<Ok<GoogleWalletLinkResponse>> GetGoogleWalletLink(Guid ticketId, Caller caller, CarriedDocuments documents, HttpContext http,

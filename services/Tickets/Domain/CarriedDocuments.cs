@@ -107,6 +107,17 @@ public sealed class CarriedDocuments(TicketsDbContext db, [FromKeyedServices(Tic
     /// <summary>When what changed last that a pass shows: the ticket (status, owner, secret version) or its event.</summary>
     public static DateTimeOffset LastModified(CarriedTicket ticket) => ticket.Ticket.ChangedAt > ticket.Event.UpdatedAt ? ticket.Ticket.ChangedAt : ticket.Event.UpdatedAt;
 
+    /// <summary>
+    /// <see cref="LastModified"/> as an HTTP date, which has whole seconds: rounded up, so that a pass fetched after a change
+    /// is never called unmodified since a time before that change (only a second change in the same second could be).
+    /// </summary>
+    public static DateTimeOffset LastModifiedSecond(CarriedTicket ticket)
+    {
+        var at = LastModified(ticket).ToUniversalTime();
+        var whole = new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return whole == at ? whole : whole.AddSeconds(1);
+    }
+
     /// <summary>An Apple pass's serial number: the ticket and the secret version it was made for.</summary>
     public static string Serial(Guid ticketId, int secretVersion) => string.Create(CultureInfo.InvariantCulture, $"{ticketId:N}-{secretVersion}");
 

@@ -53,7 +53,12 @@ public static class TicketPdf
         var ticket = page.Ticket;
         const double margin = 56;
         var heading = new XFont(Family, 11, XFontStyleEx.Bold);
+        // A long name (catalog allows 200 characters) gets a smaller font, so it stays within the four lines above the details.
         var title = new XFont(Family, 22, XFontStyleEx.Bold);
+        if (graphics.MeasureString(ticket.EventName, title).Width > 2 * (width - 2 * margin))
+        {
+            title = new XFont(Family, 13, XFontStyleEx.Bold);
+        }
         var label = new XFont(Family, 9, XFontStyleEx.Regular);
         var value = new XFont(Family, 13, XFontStyleEx.Regular);
         var small = new XFont(Family, 9, XFontStyleEx.Regular);
@@ -64,7 +69,7 @@ public static class TicketPdf
         graphics.DrawString(string.Create(CultureInfo.InvariantCulture, $"Ticket {number} of {count}"), heading, XBrushes.White,
             new XRect(width - margin - 200, 24, 200, 20), XStringFormats.TopRight);
 
-        text.DrawString(ticket.EventName, title, new XSolidBrush(Slate), new XRect(margin, 92, width - 2 * margin, 60), XStringFormats.TopLeft);
+        text.DrawString(ticket.EventName, title, new XSolidBrush(Slate), new XRect(margin, 88, width - 2 * margin, 64), XStringFormats.TopLeft);
         var y = 160.0;
         foreach (var (name, content) in Details(ticket))
         {
@@ -77,11 +82,7 @@ public static class TicketPdf
         const double qrSize = 220;
         if (page.PassCode is { } code)
         {
-            using var data = QRCodeGenerator.GenerateQrCode(code, QRCodeGenerator.ECCLevel.M);
-            using var png = new MemoryStream(new PngByteQRCode(data).GetGraphic(10));
-            using var image = XImage.FromStream(png);
-            image.Interpolate = false; // crisp modules: a blurred QR scans worse
-            graphics.DrawImage(image, (width - qrSize) / 2, y, qrSize, qrSize);
+            DrawQrCode(graphics, code, (width - qrSize) / 2, y, qrSize);
             y += qrSize + 8;
             graphics.DrawString(code, small, XBrushes.Black, new XRect(margin, y, width - 2 * margin, 14), XStringFormats.TopCenter);
             y += 30;
@@ -94,6 +95,36 @@ public static class TicketPdf
             text.DrawString("The organizer of this event admits only the rotating code of the TicketToken app: open the ticket in the app at the "
                 + "entrance. This page is your receipt of the ticket, not an entry code.", value, XBrushes.Black,
                 new XRect(margin, y, width - 2 * margin, 80), XStringFormats.TopLeft);
+        }
+    }
+
+    /// <summary>
+    /// The QR as vector squares (QRCoder's module matrix, quiet zone included): sharp at any zoom or printer, and no
+    /// bitmap for PDFsharp to decode. Each row's runs of dark modules are one rectangle, a hair taller so rows leave no seam.
+    /// </summary>
+    private static void DrawQrCode(XGraphics graphics, string text, double x, double y, double size)
+    {
+        using var data = QRCodeGenerator.GenerateQrCode(text, QRCodeGenerator.ECCLevel.M);
+        var modules = data.ModuleMatrix;
+        var module = size / modules.Count;
+        for (var row = 0; row < modules.Count; row++)
+        {
+            for (var column = 0; column < modules.Count;)
+            {
+                if (!modules[row][column])
+                {
+                    column++;
+                    continue;
+                }
+
+                var start = column;
+                while (column < modules.Count && modules[row][column])
+                {
+                    column++;
+                }
+
+                graphics.DrawRectangle(XBrushes.Black, x + start * module, y + row * module, (column - start) * module, module * 1.05);
+            }
         }
     }
 
