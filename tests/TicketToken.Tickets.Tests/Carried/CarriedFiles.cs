@@ -199,7 +199,8 @@ public static class GoogleWallet
         publicOnly.ImportParameters(serviceAccount.ExportParameters(includePrivateParameters: false));
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(jwt, new TokenValidationParameters
         {
-            IssuerSigningKey = new RsaSecurityKey(publicOnly),
+            // No cached signature provider: it would outlive this RSA object, and the next check of the same key would use it disposed.
+            IssuerSigningKey = new RsaSecurityKey(publicOnly) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } },
             ValidIssuer = issuer,
             ValidAudience = "google",
             ValidateLifetime = false,
