@@ -46,7 +46,7 @@ public sealed class TicketsModule : Module
         // Read at start: a configured wallet key that cannot be read stops the host, not the first fan who asks for a pass.
         services.AddSingleton<WalletCredentials>();
         services.AddSingleton<IHostedService>(sp => new WalletSetup(sp.GetRequiredService<WalletCredentials>, sp.GetRequiredService<IOptions<TicketsOptions>>().Value,
-            sp.GetRequiredService<ILogger<WalletSetup>>()));
+            sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILogger<WalletSetup>>()));
         services.AddSingleton<WalletLinks>();
         services.AddScoped<CarriedDocuments>();
         module.AddDbContext<TicketsDbContext>(TicketsDbContext.SchemaName)
@@ -69,11 +69,17 @@ public sealed class TicketsModule : Module
     }
 
     /// <summary>Reads the wallet keys and installs the PDF's fonts when the host starts, and says what is missing.</summary>
-    private sealed class WalletSetup(Func<WalletCredentials> credentials, TicketsOptions options, ILogger logger) : IHostedService
+    private sealed class WalletSetup(Func<WalletCredentials> credentials, TicketsOptions options, IHostEnvironment environment, ILogger logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             credentials();
+            if (environment.IsProduction() && options.PublicBaseUrl.IsLoopback)
+            {
+                logger.LogWarning("TicketToken:Tickets:PublicBaseUrl is {Url}: wallet links in e-mails and Apple Wallet's pass updates point at this machine, not at the public address.",
+                    options.PublicBaseUrl);
+            }
+
             PdfFonts.Install(options.PdfFontDirectory);
             if (!PdfFonts.Available)
             {
