@@ -7,7 +7,7 @@ using OtpNet;
 namespace TicketToken.Contracts.Tickets;
 
 /// <summary>
-/// Version 2 of the rotating entry code (docs/adr/0013-entry-code-v2-and-wallet-passes.md): the rotating value is an
+/// Version 2 of the rotating entry code (docs/adr/0014-entry-code-v2-and-wallet-passes.md): the rotating value is an
 /// RFC 6238 TOTP (SHA-1, 8 digits, the code step as its period) under a key derived from the ticket's secret, so a
 /// Google Wallet pass, whose rotating barcode can only compute a TOTP, shows the same code the app shows. The tickets
 /// module renders this form; the gate accepts it and the version 1 form (<see cref="TicketCode"/>).

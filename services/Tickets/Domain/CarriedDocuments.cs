@@ -9,7 +9,7 @@ using TicketToken.Tickets.Data;
 namespace TicketToken.Tickets.Domain;
 
 /// <summary>
-/// What a fan carries for a ticket outside the app (docs/adr/0013-entry-code-v2-and-wallet-passes.md), made in one place
+/// What a fan carries for a ticket outside the app (docs/adr/0014-entry-code-v2-and-wallet-passes.md), made in one place
 /// for the owner's routes, the documents actor the notifications module calls, and Apple's pass web service: the PDF,
 /// the Apple Wallet pass of a secret version, the Google Wallet save link, and links that work from an e-mail.
 /// </summary>

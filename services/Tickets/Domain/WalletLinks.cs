@@ -9,7 +9,7 @@ using TicketToken.BuildingBlocks.Security;
 namespace TicketToken.Tickets.Domain;
 
 /// <summary>
-/// The proofs a wallet link carries instead of a sign-in (docs/adr/0013-entry-code-v2-and-wallet-passes.md): a download
+/// The proofs a wallet link carries instead of a sign-in (docs/adr/0014-entry-code-v2-and-wallet-passes.md): a download
 /// link for an Apple Wallet pass names one ticket at one secret version until an expiry, under an HMAC with a key the
 /// module makes once (every replica shares it through the database); an Apple pass's authentication token is an HMAC of
 /// its serial number under the same key, so nothing per pass is stored.
