@@ -44,7 +44,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         // Stripe (and the simulated gateway) send no token: the Stripe-Signature HMAC of the raw body is the authentication.
         "POST /api/payments/webhooks/stripe",
         // Apple Wallet's pass web service sends no access token: each pass's own token (Authorization: ApplePass ...) is the
-        // authentication; a pass download link from an e-mail is its own signed, expiring proof (docs/adr/0013).
+        // authentication; a pass download link from an e-mail is its own signed, expiring proof (docs/adr/0014).
         "POST /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}",
         "DELETE /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}",
         "GET /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}",
