@@ -44,4 +44,32 @@ internal static class TicketsProblems
 
     public static ProblemException OwnTransfer() =>
         new(StatusCodes.Status409Conflict, "own_transfer", "You sent this transfer; it is for someone else to accept.");
+
+    // What fans carry: the PDF and the wallet passes.
+    public static ProblemException PdfUnavailable(string? directory) =>
+        new(StatusCodes.Status503ServiceUnavailable, "pdf_unavailable", "Tickets cannot be printed right now: the PDF's fonts are missing on this server.",
+            $"The operator installs DejaVu Sans (Debian's fonts-dejavu-core) in {directory ?? "TicketToken:Tickets:PdfFontDirectory"}.");
+
+    public static ProblemException WalletNotOffered(string wallet) =>
+        new(StatusCodes.Status409Conflict, "wallet_not_offered", $"{wallet} passes are not offered here.", "Show the ticket's code in the app, or print the PDF.");
+
+    public static ProblemException WalletPassesNotAllowed() =>
+        new(StatusCodes.Status409Conflict, "wallet_passes_not_allowed", "The event's organizer admits only the app's rotating code, so this ticket cannot be added to a wallet.");
+
+    // A wallet link from an e-mail: anything that is not a genuine, unexpired link is answered alike.
+    public static ProblemException WalletLinkInvalid() =>
+        new(StatusCodes.Status404NotFound, "wallet_link_invalid", "This link is not valid, or has expired.", "Open the ticket in the app to add it to your wallet.");
+
+    public static ProblemException WalletLinkVoid() =>
+        new(StatusCodes.Status410Gone, "wallet_link_void", "The ticket has changed hands or been reissued since this link was sent, so its pass would admit nobody.");
+
+    // Apple's pass web service: Wallet sends the pass's own token; a wrong one, or a pass we never made, is the same 401.
+    public static ProblemException ApplePassUnauthorized() =>
+        new(StatusCodes.Status401Unauthorized, "apple_pass_unauthorized", "The pass's authentication token is wrong, or the pass is not one of ours.");
+
+    public static ProblemException InvalidDevice() =>
+        new(StatusCodes.Status400BadRequest, "invalid_device", $"A device library identifier is at most 128 letters, digits, '-' or '_'.");
+
+    public static ProblemException PassNotFound() =>
+        new(StatusCodes.Status404NotFound, "pass_not_found", "There is no such pass.");
 }

@@ -20,7 +20,7 @@ namespace TicketToken.Host.Tests;
 /// </summary>
 public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITestOutputHelper output) : IClassFixture<AuthorizationFixture>
 {
-    /// <summary>DESIGN.md section 6: browse, register, login, webhooks, health and the OpenAPI document; and how tokens are obtained.</summary>
+    /// <summary>DESIGN.md section 6: browse, register, login, webhooks (and Wallet's callbacks), health and the OpenAPI document; and how tokens are obtained.</summary>
     private static readonly HashSet<string> DeliberatelyAnonymous =
     [
         "GET /healthz",
@@ -55,6 +55,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "GET /api/payments/simulated/stripe/v1/accounts/{id}",
         "POST /api/payments/simulated/stripe/v1/account_links",
         "POST /api/payments/simulated/stripe/v1/transfers",
+        // Apple Wallet's pass web service sends no access token: each pass's own token (Authorization: ApplePass ...) is the
+        // authentication; a pass download link from an e-mail is its own signed, expiring proof (docs/adr/0014).
+        "POST /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}",
+        "DELETE /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}",
+        "GET /api/tickets/apple-wallet/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}",
+        "GET /api/tickets/apple-wallet/v1/passes/{passTypeIdentifier}/{serialNumber}",
+        "POST /api/tickets/apple-wallet/v1/log",
+        "GET /api/tickets/apple-wallet/download/{token}",
     ];
 
     private static readonly string[] AuthorizationCodes = ["unauthenticated", "invalid_token", "token_expired", "forbidden"];

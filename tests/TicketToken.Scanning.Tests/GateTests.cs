@@ -49,7 +49,7 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         var decoded = await QrCodes.DecodeAsync(png);
         var scan = await fixture.ScanAsync(venue.Device, venue.Event.EventId, decoded);
 
-        decoded.Should().StartWith("TT1.");
+        decoded.Should().StartWith("TT2.", "the app shows version 2 of the code");
         scan.Allowed().Should().BeTrue(scan.ToString());
         scan.GetProperty("ticketId").GetGuid().Should().Be(ticket.TicketId);
     }
@@ -78,12 +78,22 @@ public sealed class GateTests(ScanningFixture fixture) : IClassFixture<ScanningF
         var root = manifest.RootElement;
         root.GetProperty("expiresAt").GetDateTimeOffset().Should().BeAfter(DateTimeOffset.UtcNow).And.BeOnOrBefore(root.GetProperty("checkInClosesAt").GetDateTimeOffset());
         root.GetProperty("policy").Text("template").Should().Be("standard");
-        root.GetProperty("code").GetProperty("stepSeconds").GetInt32().Should().Be(ticket.StepSeconds);
+        root.Text("format").Should().Be("tickettoken-manifest/2");
+        var code = root.GetProperty("code");
+        code.GetProperty("stepSeconds").GetInt32().Should().Be(ticket.StepSeconds);
+        code.GetProperty("versions").EnumerateArray().Select(v => v.GetString()).Should().Equal("TT1", "TT2", "TTP");
+        code.GetProperty("totp").Text("keyLabel").Should().Be(TotpCode.KeyLabel);
+        code.GetProperty("totp").GetProperty("digits").GetInt32().Should().Be(8);
+        code.GetProperty("pass").Text("label").Should().Be(PassCode.Label);
+        code.GetProperty("pass").GetProperty("allowed").GetBoolean().Should().BeTrue("the organizer did not forbid wallet passes");
         var entries = root.GetProperty("tickets").EnumerateArray().ToDictionary(t => t.GetProperty("id").GetGuid());
         var mine = entries[ticket.TicketId];
         mine.Text("zone").Should().Be("GA");
         mine.Text("status").Should().Be("active");
-        Base64Url.DecodeFromChars(mine.Text("secret")).Should().Equal(ticket.Secret, "a device computes the fan's codes from it");
+        var offlineSecret = Base64Url.DecodeFromChars(mine.Text("secret"));
+        offlineSecret.Should().Equal(ticket.Secret, "a device computes the fan's codes from it");
+        EntryCodes.TryParse(ticket.Current(), out var shown).Should().BeTrue();
+        EntryCodes.IsMadeWith(shown, offlineSecret, ticket.StepSeconds).Should().BeTrue("a device offline checks the app's TT2 code with the manifest's secret");
         entries[refunded.TicketId].Text("status").Should().Be("refunded");
         entries[refunded.TicketId].TryGetProperty("secret", out _).Should().BeFalse("a ticket that cannot enter needs no secret");
         var key = await fixture.Database.ScalarAsync<byte[]>("select key_ciphertext from tickets.events where id = $1", venue.Event.EventId);

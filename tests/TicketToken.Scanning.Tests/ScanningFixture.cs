@@ -90,17 +90,17 @@ public class ScanningFixture : IAsyncLifetime
     }
 
     /// <summary>An organizer with a venue, an event there starting in an hour (unless told otherwise) and a GA device.</summary>
-    public async Task<Venue> VenueAsync(DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null, IReadOnlyList<string>? zones = null)
+    public async Task<Venue> VenueAsync(DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null, IReadOnlyList<string>? zones = null, bool walletPassesAllowed = true)
     {
         var (admin, organizerId) = await Personas.OrganizerAdminAsync();
         var venueId = await Personas.VenueAsync(admin, organizerId);
-        var published = await AnnounceAsync(organizerId, venueId, startsAt, endsAt);
+        var published = await AnnounceAsync(organizerId, venueId, startsAt, endsAt, walletPassesAllowed);
         var device = await DeviceAsync(admin, organizerId, venueId, zones);
         return new Venue(admin, organizerId, venueId, published, device);
     }
 
     /// <summary>Announces an event as catalog does (types for GA, VIP and BACKSTAGE) and waits until scanning and tickets know it.</summary>
-    public async Task<EventPublished> AnnounceAsync(Guid organizerId, Guid venueId, DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null)
+    public async Task<EventPublished> AnnounceAsync(Guid organizerId, Guid venueId, DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null, bool walletPassesAllowed = true)
     {
         var start = DateTimeOffset.FromUnixTimeSeconds((startsAt ?? DateTimeOffset.UtcNow.AddHours(1)).ToUnixTimeSeconds());
         var end = DateTimeOffset.FromUnixTimeSeconds((endsAt ?? start.AddHours(3)).ToUnixTimeSeconds());
@@ -111,10 +111,17 @@ public class ScanningFixture : IAsyncLifetime
                 new PublishedTicketType(VipType, "VIP lounge", PublishedTicketType.GeneralAdmission, null, 100, 9_000) { AccessZone = AccessZones.Vip },
                 new PublishedTicketType(BackstageType, "Backstage", PublishedTicketType.GeneralAdmission, null, 10, 20_000) { AccessZone = AccessZones.Backstage },
             ],
-            new ResalePolicy(false, null, 0), 1) { VenueName = "Main Hall", VenueCity = "Berlin" };
+            new ResalePolicy(false, null, 0), 1) { VenueName = "Main Hall", VenueCity = "Berlin", WalletPassesAllowed = walletPassesAllowed };
+        return await ReannounceAsync(published);
+    }
+
+    /// <summary>Publishes the announcement (again, with a higher version) and waits until scanning and tickets recorded this version.</summary>
+    public async Task<EventPublished> ReannounceAsync(EventPublished published)
+    {
         await PublishAsync(EventPublished.Topic, published);
-        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long?>("select version from scanning.events where id = $1", published.EventId) >= 1
-            && await Database.ScalarAsync<long?>("select version from tickets.events where id = $1", published.EventId) >= 1, "scanning and tickets recorded the event");
+        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long?>("select version from scanning.events where id = $1", published.EventId) >= published.Version
+            && await Database.ScalarAsync<long?>("select version from tickets.events where id = $1", published.EventId) >= published.Version,
+            "scanning and tickets recorded the event");
         return published;
     }
 
@@ -203,13 +210,21 @@ public sealed class ShortGraceScanningFixture : ScanningFixture
     };
 }
 
-/// <summary>Codes as the fan's app makes them from the ticket's secret.</summary>
+/// <summary>Codes as the fan's app makes them from the ticket's secret: version 2 (TT2), or version 1 (TT1) as older apps do.</summary>
 public static class Codes
 {
-    public static string Current(this FanTicket ticket) => TicketCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
+    public static string Current(this FanTicket ticket) => TotpCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
+
+    public static string CurrentV1(this FanTicket ticket) => TicketCode.Current(ticket.TicketId, ticket.Secret, DateTimeOffset.UtcNow, ticket.StepSeconds);
 
     /// <summary>The code of a step <paramref name="stepsAgo"/> before the current one (a screenshot).</summary>
     public static string StepsAgo(this FanTicket ticket, int stepsAgo)
+    {
+        var step = TicketCode.Step(DateTimeOffset.UtcNow, ticket.StepSeconds) - stepsAgo;
+        return TotpCode.Format(ticket.TicketId, step * ticket.StepSeconds, TotpCode.Value(TotpCode.Key(ticket.Secret, ticket.TicketId), step));
+    }
+
+    public static string StepsAgoV1(this FanTicket ticket, int stepsAgo)
     {
         var step = TicketCode.Step(DateTimeOffset.UtcNow, ticket.StepSeconds) - stepsAgo;
         return TicketCode.Format(ticket.TicketId, step, TicketCode.Compute(ticket.TicketId, ticket.Secret, step));

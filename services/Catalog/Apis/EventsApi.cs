@@ -80,7 +80,8 @@ public static class EventsApi
         LimitsRequest? Limits,
         ResaleRequest? Resale,
         RecurrenceRequest? Recurrence,
-        [property: MaxLength(50)] IReadOnlyList<TicketTypesApi.CreateTicketTypeRequest>? TicketTypes);
+        [property: MaxLength(50)] IReadOnlyList<TicketTypesApi.CreateTicketTypeRequest>? TicketTypes,
+        bool? WalletPassesAllowed = null);
 
     public sealed record UpdateEventRequest(
         [property: StringLength(200, MinimumLength = 2)] string? Name,
@@ -92,7 +93,8 @@ public static class EventsApi
         DateTimeOffset? SalesEndAt,
         [property: RegularExpression("^[A-Z]{3}$")] string? Currency,
         LimitsRequest? Limits,
-        ResaleRequest? Resale);
+        ResaleRequest? Resale,
+        bool? WalletPassesAllowed = null);
 
     public sealed record CancelEventRequest([property: Required, StringLength(500, MinimumLength = 1)] string Reason);
 
@@ -143,7 +145,7 @@ public static class EventsApi
         Guid Id, Guid OrganizerId, Guid? SeriesId, Guid? SeatMapId, VenueSummary Venue, string Name, string? Description, string? Category,
         DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset SalesStartAt, DateTimeOffset SalesEndAt, string Currency,
         LimitsResponse Limits, ResaleResponse Resale, string Status, long Version,
-        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt, string? CancellationReason);
+        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt, string? CancellationReason, bool WalletPassesAllowed);
 
     public sealed record SeriesResponse(Guid SeriesId, int Count, IReadOnlyList<EventResponse> Events);
 
@@ -193,6 +195,7 @@ public static class EventsApi
             SalesStartAt = (request.SalesStartAt ?? now).ToUniversalTime(),
             SalesEndAt = (request.SalesEndAt ?? request.StartsAt.Value).ToUniversalTime(),
             Currency = request.Currency,
+            WalletPassesAllowed = request.WalletPassesAllowed ?? true,
             Status = EventStatus.Draft,
             CreatedAt = now,
             UpdatedAt = now,
@@ -321,6 +324,7 @@ public static class EventsApi
         @event.SalesStartAt = request.SalesStartAt?.ToUniversalTime() ?? @event.SalesStartAt;
         @event.SalesEndAt = request.SalesEndAt?.ToUniversalTime() ?? @event.SalesEndAt;
         @event.Currency = request.Currency ?? @event.Currency;
+        @event.WalletPassesAllowed = request.WalletPassesAllowed ?? @event.WalletPassesAllowed;
         if (request.Limits is { } limits)
         {
             SetLimits(@event, limits);
@@ -401,7 +405,7 @@ public static class EventsApi
             .ToList(),
             ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
             new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints),
-            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country });
+            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(@event, venue));
@@ -499,6 +503,7 @@ public static class EventsApi
             ResaleAllowed = template.ResaleAllowed,
             ResalePriceCapPercent = template.ResalePriceCapPercent,
             ResaleRoyaltyBasisPoints = template.ResaleRoyaltyBasisPoints,
+            WalletPassesAllowed = template.WalletPassesAllowed,
             Status = EventStatus.Draft,
             CreatedAt = template.CreatedAt,
             UpdatedAt = template.UpdatedAt,
@@ -594,5 +599,5 @@ public static class EventsApi
         e.Id, e.OrganizerId, e.SeriesId, e.SeatMapId, new VenueSummary(venue.Id, venue.Name, venue.City, venue.Country, venue.TimeZone),
         e.Name, e.Description, e.Category, e.StartsAt, e.EndsAt, e.SalesStartAt, e.SalesEndAt, e.Currency,
         new LimitsResponse(e.PerOrderLimit, e.PerAccountLimit), new ResaleResponse(e.ResaleAllowed, e.ResalePriceCapPercent, e.ResaleRoyaltyBasisPoints),
-        EventLifecycle.Name(e.Status), e.Version, e.CreatedAt, e.PublishedAt, e.CancelledAt, e.CancellationReason);
+        EventLifecycle.Name(e.Status), e.Version, e.CreatedAt, e.PublishedAt, e.CancelledAt, e.CancellationReason, e.WalletPassesAllowed);
 }

@@ -147,6 +147,10 @@ public sealed class Event
     public bool ResaleAllowed { get; set; }
     public int? ResalePriceCapPercent { get; set; }
     public int ResaleRoyaltyBasisPoints { get; set; }
+
+    /// <summary>Whether tickets may leave the app as wallet passes and PDFs (<see cref="Contracts.Catalog.EventPublished.WalletPassesAllowed"/>).</summary>
+    public bool WalletPassesAllowed { get; set; } = true;
+
     public EventStatus Status { get; set; }
     public long Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

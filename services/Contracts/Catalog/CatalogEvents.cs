@@ -32,6 +32,13 @@ public sealed record EventPublished(
 
     /// <summary>The venue's country (ISO 3166-1 alpha-2): the jurisdiction whose tax applies to the sale; absent in messages of older versions.</summary>
     public string? VenueCountry { get; init; }
+
+    /// <summary>
+    /// Whether the organizer lets tickets leave the app as wallet passes and printed PDFs, whose codes cannot rotate
+    /// (Apple Wallet, the PDF) or are shown outside the app (Google Wallet). False: only the app's rotating code admits.
+    /// Absent in messages of older versions, which means allowed.
+    /// </summary>
+    public bool WalletPassesAllowed { get; init; } = true;
 }
 
 /// <summary>How many tickets one order and one account may have for the event.</summary>

@@ -7,10 +7,11 @@ using System.Text;
 namespace TicketToken.Contracts.Tickets;
 
 /// <summary>
-/// The rotating entry code of a ticket (DESIGN.md section 4, "Entry"). Each event has a random 32-byte key; each
-/// ticket a secret derived from it, its id and its secret version; the code of a time step is an HMAC of the ticket
-/// id and the step under that secret. The tickets module shows codes, the scanning module verifies them, and an app
-/// given the ticket's secret can compute them offline. Pure functions, nothing else.
+/// The rotating entry code of a ticket (DESIGN.md section 4, "Entry"), version 1, and the ticket secrets every version
+/// is made with. Each event has a random 32-byte key; each ticket a secret derived from it, its id and its secret
+/// version; the version 1 code of a time step is an HMAC of the ticket id and the step under that secret. The tickets
+/// module now shows version 2 (<see cref="TotpCode"/>); the gate accepts version 1 until the tickets it was issued for
+/// have expired (<see cref="EntryCodes"/> reads every form). Pure functions, nothing else.
 /// </summary>
 /// <remarks>
 /// <para>secret = HMAC-SHA256(eventKey, "tickettoken/ticket-secret/v1" ‖ 0x00 ‖ ticketId ‖ secretVersion)</para>
@@ -94,9 +95,15 @@ public static class TicketCode
             throw new ArgumentException($"A code's MAC is {MacSize} bytes.", nameof(mac));
         }
 
+        return string.Create(CultureInfo.InvariantCulture, $"{Version}.{EncodeId(ticketId)}.{step}.{Base64Url.EncodeToString(mac)}");
+    }
+
+    /// <summary>A ticket id as every code form spells it: its 16 bytes in RFC 4122 order, base64url without padding.</summary>
+    public static string EncodeId(Guid ticketId)
+    {
         Span<byte> id = stackalloc byte[16];
         ticketId.TryWriteBytes(id, bigEndian: true, out _);
-        return string.Create(CultureInfo.InvariantCulture, $"{Version}.{Base64Url.EncodeToString(id)}.{step}.{Base64Url.EncodeToString(mac)}");
+        return Base64Url.EncodeToString(id);
     }
 
     /// <summary>The code to show at <paramref name="now"/>.</summary>

@@ -247,7 +247,8 @@ public static class ScanningEventsApi
 /// </summary>
 internal static class ManifestWriter
 {
-    public const string Format = "tickettoken-manifest/1";
+    // 2: the code block names every accepted form (TT1, TT2, TTP) and whether pass codes admit at this event.
+    public const string Format = "tickettoken-manifest/2";
 
     public static ArrayBufferWriter<byte> Write(EventView view, EntryKey key, DateTimeOffset now, ScanningOptions options)
     {
@@ -267,12 +268,33 @@ internal static class ManifestWriter
         json.WriteString("checkInClosesAt", view.CheckInClosesAt);
         json.WritePropertyName("policy");
         JsonSerializer.Serialize(json, view.Policy, RuntimeJson.Options);
+        // Everything a device needs to check each form offline from a ticket's secret (Contracts/Tickets: TicketCode,
+        // TotpCode, PassCode); the top-level algorithm, payloadFormat and macBytes are version 1's, as in format 1.
         json.WriteStartObject("code");
         json.WriteString("algorithm", TicketCode.Algorithm);
         json.WriteString("payloadFormat", TicketCode.PayloadFormat);
         json.WriteNumber("macBytes", TicketCode.MacSize);
         json.WriteNumber("stepSeconds", key.StepSeconds);
         json.WriteNumber("allowedSkewSteps", options.AllowedSkewSteps);
+        json.WriteStartArray("versions");
+        foreach (var version in EntryCodes.Versions)
+        {
+            json.WriteStringValue(version);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("totp");
+        json.WriteString("payloadFormat", TotpCode.PayloadFormat);
+        json.WriteString("algorithm", TotpCode.Algorithm);
+        json.WriteString("keyLabel", TotpCode.KeyLabel);
+        json.WriteNumber("keyBytes", TotpCode.KeySize);
+        json.WriteNumber("digits", TotpCode.Digits);
+        json.WriteEndObject();
+        json.WriteStartObject("pass");
+        json.WriteString("payloadFormat", PassCode.PayloadFormat);
+        json.WriteString("label", PassCode.Label);
+        json.WriteBoolean("allowed", view.PassCodesAllowed);
+        json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("tickets");
         Span<byte> secretText = stackalloc byte[64];

@@ -27,6 +27,10 @@ public sealed class EventView
     public required DateTimeOffset StartsAt { get; init; }
     public required DateTimeOffset EndsAt { get; init; }
     public required bool Cancelled { get; init; }
+
+    /// <summary>Whether the organizer allows wallet passes, so the gate admits their fixed pass codes (<see cref="PassCode"/>).</summary>
+    public required bool PassCodesAllowed { get; init; }
+
     public required long Version { get; init; }
     public required IReadOnlyDictionary<Guid, string> Zones { get; init; }
     public required ScanPolicy Policy { get; init; }
@@ -221,7 +225,8 @@ public sealed class GateViews(
         await using (var command = new NpgsqlCommand("""
             select e.organizer_id, e.venue_id, e.name, e.starts_at, e.ends_at, e.cancelled_at is not null, e.version, p.rules::text, p.updated_at,
                    (select coalesce(array_agg(t.id), '{}') from scanning.ticket_types t where t.event_id = e.id),
-                   (select coalesce(array_agg(t.access_zone), '{}') from scanning.ticket_types t where t.event_id = e.id)
+                   (select coalesce(array_agg(t.access_zone), '{}') from scanning.ticket_types t where t.event_id = e.id),
+                   e.wallet_passes_allowed
             from scanning.events e left join scanning.scan_policies p on p.event_id = e.id
             where e.id = $1
             """, connection))
@@ -241,6 +246,7 @@ public sealed class GateViews(
                     StartsAt = reader.GetFieldValue<DateTimeOffset>(3),
                     EndsAt = reader.GetFieldValue<DateTimeOffset>(4),
                     Cancelled = reader.GetBoolean(5),
+                    PassCodesAllowed = reader.GetBoolean(11),
                     Version = reader.GetInt64(6),
                     Policy = reader.IsDBNull(7) ? ScanPolicy.Default : JsonSerializer.Deserialize<ScanPolicy>(reader.GetString(7), RuntimeJson.Options)!,
                     PolicyUpdatedAt = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),

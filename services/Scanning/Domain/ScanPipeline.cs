@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.Contracts.Catalog;
@@ -40,7 +39,7 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
             return new ScanOutcome(scanId, false, reason, ticketId, ticketZone, zone, at, null);
         }
 
-        if (!TicketCode.TryParse(scan.Code, out var code))
+        if (!EntryCodes.TryParse(scan.Code, out var code))
         {
             return await Deny(ScanReasons.MalformedCode);
         }
@@ -100,10 +99,16 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
         }
 
         var now = time.GetUtcNow();
-        var step = TicketCode.Step(now, key.StepSeconds);
-        if (Math.Abs(code.Step - step) > options.Value.AllowedSkewSteps)
+        if (EntryCodes.StepOf(code, key.StepSeconds) is { } codeStep)
         {
-            return await Deny(ScanReasons.CodeExpired, ticket.Id, ticketZone);
+            if (Math.Abs(codeStep - TicketCode.Step(now, key.StepSeconds)) > options.Value.AllowedSkewSteps)
+            {
+                return await Deny(ScanReasons.CodeExpired, ticket.Id, ticketZone);
+            }
+        }
+        else if (!view.PassCodesAllowed)
+        {
+            return await Deny(ScanReasons.PassCodeNotAllowed, ticket.Id, ticketZone);
         }
 
         // A cancelled event's tickets are cancelled by the tickets module; which of the two messages arrives first must not matter.
@@ -135,10 +140,11 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
     }
 
     /// <summary>
-    /// Null when the MAC is right for the ticket's current secret. A MAC right for an earlier secret version is
-    /// <c>superseded</c> (a code from before a transfer or a resale); anything else is <c>bad_signature</c>.
+    /// Null when the code was made with the ticket's current secret. A code made with an earlier secret version is
+    /// <c>superseded</c> (from before a transfer, a resale or a reissue, or a wallet pass made then); anything else is
+    /// <c>bad_signature</c>.
     /// </summary>
-    private static string? SignatureCheck(EntryKey key, TicketView ticket, TicketCodePayload code)
+    private static string? SignatureCheck(EntryKey key, TicketView ticket, EntryCode code)
     {
         if (Matches(key, ticket.Id, ticket.SecretVersion, code))
         {
@@ -156,8 +162,8 @@ public sealed class ScanPipeline(GateViews views, ScanLog log, IActorProxyFactor
         return ScanReasons.BadSignature;
     }
 
-    private static bool Matches(EntryKey key, Guid ticketId, int secretVersion, TicketCodePayload code) =>
-        CryptographicOperations.FixedTimeEquals(TicketCode.Compute(ticketId, TicketCode.DeriveSecret(key.Key, ticketId, secretVersion), code.Step), code.Mac);
+    private static bool Matches(EntryKey key, Guid ticketId, int secretVersion, EntryCode code) =>
+        EntryCodes.IsMadeWith(code, TicketCode.DeriveSecret(key.Key, ticketId, secretVersion), key.StepSeconds);
 
     private static string? StatusFailure(TicketView ticket) => ticket.Status switch
     {

@@ -17,6 +17,9 @@ public static class ScanReasons
     public const string BadSignature = "bad_signature";
     public const string Superseded = "superseded";
     public const string CodeExpired = "code_expired";
+
+    /// <summary>A pass code (Apple Wallet, the PDF) for an event whose organizer forbids wallet passes: only the app's rotating code admits.</summary>
+    public const string PassCodeNotAllowed = "pass_code_not_allowed";
     public const string TicketNotActive = "ticket_not_active";
     public const string TicketRefunded = "ticket_refunded";
     public const string TicketRevoked = "ticket_revoked";
@@ -37,7 +40,7 @@ public static class ScanReasons
     public static IReadOnlyList<string> All { get; } =
     [
         MalformedCode, EventNotFound, DeviceInactive, WrongTenant, DeviceWrongVenue, DeviceZoneNotAuthorized, TicketNotFound, WrongEvent,
-        BadSignature, Superseded, CodeExpired, TicketNotActive, TicketRefunded, TicketRevoked, TicketTransferred, TicketExpired, TicketCancelled, TicketLocked,
+        BadSignature, Superseded, CodeExpired, PassCodeNotAllowed, TicketNotActive, TicketRefunded, TicketRevoked, TicketTransferred, TicketExpired, TicketCancelled, TicketLocked,
         CheckInTooEarly, CheckInTooLate, ZoneDenied, Duplicate, ReentryNotAllowed, ReentryLimitReached, AlreadyInside, NotInside,
     ];
 }

@@ -41,10 +41,12 @@ public sealed class ProjectEvent(ScanningDbContext db, GateViews views, TimeProv
         await db.ProcessOnceAsync(nameof(ProjectEvent), envelope.Id, async ct =>
         {
             var changed = await db.Database.ExecuteSqlAsync($"""
-                insert into scanning.events (id, organizer_id, venue_id, name, starts_at, ends_at, version, projected_at)
-                values ({data.EventId}, {data.OrganizerId}, {data.VenueId}, {data.Name}, {data.StartsAt.ToUniversalTime()}, {data.EndsAt.ToUniversalTime()}, {data.Version}, {time.GetUtcNow()})
+                insert into scanning.events (id, organizer_id, venue_id, name, starts_at, ends_at, wallet_passes_allowed, version, projected_at)
+                values ({data.EventId}, {data.OrganizerId}, {data.VenueId}, {data.Name}, {data.StartsAt.ToUniversalTime()}, {data.EndsAt.ToUniversalTime()},
+                        {data.WalletPassesAllowed}, {data.Version}, {time.GetUtcNow()})
                 on conflict (id) do update set organizer_id = excluded.organizer_id, venue_id = excluded.venue_id, name = excluded.name,
-                    starts_at = excluded.starts_at, ends_at = excluded.ends_at, version = excluded.version, projected_at = excluded.projected_at
+                    starts_at = excluded.starts_at, ends_at = excluded.ends_at, wallet_passes_allowed = excluded.wallet_passes_allowed,
+                    version = excluded.version, projected_at = excluded.projected_at
                 where scanning.events.version < excluded.version
                 """, ct);
             if (changed == 0)

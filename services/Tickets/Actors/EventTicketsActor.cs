@@ -31,12 +31,15 @@ public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [From
         db.ChangeTracker.Clear();
         // Events may arrive out of order: an older version than the one recorded changes nothing.
         await db.Database.ExecuteSqlAsync($"""
-            insert into tickets.events (id, key_ciphertext, organizer_id, name, venue_id, venue_name, venue_city, starts_at, ends_at, time_zone, version, created_at)
+            insert into tickets.events (id, key_ciphertext, organizer_id, name, venue_id, venue_name, venue_city, starts_at, ends_at, time_zone,
+                                        wallet_passes_allowed, version, created_at, updated_at)
             values ({published.EventId}, {EventKeys.NewKey(protector)}, {published.OrganizerId}, {published.Name}, {published.VenueId}, {published.VenueName},
-                    {published.VenueCity}, {published.StartsAt.ToUniversalTime()}, {published.EndsAt.ToUniversalTime()}, {published.TimeZone}, {published.Version}, {Now})
+                    {published.VenueCity}, {published.StartsAt.ToUniversalTime()}, {published.EndsAt.ToUniversalTime()}, {published.TimeZone},
+                    {published.WalletPassesAllowed}, {published.Version}, {Now}, {Now})
             on conflict (id) do update set organizer_id = excluded.organizer_id, name = excluded.name, venue_id = excluded.venue_id,
                 venue_name = excluded.venue_name, venue_city = excluded.venue_city, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                time_zone = excluded.time_zone, version = excluded.version
+                time_zone = excluded.time_zone, wallet_passes_allowed = excluded.wallet_passes_allowed, version = excluded.version,
+                updated_at = excluded.updated_at
             where tickets.events.version < excluded.version
             """);
         var recorded = await db.Events.AsNoTracking().SingleAsync(e => e.Id == published.EventId);
@@ -52,9 +55,10 @@ public sealed class EventTicketsActor(ActorHost host, TicketsDbContext db, [From
         var now = Now;
         await using var transaction = await db.Database.BeginTransactionAsync();
         await db.Database.ExecuteSqlAsync($"""
-            insert into tickets.events (id, key_ciphertext, organizer_id, cancelled_at, created_at)
-            values ({cancelled.EventId}, {EventKeys.NewKey(protector)}, {cancelled.OrganizerId}, {cancelled.CancelledAt.ToUniversalTime()}, {now})
-            on conflict (id) do update set cancelled_at = coalesce(tickets.events.cancelled_at, excluded.cancelled_at)
+            insert into tickets.events (id, key_ciphertext, organizer_id, cancelled_at, created_at, updated_at)
+            values ({cancelled.EventId}, {EventKeys.NewKey(protector)}, {cancelled.OrganizerId}, {cancelled.CancelledAt.ToUniversalTime()}, {now}, {now})
+            on conflict (id) do update set cancelled_at = coalesce(tickets.events.cancelled_at, excluded.cancelled_at),
+                updated_at = case when tickets.events.cancelled_at is null then excluded.updated_at else tickets.events.updated_at end
             """);
         var changed = await TicketLifecycle.ChangeAllAsync(db, cancelled.EventId, TicketStatus.Cancelled, now, "event_cancelled");
         await transaction.CommitAsync();

@@ -33,9 +33,9 @@ public static class TicketsApi
         group.MapGet("/{ticketId:guid}", GetTicket).WithName("GetTicket")
             .WithSummary("Reads one of the fan's tickets: event, seat, status and order.");
         group.MapGet("/{ticketId:guid}/qr", GetTicketQrCode).WithName("GetTicketQrCode")
-            .WithSummary("The ticket's current entry code as a QR image (format=png or svg); it rotates every few seconds (X-Code-Expires), and only an active ticket has one.");
+            .WithSummary("The ticket's current entry code (TT2) as a QR image (format=png or svg); it rotates every few seconds (X-Code-Expires), and only an active ticket has one.");
         group.MapGet("/{ticketId:guid}/offline", GetOfflineCode).WithName("GetTicketOfflineCode")
-            .WithSummary("What an app needs to compute the rotating entry code without a network: the ticket's secret, the algorithm, the step and the payload format.");
+            .WithSummary("What an app needs to compute the rotating entry code (TT2) without a network: the ticket's secret, how the TOTP key is derived from it, the step and the payload format.");
         return group;
     }
 
@@ -75,11 +75,12 @@ public static class TicketsApi
         Guid? OrderId, string? OrderNumber, DateTimeOffset IssuedAt, DateTimeOffset? ActivatedAt, DateTimeOffset StatusChangedAt);
 
     /// <summary>
-    /// How to make the ticket's codes offline: <see cref="TicketCode"/> in Contracts is the reference. <see cref="Secret"/> is a
-    /// bearer secret: keep it like a password. It stops working when the ticket's secret changes (a transfer, a reissue).
+    /// How to make the ticket's codes offline: <see cref="TotpCode"/> in Contracts is the reference (an app may still make
+    /// version 1 codes with <see cref="TicketCode"/>; gates accept both). <see cref="Secret"/> is a bearer secret: keep it
+    /// like a password. It stops working when the ticket's secret changes (a transfer, a reissue).
     /// </summary>
     public sealed record OfflineCodeResponse(Guid TicketId, string Secret, int SecretVersion, string Algorithm, string PayloadFormat, string Message,
-        int MacBytes, int StepSeconds, DateTimeOffset? ValidUntil);
+        int Digits, int StepSeconds, DateTimeOffset? ValidUntil);
 
     [SkipValidation] // services, not input
     public sealed record CodeServices(TicketsDbContext Db, [FromKeyedServices(TicketsModule.Id)] SecretProtector Protector, TimeProvider Time, IOptions<TicketsOptions> Options);
@@ -144,8 +145,9 @@ public static class TicketsApi
         var svg = QrImages.IsSvg(format);
         var row = await ActiveAsync(services.Db, caller, ticketId, cancellationToken);
         var stepSeconds = services.Options.Value.CodeStepSeconds;
-        var step = TicketCode.Step(services.Time.GetUtcNow(), stepSeconds);
-        var payload = TicketCode.Format(row.Ticket.Id, step, TicketCode.Compute(row.Ticket.Id, EventKeys.TicketSecret(services.Protector, row.Event, row.Ticket), step));
+        var now = services.Time.GetUtcNow();
+        var step = TicketCode.Step(now, stepSeconds);
+        var payload = TotpCode.Current(row.Ticket.Id, EventKeys.TicketSecret(services.Protector, row.Event, row.Ticket), now, stepSeconds);
 
         // A code is worth something for seconds; no cache keeps it, and the app knows when to fetch the next.
         http.Response.Headers.CacheControl = "no-store";
@@ -160,9 +162,10 @@ public static class TicketsApi
         var secret = EventKeys.TicketSecret(services.Protector, row.Event, row.Ticket);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new OfflineCodeResponse(row.Ticket.Id, Base64Url.EncodeToString(secret),
-            row.Ticket.SecretVersion, TicketCode.Algorithm, TicketCode.PayloadFormat,
-            $"mac = first {TicketCode.MacSize} bytes of HMAC-SHA256(secret, \"{TicketCode.CodeLabel}\" 0x00 ticketId[16, RFC 4122 order] step[int64 big-endian]); step = floor(unix seconds / stepSeconds)",
-            TicketCode.MacSize, services.Options.Value.CodeStepSeconds, row.Event.EndsAt + services.Options.Value.ExpiryGrace));
+            row.Ticket.SecretVersion, TotpCode.Algorithm, TotpCode.PayloadFormat,
+            $"totpKey = first {TotpCode.KeySize} bytes of HMAC-SHA256(secret, \"{TotpCode.KeyLabel}\" 0x00 ticketId[16, RFC 4122 order]); "
+                + $"totp = RFC 6238 TOTP(totpKey, SHA-1, {TotpCode.Digits} digits, period stepSeconds, T0 = 0) at unixSeconds",
+            TotpCode.Digits, services.Options.Value.CodeStepSeconds, row.Event.EndsAt + services.Options.Value.ExpiryGrace));
     }
 
     /// <summary>The caller's tickets with their events; anything else does not exist for them.</summary>

@@ -12,6 +12,8 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Transfer> Transfers => Set<Transfer>();
+    public DbSet<Holder> Holders => Set<Holder>();
+    public DbSet<ApplePassRegistration> ApplePassRegistrations => Set<ApplePassRegistration>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -27,6 +29,12 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
         {
             transfer.ToTable("transfers");
             transfer.Property(t => t.Status).HasConversion(status => Domain.Transfers.Name(status), name => Domain.Transfers.Parse(name));
+        });
+        modelBuilder.Entity<Holder>().ToTable("holders").HasKey(h => h.UserId);
+        modelBuilder.Entity<ApplePassRegistration>(registration =>
+        {
+            registration.ToTable("apple_pass_registrations");
+            registration.HasKey(r => new { r.DeviceLibraryId, r.PassTypeId, r.SerialNumber });
         });
     }
 
@@ -88,6 +96,31 @@ public sealed class Event
     public long Version { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Whether the organizer allows wallet passes and the PDF's code (from <c>event.published</c>; true until told).</summary>
+    public bool WalletPassesAllowed { get; set; } = true;
+
+    /// <summary>When what fans see of the event last changed (an announcement, a cancellation): a wallet pass shows it.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A ticket holder's name, as identity announced it at registration (null when they gave none).</summary>
+public sealed class Holder
+{
+    public Guid UserId { get; set; }
+    public string? DisplayName { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A device that installed an Apple Wallet pass and asked to hear of its changes (Apple's pass web service).</summary>
+public sealed class ApplePassRegistration
+{
+    public required string DeviceLibraryId { get; set; }
+    public required string PassTypeId { get; set; }
+    public required string SerialNumber { get; set; }
+    public Guid TicketId { get; set; }
+    public required string PushToken { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
 }
 
 /// <summary>One ticket. Its status changes only through <see cref="TicketLifecycle"/>.</summary>

@@ -15,7 +15,7 @@ internal static class EventKeys
     /// <summary>Makes the event's row with a new key unless it has one; the first writer wins, in the caller's transaction.</summary>
     public static Task EnsureAsync(TicketsDbContext db, SecretProtector protector, Guid eventId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         db.Database.ExecuteSqlAsync($"""
-            insert into tickets.events (id, key_ciphertext, created_at) values ({eventId}, {NewKey(protector)}, {now})
+            insert into tickets.events (id, key_ciphertext, created_at, updated_at) values ({eventId}, {NewKey(protector)}, {now}, {now})
             on conflict (id) do nothing
             """, cancellationToken);
 

@@ -3,6 +3,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Scanning;
+using TicketToken.Contracts.Identity;
 using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
 
@@ -44,6 +45,33 @@ public sealed class MarkCheckedIn(TicketsDbContext db) : ITopicHandler<TicketChe
                 TicketLifecycle.Change(ticket, TicketStatus.CheckedIn, data.ScannedAt, $"scanned in at {data.Gate}");
             }
         }, cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A person registered: their name goes on the tickets they hold (the PDF, the passes).</summary>
+public sealed class RecordHolder(TicketsDbContext db, TimeProvider time) : ITopicHandler<UserRegistered>
+{
+    public async Task<TopicResult> HandleAsync(UserRegistered data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        // A person registers once; an erasure that arrived first left its row, which this does not overwrite.
+        await db.Database.ExecuteSqlAsync($"""
+            insert into tickets.holders (user_id, display_name, updated_at) values ({data.UserId}, {data.DisplayName}, {time.GetUtcNow()})
+            on conflict (user_id) do nothing
+            """, cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A person was erased: their name leaves every ticket and pass.</summary>
+public sealed class ForgetHolder(TicketsDbContext db, TimeProvider time) : ITopicHandler<UserErased>
+{
+    public async Task<TopicResult> HandleAsync(UserErased data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            insert into tickets.holders (user_id, display_name, updated_at) values ({data.UserId}, null, {time.GetUtcNow()})
+            on conflict (user_id) do update set display_name = null, updated_at = excluded.updated_at
+            """, cancellationToken);
         return TopicResult.Success;
     }
 }
