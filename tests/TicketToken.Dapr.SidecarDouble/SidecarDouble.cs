@@ -5,9 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using HttpProtocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols;
+using ListenOptions = Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,14 +25,16 @@ public sealed record SidecarDoubleOptions
 }
 
 /// <summary>
-/// One sidecar of the double: the Dapr HTTP API on a free loopback port, for one app-id, on a shared
-/// <see cref="DaprBackplane"/>. It implements the documented contract listed in <see cref="DocumentedBehaviours"/>.
+/// One sidecar of the double: the Dapr HTTP API and the gRPC API (the methods Dapr.Client calls) on two free
+/// loopback ports, for one app-id, on a shared <see cref="DaprBackplane"/>. It implements the documented contract
+/// listed in <see cref="DocumentedBehaviours"/>; both faces share one store and one broker.
 /// </summary>
 public sealed class SidecarDouble : IAsyncDisposable
 {
     /// <summary>The documented sidecar behaviours this double implements (printed by the tests that use it).</summary>
     public static IReadOnlyList<string> DocumentedBehaviours { get; } =
     [
+        "grpc: dapr.proto.runtime.v1.Dapr GetState, GetBulkState, SaveState, DeleteState, ExecuteStateTransaction, PublishEvent and GetMetadata over HTTP/2 on the gRPC port, sharing the HTTP face's store and broker; ETag mismatch ABORTED, malformed ETag and unknown store or pub/sub INVALID_ARGUMENT, any transaction failure INTERNAL, missing dapr-api-token UNAUTHENTICATED; other methods UNIMPLEMENTED",
         "health: GET /v1.0/healthz/outbound answers 204 before the app is connected; /v1.0/healthz 204 only once it is",
         "tokens: dapr-api-token required on every API call except the health checks (401 'invalid api token'); APP_API_TOKEN sent as dapr-api-token on every call to the app",
         "state: POST/PUT /v1.0/state/{store} takes an array of items; 204; keys stored as {appId}||{key}",
@@ -44,7 +46,7 @@ public sealed class SidecarDouble : IAsyncDisposable
         "state: /transaction applies all operations or none; any failure, ETag mismatch included, is 500 ERR_STATE_TRANSACTION",
         "state: unknown store is 400 ERR_STATE_STORE_NOT_FOUND",
         "publish: POST /v1.0/publish/{pubsub}/{topic}, 204; application/cloudevents+json kept as sent, topic and pubsubname filled; unknown pubsub 404 ERR_PUBSUB_NOT_FOUND",
-        "subscribe: GET /dapr/subscribe read once when the sidecar starts; 404 means no subscriptions; route and deadLetterTopic honoured",
+        "subscribe: GET /dapr/subscribe read once when the sidecar starts; 404 means no subscriptions; route (or routes.default) and deadLetterTopic honoured; field names read case-insensitively, as Go's JSON decoder does (Dapr.AspNetCore writes pubsubName)",
         "delivery: POST to the route with application/cloudevents+json; 2xx with SUCCESS, empty or unparsable body acks; RETRY and other words redeliver; DROP and HTTP 404 drop to the dead-letter topic; other statuses redeliver; retries then the dead-letter topic",
         "actors: GET /dapr/config read when the sidecar starts (entities, actorIdleTimeout)",
         "actors: /v1.0/actors/{type}/{id}/method/{m} from any verb becomes PUT /actors/{type}/{id}/method/{m} on the hosting app; only 200 is success; X-DaprErrorResponseHeader is relayed with its 200; unknown type is 500 ERR_ACTOR_INVOKE_METHOD 'did not find address for actor'",
@@ -60,32 +62,51 @@ public sealed class SidecarDouble : IAsyncDisposable
     private readonly DaprBackplane _backplane;
     private HttpClient? _app;
 
-    private SidecarDouble(WebApplication web, DaprBackplane backplane, SidecarDoubleOptions options, Uri address)
+    private static readonly JsonNodeOptions GoJson = new() { PropertyNameCaseInsensitive = true };
+
+    private SidecarDouble(WebApplication web, DaprBackplane backplane, SidecarDoubleOptions options, Uri address, Uri grpcAddress)
     {
         _web = web;
         _backplane = backplane;
         Options = options;
         Address = address;
+        GrpcAddress = grpcAddress;
     }
 
     public SidecarDoubleOptions Options { get; }
     public string AppId => Options.AppId;
     public Uri Address { get; }
     public int Port => Address.Port;
+
+    /// <summary>The gRPC API (HTTP/2 without TLS), what <c>DAPR_GRPC_PORT</c> points at.</summary>
+    public Uri GrpcAddress { get; }
+
+    public int GrpcPort => GrpcAddress.Port;
     public bool AppConnected { get; private set; }
 
     public static async Task<SidecarDouble> StartAsync(DaprBackplane backplane, SidecarDoubleOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ApplicationName = typeof(SidecarDouble).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        ListenOptions? http = null;
+        ListenOptions? grpc = null;
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            // gRPC clients speak HTTP/2 with prior knowledge when there is no TLS, so that port speaks nothing else.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+        });
+        var reference = new SidecarReference();
+        builder.Services.AddSingleton(reference);
+        builder.Services.AddGrpc();
         var web = builder.Build();
         SidecarDouble? sidecar = null;
         web.Use((context, next) => sidecar!.GuardAsync(context, next));
         MapApi(web, () => sidecar!);
+        web.MapGrpcService<GrpcFace>();
         await web.StartAsync();
-        var address = new Uri(web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        sidecar = new SidecarDouble(web, backplane, options, address);
+        sidecar = new SidecarDouble(web, backplane, options, new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}/"), new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}/"));
+        reference.Sidecar = sidecar;
         backplane.Attach(sidecar);
         return sidecar;
     }
@@ -99,7 +120,7 @@ public sealed class SidecarDouble : IAsyncDisposable
 
         using (var config = await CallAppAsync(new HttpRequestMessage(HttpMethod.Get, "dapr/config"), cancellationToken))
         {
-            if (config.StatusCode == HttpStatusCode.OK && JsonNode.Parse(await config.Content.ReadAsStringAsync(cancellationToken)) is JsonObject body)
+            if (config.StatusCode == HttpStatusCode.OK && JsonNode.Parse(await config.Content.ReadAsStringAsync(cancellationToken), GoJson) is JsonObject body)
             {
                 var entities = body["entities"]?.AsArray().Select(e => (string)e!).ToList() ?? [];
                 var idle = Durations.Period((string?)body["actorIdleTimeout"]) ?? TimeSpan.FromMinutes(60);
@@ -112,7 +133,7 @@ public sealed class SidecarDouble : IAsyncDisposable
             var subscriptions = new List<(string, string, string, string?)>();
             if (subscribe.StatusCode == HttpStatusCode.OK)
             {
-                foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync(cancellationToken))!.AsArray().OfType<JsonObject>())
+                foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync(cancellationToken), GoJson)!.AsArray().OfType<JsonObject>())
                 {
                     var route = (string?)item["route"] ?? (string?)item["routes"]?["default"];
                     if (route is not null)
@@ -155,6 +176,12 @@ public sealed class SidecarDouble : IAsyncDisposable
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            await next(context); // the gRPC face checks the token itself and answers with gRPC statuses
+            return;
+        }
+
         if (Options.ApiToken is { } token && !path.StartsWithSegments("/v1.0/healthz") && context.Request.Headers["dapr-api-token"] != token)
         {
             context.Response.StatusCode = 401;
@@ -200,9 +227,17 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private static IResult Error(int status, string code, string message) => Results.Json(new { errorCode = code, message }, statusCode: status);
 
-    private bool KnownStore(string store) => _backplane.Options.StateStores.Contains(store);
+    internal bool KnownStore(string store) => _backplane.Options.StateStores.Contains(store);
 
     private string StateKey(string key) => $"{AppId}||{key}";
+
+    /// <summary>The app's value under <paramref name="key"/> (prefixed with the app-id, as every face stores it).</summary>
+    internal (string Json, string ETag)? ReadState(string key) => _backplane.State.Get(StateKey(key));
+
+    internal KeyValueStore.Outcome WriteState(KeyValueStore.Write write) => _backplane.State.Apply(write with { Key = StateKey(write.Key) });
+
+    internal KeyValueStore.Outcome WriteStateTransaction(IEnumerable<KeyValueStore.Write> writes) =>
+        _backplane.State.ApplyAll([.. writes.Select(w => w with { Key = StateKey(w.Key) })]);
 
     private async Task<IResult> SaveStateAsync(string store, HttpContext context)
     {
@@ -326,20 +361,41 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private async Task<IResult> PublishAsync(string pubsub, string topic, HttpContext context)
     {
-        if (!_backplane.Options.PubSubs.Contains(pubsub))
-        {
-            return Error(404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsub} not found");
-        }
-
-        var contentType = context.Request.ContentType ?? "text/plain";
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync();
+        var traceparent = context.Request.Headers.TryGetValue("traceparent", out var header) ? header.ToString() : null;
+        return PublishEnvelope(pubsub, topic, context.Request.ContentType ?? "text/plain", text, traceparent) switch
+        {
+            PublishOutcome.Ok => Results.NoContent(),
+            PublishOutcome.PubSubNotFound => Error(404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsub} not found"),
+            _ => Error(400, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot deserialize cloud event"),
+        };
+    }
+
+    internal enum PublishOutcome
+    {
+        Ok,
+        PubSubNotFound,
+        NotACloudEvent,
+    }
+
+    /// <summary>
+    /// What both faces do with a published payload: a complete CloudEvent (<c>application/cloudevents+json</c>) is
+    /// kept as sent with its gaps filled; anything else is wrapped in one.
+    /// </summary>
+    internal PublishOutcome PublishEnvelope(string pubsub, string topic, string contentType, string text, string? traceparent)
+    {
+        if (!_backplane.Options.PubSubs.Contains(pubsub))
+        {
+            return PublishOutcome.PubSubNotFound;
+        }
+
         JsonObject cloudEvent;
         if (contentType.StartsWith("application/cloudevents+json", StringComparison.OrdinalIgnoreCase))
         {
             if (JsonNode.Parse(text) is not JsonObject sent)
             {
-                return Error(400, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot deserialize cloud event");
+                return PublishOutcome.NotACloudEvent;
             }
 
             cloudEvent = sent;
@@ -363,13 +419,13 @@ public sealed class SidecarDouble : IAsyncDisposable
             };
         }
 
-        if (context.Request.Headers.TryGetValue("traceparent", out var traceparent))
+        if (traceparent is { Length: > 0 })
         {
-            cloudEvent["traceparent"] ??= traceparent.ToString();
+            cloudEvent["traceparent"] ??= traceparent;
         }
 
         _backplane.Broker.Publish(pubsub, topic, cloudEvent);
-        return Results.NoContent();
+        return PublishOutcome.Ok;
     }
 
     private async Task ForwardAsync(HttpContext context, string targetApp, string pathAndQuery)
@@ -552,9 +608,10 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private static bool FirstWrite(JsonNode? options) => (string?)options?["concurrency"] == "first-write";
 
-    private static TimeSpan? Ttl(JsonNode? metadata, IQueryCollection query)
-    {
-        var text = (string?)metadata?["ttlInSeconds"] ?? (query.TryGetValue("metadata.ttlInSeconds", out var fromQuery) ? fromQuery.ToString() : null);
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
-    }
+    private static TimeSpan? Ttl(JsonNode? metadata, IQueryCollection query) =>
+        TtlFrom((string?)metadata?["ttlInSeconds"] ?? (query.TryGetValue("metadata.ttlInSeconds", out var fromQuery) ? fromQuery.ToString() : null));
+
+    /// <summary><c>ttlInSeconds</c> as a lifetime; -1, 0 or garbage mean "keep".</summary>
+    internal static TimeSpan? TtlFrom(string? text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
 }
