@@ -49,7 +49,7 @@ public sealed class SidecarDouble : IAsyncDisposable
         "subscribe: GET /dapr/subscribe read once when the sidecar starts; 404 means no subscriptions; route (or routes.default) and deadLetterTopic honoured; field names read case-insensitively, as Go's JSON decoder does (Dapr.AspNetCore writes pubsubName)",
         "delivery: POST to the route with application/cloudevents+json; 2xx with SUCCESS, empty or unparsable body acks; RETRY and other words redeliver; DROP and HTTP 404 drop to the dead-letter topic; other statuses redeliver; retries then the dead-letter topic",
         "actors: GET /dapr/config read when the sidecar starts (entities, actorIdleTimeout)",
-        "actors: /v1.0/actors/{type}/{id}/method/{m} from any verb becomes PUT /actors/{type}/{id}/method/{m} on the hosting app; only 200 is success; X-DaprErrorResponseHeader is relayed with its 200; unknown type is 500 ERR_ACTOR_INVOKE_METHOD 'did not find address for actor'",
+        "actors: /v1.0/actors/{type}/{id}/method/{m} from any verb becomes PUT /actors/{type}/{id}/method/{m} on the hosting app; the caller's headers (X-DaprRequestHeader of remoting included) are forwarded, the token excepted; only 200 is success; X-DaprErrorResponseHeader is relayed with its 200; unknown type is 500 ERR_ACTOR_INVOKE_METHOD 'did not find address for actor'",
         "actors: one call at a time per actor id (the sidecar's lock)",
         "actors: GET .../state/{key} 200 or 204; POST .../state transaction only for an actor active on this sidecar (400 ERR_ACTOR_INSTANCE_MISSING)",
         "actors: reminders only from the sidecar hosting the type (403 ERR_ACTOR_REMINDER_NON_HOSTED); dueTime RFC 3339, Go or ISO 8601; period Go or ISO 8601; re-registering replaces; fired as PUT .../method/remind/{name} with data, dueTime, period; one-shot removed after a 200; failures retried with backoff (built-in reminder retries); X-DaprReminderCancel stops it",
@@ -485,6 +485,13 @@ public sealed class SidecarDouble : IAsyncDisposable
                 // The sidecar always calls the app with PUT, whatever verb the caller used.
                 var request = new HttpRequestMessage(HttpMethod.Put, $"actors/{type}/{id}/method/{method}") { Content = new ByteArrayContent(bytes) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType ?? "application/json");
+                // The caller's headers travel with the call (Dapr.Actors' remoting puts its message header in
+                // X-DaprRequestHeader, and the app's runtime tells remoting from JSON calls by it).
+                foreach (var header in context.Request.Headers.Where(h => !NotForwarded.Contains(h.Key)))
+                {
+                    request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                }
+
                 return request;
             }, context.RequestAborted);
             var result = await response.Content.ReadAsByteArrayAsync();
@@ -511,6 +518,12 @@ public sealed class SidecarDouble : IAsyncDisposable
             return Error(500, "ERR_ACTOR_INVOKE_METHOD", "error invoke actor method: " + ex.Message);
         }
     }
+
+    /// <summary>Connection, content and token headers: the hop to the app sets its own.</summary>
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Expect", "dapr-api-token",
+    };
 
     private string ActorKey(string type, string id, string key) => $"{AppId}||{type}||{id}||{key}";
 
