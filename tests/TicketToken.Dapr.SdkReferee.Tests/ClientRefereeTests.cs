@@ -142,13 +142,14 @@ public sealed class ClientRefereeTests(RefereeFixture referee) : IClassFixture<R
     }
 
     [Fact]
-    public async Task Invocation_by_the_sdks_http_client_reaches_the_app_with_the_callers_app_id()
+    public async Task Invocation_by_the_sdks_http_client_reaches_the_app_with_the_callers_app_id_and_headers()
     {
         using var http = DaprClient.CreateInvokeHttpClient(RefereeApp.AppId, referee.Sidecar.Address.ToString(), RefereeFixture.ApiToken);
+        http.DefaultRequestHeaders.Add("x-request-tag", "signed-by-the-caller");
 
         var greeting = await http.GetFromJsonAsync<Greeting>("greetings/ada?style=plain");
 
-        greeting.Should().Be(new Greeting("hello ada", RefereeApp.AppId));
+        greeting.Should().Be(new Greeting("hello ada", RefereeApp.AppId, "signed-by-the-caller"), "daprd passes the caller's headers on");
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class RefereeApp : IAsyncDisposable
             return Results.Ok();
         }).WithTopic(PubSub, Topic);
         web.MapGet("/greetings/{name}", (string name, HttpRequest request) =>
-            Results.Ok(new Greeting($"hello {name}", request.Headers["dapr-caller-app-id"].ToString())));
+            Results.Ok(new Greeting($"hello {name}", request.Headers["dapr-caller-app-id"].ToString(), request.Headers["x-request-tag"].ToString())));
         web.MapActorsHandlers();
         await web.StartAsync();
         var address = new Uri(web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -78,4 +78,4 @@ public sealed class RefereeApp : IAsyncDisposable
 
 public sealed record ScoreMessage(string Player, int Points);
 
-public sealed record Greeting(string Text, string Caller);
+public sealed record Greeting(string Text, string Caller, string Tag);

@@ -55,7 +55,7 @@ public sealed class SidecarDouble : IAsyncDisposable
         "actors: reminders only from the sidecar hosting the type (403 ERR_ACTOR_REMINDER_NON_HOSTED); dueTime RFC 3339, Go or ISO 8601; period Go or ISO 8601; re-registering replaces; fired as PUT .../method/remind/{name} with data, dueTime, period; one-shot removed after a 200; failures retried with backoff (built-in reminder retries); X-DaprReminderCancel stops it",
         "actors: timers fire as PUT .../method/timer/{name} with callback and data, are not retried, and die with the activation",
         "actors: idle actors deactivated with DELETE /actors/{type}/{id} after actorIdleTimeout",
-        "invocation: /v1.0/invoke/{app}/method/{path} and the dapr-app-id header; the callee gets dapr-caller-app-id and dapr-callee-app-id; unknown app is 500 ERR_DIRECT_INVOKE",
+        "invocation: /v1.0/invoke/{app}/method/{path} and the dapr-app-id header; the caller's headers (but the token) reach the callee and the callee's come back; the callee gets dapr-caller-app-id and dapr-callee-app-id; unknown app is 500 ERR_DIRECT_INVOKE",
     ];
 
     private readonly WebApplication _web;
@@ -448,7 +448,8 @@ public sealed class SidecarDouble : IAsyncDisposable
             }
         }
 
-        foreach (var header in context.Request.Headers.Where(h => h.Key.StartsWith("traceparent", StringComparison.OrdinalIgnoreCase) || h.Key == "Authorization" || h.Key == "Accept"))
+        // Every header of the caller travels on (a webhook's signature header, say); the token is the hop's own.
+        foreach (var header in context.Request.Headers.Where(h => !NotForwarded.Contains(h.Key) && !h.Key.StartsWith("dapr-", StringComparison.OrdinalIgnoreCase)))
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
         }
@@ -459,6 +460,11 @@ public sealed class SidecarDouble : IAsyncDisposable
         {
             using var response = await target.CallAppAsync(request, context.RequestAborted);
             context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Where(h => !NotForwarded.Contains(h.Key)))
+            {
+                context.Response.Headers[header.Key] = header.Value.ToArray();
+            }
+
             if (response.Content.Headers.ContentType is { } contentType)
             {
                 context.Response.ContentType = contentType.ToString();

@@ -33,21 +33,21 @@ public static class WorkflowAdminApi
         var group = app.MapGroup($"/api/admin/workflows/{appId}").WithTags("Workflow administration").RequireAuthorization(Policies.PlatformAdmin);
         group.MapGet("/", (string? name, WorkflowRuntimeStatus? status, string? cursor, int? limit, WorkflowCatalog catalog, CancellationToken cancellationToken) =>
                 ListAsync(appId, name, status, cursor, limit, catalog, cancellationToken))
-            .WithName($"ListWorkflows {appId}")
+            .WithName($"ListWorkflows{Pascal(appId)}")
             .WithSummary($"The {appId} module's workflow instances, newest first; filter by workflow name and runtime status (cursor pagination).");
         group.MapGet("/{instanceId}", (string instanceId, IActorProxyFactory actors) => ShowAsync(appId, instanceId, actors))
-            .WithName($"ShowWorkflow {appId}")
+            .WithName($"ShowWorkflow{Pascal(appId)}")
             .WithSummary("One instance: status, custom status, input, output, failure and its whole history.");
         group.MapPost("/{instanceId}/events/{eventName}", (string instanceId, string eventName, RaiseWorkflowEvent? body, IServiceProvider services) =>
                 RaiseAsync(appId, instanceId, eventName, body, services))
-            .WithName($"RaiseWorkflowEvent {appId}")
+            .WithName($"RaiseWorkflowEvent{Pascal(appId)}")
             .WithSummary("Raises an external event for the instance (a finished instance ignores it).");
         group.MapPost("/{instanceId}/terminate", (string instanceId, TerminateWorkflow? body, IServiceProvider services) =>
                 TerminateAsync(appId, instanceId, body, services))
-            .WithName($"TerminateWorkflow {appId}")
+            .WithName($"TerminateWorkflow{Pascal(appId)}")
             .WithSummary("Terminates a running instance; its output records the reason. Compensation in the workflow does not run.");
         group.MapDelete("/{instanceId}", (string instanceId, IServiceProvider services) => PurgeAsync(appId, instanceId, services))
-            .WithName($"PurgeWorkflow {appId}")
+            .WithName($"PurgeWorkflow{Pascal(appId)}")
             .WithSummary("Deletes a finished instance and its history (a running one must be terminated first).");
         return group;
     }
@@ -124,6 +124,10 @@ public static class WorkflowAdminApi
             return Problems.Create(StatusCodes.Status409Conflict, "workflow_running", "The instance is still running.", "Terminate it first, then purge it.");
         }
     }
+
+    /// <summary>"orders" → "Orders": operation ids stay identifiers (ListWorkflowsOrders).</summary>
+    private static string Pascal(string appId) =>
+        string.Concat(appId.Split('-', '.', '_').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 
     private static IWorkflowActor Instance(IActorProxyFactory actors, string appId, string instanceId) =>
         actors.CreateActorProxy<IWorkflowActor>(new ActorId(instanceId), WorkflowRegistry.ActorTypeFor(appId));
