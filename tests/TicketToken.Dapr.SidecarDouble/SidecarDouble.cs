@@ -60,6 +60,7 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private readonly WebApplication _web;
     private readonly DaprBackplane _backplane;
+    private readonly List<HttpClient> _retired = [];
     private HttpClient? _app;
 
     private static readonly JsonNodeOptions GoJson = new() { PropertyNameCaseInsensitive = true };
@@ -115,7 +116,12 @@ public sealed class SidecarDouble : IAsyncDisposable
     public async Task ConnectAppAsync(Uri appAddress, CancellationToken cancellationToken = default)
     {
         AppConnected = false;
-        _app?.Dispose();
+        // Deliveries to the previous process may still be on the old client: it is retired, not disposed under them.
+        if (_app is not null)
+        {
+            _retired.Add(_app);
+        }
+
         _app = new HttpClient { BaseAddress = appAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         using (var config = await CallAppAsync(new HttpRequestMessage(HttpMethod.Get, "dapr/config"), cancellationToken))
@@ -169,6 +175,7 @@ public sealed class SidecarDouble : IAsyncDisposable
     {
         AppConnected = false;
         _app?.Dispose();
+        _retired.ForEach(client => client.Dispose());
         await _web.StopAsync();
         await _web.DisposeAsync();
     }
