@@ -1,5 +1,12 @@
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Host;
+
+// `TicketToken.Host workflows ...` steers a running host's workflows (docs/operations.md) instead of serving.
+if (args is ["workflows", .. var command])
+{
+    return await WorkflowCommand.RunAsync(command, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTicketToken(HostModules.All());
@@ -7,3 +14,4 @@ builder.AddTicketToken(HostModules.All());
 var app = builder.Build();
 app.MapTicketToken();
 await app.RunAsync();
+return 0;

@@ -222,6 +222,10 @@ internal sealed class Broker(DaprBackplane backplane)
         {
             return Verdict.Unreachable;
         }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return Verdict.Retry; // the app did not answer in time: a failed attempt, as daprd counts it
+        }
         finally
         {
             subscriber.Slots.Release();

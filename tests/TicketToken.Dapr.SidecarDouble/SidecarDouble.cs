@@ -5,9 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using HttpProtocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols;
+using ListenOptions = Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,14 +25,16 @@ public sealed record SidecarDoubleOptions
 }
 
 /// <summary>
-/// One sidecar of the double: the Dapr HTTP API on a free loopback port, for one app-id, on a shared
-/// <see cref="DaprBackplane"/>. It implements the documented contract listed in <see cref="DocumentedBehaviours"/>.
+/// One sidecar of the double: the Dapr HTTP API and the gRPC API (the methods Dapr.Client calls) on two free
+/// loopback ports, for one app-id, on a shared <see cref="DaprBackplane"/>. It implements the documented contract
+/// listed in <see cref="DocumentedBehaviours"/>; both faces share one store and one broker.
 /// </summary>
 public sealed class SidecarDouble : IAsyncDisposable
 {
     /// <summary>The documented sidecar behaviours this double implements (printed by the tests that use it).</summary>
     public static IReadOnlyList<string> DocumentedBehaviours { get; } =
     [
+        "grpc: dapr.proto.runtime.v1.Dapr GetState, GetBulkState, SaveState, DeleteState, ExecuteStateTransaction, PublishEvent and GetMetadata over HTTP/2 on the gRPC port, sharing the HTTP face's store and broker; ETag mismatch ABORTED, malformed ETag and unknown store or pub/sub INVALID_ARGUMENT, any transaction failure INTERNAL, missing dapr-api-token UNAUTHENTICATED; other methods UNIMPLEMENTED",
         "health: GET /v1.0/healthz/outbound answers 204 before the app is connected; /v1.0/healthz 204 only once it is",
         "tokens: dapr-api-token required on every API call except the health checks (401 'invalid api token'); APP_API_TOKEN sent as dapr-api-token on every call to the app",
         "state: POST/PUT /v1.0/state/{store} takes an array of items; 204; keys stored as {appId}||{key}",
@@ -44,48 +46,68 @@ public sealed class SidecarDouble : IAsyncDisposable
         "state: /transaction applies all operations or none; any failure, ETag mismatch included, is 500 ERR_STATE_TRANSACTION",
         "state: unknown store is 400 ERR_STATE_STORE_NOT_FOUND",
         "publish: POST /v1.0/publish/{pubsub}/{topic}, 204; application/cloudevents+json kept as sent, topic and pubsubname filled; unknown pubsub 404 ERR_PUBSUB_NOT_FOUND",
-        "subscribe: GET /dapr/subscribe read once when the sidecar starts; 404 means no subscriptions; route and deadLetterTopic honoured",
+        "subscribe: GET /dapr/subscribe read once when the sidecar starts; 404 means no subscriptions; route (or routes.default) and deadLetterTopic honoured; field names read case-insensitively, as Go's JSON decoder does (Dapr.AspNetCore writes pubsubName)",
         "delivery: POST to the route with application/cloudevents+json; 2xx with SUCCESS, empty or unparsable body acks; RETRY and other words redeliver; DROP and HTTP 404 drop to the dead-letter topic; other statuses redeliver; retries then the dead-letter topic",
         "actors: GET /dapr/config read when the sidecar starts (entities, actorIdleTimeout)",
-        "actors: /v1.0/actors/{type}/{id}/method/{m} from any verb becomes PUT /actors/{type}/{id}/method/{m} on the hosting app; only 200 is success; X-DaprErrorResponseHeader is relayed with its 200; unknown type is 500 ERR_ACTOR_INVOKE_METHOD 'did not find address for actor'",
+        "actors: /v1.0/actors/{type}/{id}/method/{m} from any verb becomes PUT /actors/{type}/{id}/method/{m} on the hosting app; the caller's headers (X-DaprRequestHeader of remoting included) are forwarded, the token excepted; only 200 is success; X-DaprErrorResponseHeader is relayed with its 200; unknown type is 500 ERR_ACTOR_INVOKE_METHOD 'did not find address for actor'",
         "actors: one call at a time per actor id (the sidecar's lock)",
         "actors: GET .../state/{key} 200 or 204; POST .../state transaction only for an actor active on this sidecar (400 ERR_ACTOR_INSTANCE_MISSING)",
         "actors: reminders only from the sidecar hosting the type (403 ERR_ACTOR_REMINDER_NON_HOSTED); dueTime RFC 3339, Go or ISO 8601; period Go or ISO 8601; re-registering replaces; fired as PUT .../method/remind/{name} with data, dueTime, period; one-shot removed after a 200; failures retried with backoff (built-in reminder retries); X-DaprReminderCancel stops it",
         "actors: timers fire as PUT .../method/timer/{name} with callback and data, are not retried, and die with the activation",
         "actors: idle actors deactivated with DELETE /actors/{type}/{id} after actorIdleTimeout",
-        "invocation: /v1.0/invoke/{app}/method/{path} and the dapr-app-id header; the callee gets dapr-caller-app-id and dapr-callee-app-id; unknown app is 500 ERR_DIRECT_INVOKE",
+        "invocation: /v1.0/invoke/{app}/method/{path} and the dapr-app-id header; the caller's headers (but the token) reach the callee and the callee's come back; the callee gets dapr-caller-app-id and dapr-callee-app-id; unknown app is 500 ERR_DIRECT_INVOKE",
     ];
 
     private readonly WebApplication _web;
     private readonly DaprBackplane _backplane;
+    private readonly List<HttpClient> _retired = [];
     private HttpClient? _app;
 
-    private SidecarDouble(WebApplication web, DaprBackplane backplane, SidecarDoubleOptions options, Uri address)
+    private static readonly JsonNodeOptions GoJson = new() { PropertyNameCaseInsensitive = true };
+
+    private SidecarDouble(WebApplication web, DaprBackplane backplane, SidecarDoubleOptions options, Uri address, Uri grpcAddress)
     {
         _web = web;
         _backplane = backplane;
         Options = options;
         Address = address;
+        GrpcAddress = grpcAddress;
     }
 
     public SidecarDoubleOptions Options { get; }
     public string AppId => Options.AppId;
     public Uri Address { get; }
     public int Port => Address.Port;
+
+    /// <summary>The gRPC API (HTTP/2 without TLS), what <c>DAPR_GRPC_PORT</c> points at.</summary>
+    public Uri GrpcAddress { get; }
+
+    public int GrpcPort => GrpcAddress.Port;
     public bool AppConnected { get; private set; }
 
     public static async Task<SidecarDouble> StartAsync(DaprBackplane backplane, SidecarDoubleOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ApplicationName = typeof(SidecarDouble).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        ListenOptions? http = null;
+        ListenOptions? grpc = null;
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            // gRPC clients speak HTTP/2 with prior knowledge when there is no TLS, so that port speaks nothing else.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+        });
+        var reference = new SidecarReference();
+        builder.Services.AddSingleton(reference);
+        builder.Services.AddGrpc();
         var web = builder.Build();
         SidecarDouble? sidecar = null;
         web.Use((context, next) => sidecar!.GuardAsync(context, next));
         MapApi(web, () => sidecar!);
+        web.MapGrpcService<GrpcFace>();
         await web.StartAsync();
-        var address = new Uri(web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        sidecar = new SidecarDouble(web, backplane, options, address);
+        sidecar = new SidecarDouble(web, backplane, options, new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}/"), new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}/"));
+        reference.Sidecar = sidecar;
         backplane.Attach(sidecar);
         return sidecar;
     }
@@ -94,12 +116,17 @@ public sealed class SidecarDouble : IAsyncDisposable
     public async Task ConnectAppAsync(Uri appAddress, CancellationToken cancellationToken = default)
     {
         AppConnected = false;
-        _app?.Dispose();
+        // Deliveries to the previous process may still be on the old client: it is retired, not disposed under them.
+        if (_app is not null)
+        {
+            _retired.Add(_app);
+        }
+
         _app = new HttpClient { BaseAddress = appAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         using (var config = await CallAppAsync(new HttpRequestMessage(HttpMethod.Get, "dapr/config"), cancellationToken))
         {
-            if (config.StatusCode == HttpStatusCode.OK && JsonNode.Parse(await config.Content.ReadAsStringAsync(cancellationToken)) is JsonObject body)
+            if (config.StatusCode == HttpStatusCode.OK && JsonNode.Parse(await config.Content.ReadAsStringAsync(cancellationToken), GoJson) is JsonObject body)
             {
                 var entities = body["entities"]?.AsArray().Select(e => (string)e!).ToList() ?? [];
                 var idle = Durations.Period((string?)body["actorIdleTimeout"]) ?? TimeSpan.FromMinutes(60);
@@ -112,7 +139,7 @@ public sealed class SidecarDouble : IAsyncDisposable
             var subscriptions = new List<(string, string, string, string?)>();
             if (subscribe.StatusCode == HttpStatusCode.OK)
             {
-                foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync(cancellationToken))!.AsArray().OfType<JsonObject>())
+                foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync(cancellationToken), GoJson)!.AsArray().OfType<JsonObject>())
                 {
                     var route = (string?)item["route"] ?? (string?)item["routes"]?["default"];
                     if (route is not null)
@@ -148,6 +175,7 @@ public sealed class SidecarDouble : IAsyncDisposable
     {
         AppConnected = false;
         _app?.Dispose();
+        _retired.ForEach(client => client.Dispose());
         await _web.StopAsync();
         await _web.DisposeAsync();
     }
@@ -155,6 +183,12 @@ public sealed class SidecarDouble : IAsyncDisposable
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            await next(context); // the gRPC face checks the token itself and answers with gRPC statuses
+            return;
+        }
+
         if (Options.ApiToken is { } token && !path.StartsWithSegments("/v1.0/healthz") && context.Request.Headers["dapr-api-token"] != token)
         {
             context.Response.StatusCode = 401;
@@ -200,9 +234,17 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private static IResult Error(int status, string code, string message) => Results.Json(new { errorCode = code, message }, statusCode: status);
 
-    private bool KnownStore(string store) => _backplane.Options.StateStores.Contains(store);
+    internal bool KnownStore(string store) => _backplane.Options.StateStores.Contains(store);
 
     private string StateKey(string key) => $"{AppId}||{key}";
+
+    /// <summary>The app's value under <paramref name="key"/> (prefixed with the app-id, as every face stores it).</summary>
+    internal (string Json, string ETag)? ReadState(string key) => _backplane.State.Get(StateKey(key));
+
+    internal KeyValueStore.Outcome WriteState(KeyValueStore.Write write) => _backplane.State.Apply(write with { Key = StateKey(write.Key) });
+
+    internal KeyValueStore.Outcome WriteStateTransaction(IEnumerable<KeyValueStore.Write> writes) =>
+        _backplane.State.ApplyAll([.. writes.Select(w => w with { Key = StateKey(w.Key) })]);
 
     private async Task<IResult> SaveStateAsync(string store, HttpContext context)
     {
@@ -326,20 +368,41 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private async Task<IResult> PublishAsync(string pubsub, string topic, HttpContext context)
     {
-        if (!_backplane.Options.PubSubs.Contains(pubsub))
-        {
-            return Error(404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsub} not found");
-        }
-
-        var contentType = context.Request.ContentType ?? "text/plain";
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync();
+        var traceparent = context.Request.Headers.TryGetValue("traceparent", out var header) ? header.ToString() : null;
+        return PublishEnvelope(pubsub, topic, context.Request.ContentType ?? "text/plain", text, traceparent) switch
+        {
+            PublishOutcome.Ok => Results.NoContent(),
+            PublishOutcome.PubSubNotFound => Error(404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsub} not found"),
+            _ => Error(400, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot deserialize cloud event"),
+        };
+    }
+
+    internal enum PublishOutcome
+    {
+        Ok,
+        PubSubNotFound,
+        NotACloudEvent,
+    }
+
+    /// <summary>
+    /// What both faces do with a published payload: a complete CloudEvent (<c>application/cloudevents+json</c>) is
+    /// kept as sent with its gaps filled; anything else is wrapped in one.
+    /// </summary>
+    internal PublishOutcome PublishEnvelope(string pubsub, string topic, string contentType, string text, string? traceparent)
+    {
+        if (!_backplane.Options.PubSubs.Contains(pubsub))
+        {
+            return PublishOutcome.PubSubNotFound;
+        }
+
         JsonObject cloudEvent;
         if (contentType.StartsWith("application/cloudevents+json", StringComparison.OrdinalIgnoreCase))
         {
             if (JsonNode.Parse(text) is not JsonObject sent)
             {
-                return Error(400, "ERR_PUBSUB_CLOUD_EVENTS_SER", "cannot deserialize cloud event");
+                return PublishOutcome.NotACloudEvent;
             }
 
             cloudEvent = sent;
@@ -363,13 +426,13 @@ public sealed class SidecarDouble : IAsyncDisposable
             };
         }
 
-        if (context.Request.Headers.TryGetValue("traceparent", out var traceparent))
+        if (traceparent is { Length: > 0 })
         {
-            cloudEvent["traceparent"] ??= traceparent.ToString();
+            cloudEvent["traceparent"] ??= traceparent;
         }
 
         _backplane.Broker.Publish(pubsub, topic, cloudEvent);
-        return Results.NoContent();
+        return PublishOutcome.Ok;
     }
 
     private async Task ForwardAsync(HttpContext context, string targetApp, string pathAndQuery)
@@ -392,7 +455,8 @@ public sealed class SidecarDouble : IAsyncDisposable
             }
         }
 
-        foreach (var header in context.Request.Headers.Where(h => h.Key.StartsWith("traceparent", StringComparison.OrdinalIgnoreCase) || h.Key == "Authorization" || h.Key == "Accept"))
+        // Every header of the caller travels on (a webhook's signature header, say); the token is the hop's own.
+        foreach (var header in context.Request.Headers.Where(h => !NotForwarded.Contains(h.Key) && !h.Key.StartsWith("dapr-", StringComparison.OrdinalIgnoreCase)))
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
         }
@@ -403,6 +467,11 @@ public sealed class SidecarDouble : IAsyncDisposable
         {
             using var response = await target.CallAppAsync(request, context.RequestAborted);
             context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Where(h => !NotForwarded.Contains(h.Key)))
+            {
+                context.Response.Headers[header.Key] = header.Value.ToArray();
+            }
+
             if (response.Content.Headers.ContentType is { } contentType)
             {
                 context.Response.ContentType = contentType.ToString();
@@ -429,6 +498,13 @@ public sealed class SidecarDouble : IAsyncDisposable
                 // The sidecar always calls the app with PUT, whatever verb the caller used.
                 var request = new HttpRequestMessage(HttpMethod.Put, $"actors/{type}/{id}/method/{method}") { Content = new ByteArrayContent(bytes) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType ?? "application/json");
+                // The caller's headers travel with the call (Dapr.Actors' remoting puts its message header in
+                // X-DaprRequestHeader, and the app's runtime tells remoting from JSON calls by it).
+                foreach (var header in context.Request.Headers.Where(h => !NotForwarded.Contains(h.Key)))
+                {
+                    request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                }
+
                 return request;
             }, context.RequestAborted);
             var result = await response.Content.ReadAsByteArrayAsync();
@@ -455,6 +531,12 @@ public sealed class SidecarDouble : IAsyncDisposable
             return Error(500, "ERR_ACTOR_INVOKE_METHOD", "error invoke actor method: " + ex.Message);
         }
     }
+
+    /// <summary>Connection, content and token headers: the hop to the app sets its own.</summary>
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Content-Length", "Content-Type", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Expect", "dapr-api-token",
+    };
 
     private string ActorKey(string type, string id, string key) => $"{AppId}||{type}||{id}||{key}";
 
@@ -552,9 +634,10 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private static bool FirstWrite(JsonNode? options) => (string?)options?["concurrency"] == "first-write";
 
-    private static TimeSpan? Ttl(JsonNode? metadata, IQueryCollection query)
-    {
-        var text = (string?)metadata?["ttlInSeconds"] ?? (query.TryGetValue("metadata.ttlInSeconds", out var fromQuery) ? fromQuery.ToString() : null);
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
-    }
+    private static TimeSpan? Ttl(JsonNode? metadata, IQueryCollection query) =>
+        TtlFrom((string?)metadata?["ttlInSeconds"] ?? (query.TryGetValue("metadata.ttlInSeconds", out var fromQuery) ? fromQuery.ToString() : null));
+
+    /// <summary><c>ttlInSeconds</c> as a lifetime; -1, 0 or garbage mean "keep".</summary>
+    internal static TimeSpan? TtlFrom(string? text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
 }

@@ -3,6 +3,7 @@ using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Runtime.ConformanceHost.Actors;
 using TicketToken.Runtime.ConformanceHost.Data;
@@ -70,6 +71,13 @@ public sealed class ConformanceModule : Module
             Results.Ok(await workflows.ScheduleNewWorkflowAsync(name, instanceId, input)));
         group.MapGet("/workflows/{instanceId}", async (string instanceId, [FromKeyedServices(Id)] IWorkflowClient workflows) =>
             Results.Ok(await workflows.GetWorkflowStateAsync(instanceId)));
+        // One answer of each kind the request log must report as the client got it.
+        group.MapGet("/answers/{kind}", (string kind) => kind switch
+        {
+            "ok" => Results.Ok(new { kind }),
+            "problem" => throw new ProblemException(StatusCodes.Status409Conflict, "conformance_conflict", "A problem a client can act on."),
+            _ => throw new InvalidOperationException("An unexpected failure."),
+        });
         group.MapGet("/echo/{text}", (string text, HttpRequest request) =>
             Results.Ok(new { text, caller = request.Headers["dapr-caller-app-id"].ToString() }));
     }

@@ -51,15 +51,15 @@ public sealed class DaprAdapterTests(DaprDoubleRuntimeFixture runtime) : IClassF
     }
 
     [Fact]
-    public async Task Dapr_subscribe_lists_one_subscription_per_topic_with_its_route_and_dead_letter_topic()
+    public async Task Dapr_subscribe_lists_one_subscription_per_topic_with_its_route_and_dead_letter_topic_as_dapr_aspnetcore_writes_it()
     {
         using var sidecar = Sidecar();
 
         var subscriptions = (await sidecar.GetFromJsonAsync<JsonArray>("dapr/subscribe"))!.Select(s => s!.AsObject()).ToList();
 
         var poison = subscriptions.Single(s => s["topic"]!.GetValue<string>() == Topics.Poison);
-        poison["pubsubname"]!.GetValue<string>().Should().Be("pubsub");
-        poison["route"]!.GetValue<string>().Should().StartWith("/dapr/events/conformance/");
+        poison["pubsubName"]!.GetValue<string>().Should().Be("pubsub", "Dapr.AspNetCore names it in camel case; daprd reads JSON fields case-insensitively");
+        poison["route"]!.GetValue<string>().Should().StartWith("dapr/events/conformance/");
         poison["deadLetterTopic"]!.GetValue<string>().Should().Be(Topics.Poison + ".deadletter");
         subscriptions.Select(s => s["topic"]!.GetValue<string>()).Should().OnlyHaveUniqueItems();
     }

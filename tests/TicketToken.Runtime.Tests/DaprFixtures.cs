@@ -89,6 +89,7 @@ public class DaprDoubleRuntimeFixture : RuntimeFixture
         ["TicketToken:Runtime"] = "dapr",
         ["TicketToken:Services"] = appId,
         ["DAPR_HTTP_PORT"] = _sidecars[appId].Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["DAPR_GRPC_PORT"] = _sidecars[appId].GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["DAPR_API_TOKEN"] = ApiToken,
         ["APP_API_TOKEN"] = AppToken,
         ["APP_ID"] = appId,

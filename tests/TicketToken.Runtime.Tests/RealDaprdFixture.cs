@@ -33,7 +33,7 @@ public static class RealDaprd
 public sealed class RealDaprdRuntimeFixture : RuntimeFixture
 {
     private readonly List<Process> _sidecars = [];
-    private readonly Dictionary<string, (int DaprPort, int AppPort)> _ports = [];
+    private readonly Dictionary<string, (int DaprPort, int GrpcPort, int AppPort)> _ports = [];
     private TestHost? _peer;
 
     public override IStateClient StateOf(string appId) => (appId == PeerModule.Id ? _peer! : Host).GetKeyed<IStateClient>(appId);
@@ -49,21 +49,21 @@ public sealed class RealDaprdRuntimeFixture : RuntimeFixture
 
         if (RealDaprd.ExternalPort is { } external)
         {
-            _ports[ConformanceModule.Id] = (int.Parse(external, CultureInfo.InvariantCulture), Required("TICKETTOKEN_TEST_APP_PORT"));
-            _ports[PeerModule.Id] = (Required("DAPR_PEER_HTTP_PORT"), Required("TICKETTOKEN_TEST_PEER_APP_PORT"));
+            _ports[ConformanceModule.Id] = (int.Parse(external, CultureInfo.InvariantCulture), Required("DAPR_GRPC_PORT"), Required("TICKETTOKEN_TEST_APP_PORT"));
+            _ports[PeerModule.Id] = (Required("DAPR_PEER_HTTP_PORT"), Required("DAPR_PEER_GRPC_PORT"), Required("TICKETTOKEN_TEST_PEER_APP_PORT"));
             return;
         }
 
         var components = Path.Combine(AppContext.BaseDirectory, "daprd-components");
         foreach (var appId in new[] { ConformanceModule.Id, PeerModule.Id })
         {
-            var (daprPort, appPort) = (FreePort(), FreePort());
-            _ports[appId] = (daprPort, appPort);
+            var (daprPort, grpcPort, appPort) = (FreePort(), FreePort(), FreePort());
+            _ports[appId] = (daprPort, grpcPort, appPort);
             var start = new ProcessStartInfo(RealDaprd.Binary!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[]
             {
                 "--app-id", appId, "--app-port", appPort.ToString(CultureInfo.InvariantCulture),
-                "--dapr-http-port", daprPort.ToString(CultureInfo.InvariantCulture), "--dapr-grpc-port", FreePort().ToString(CultureInfo.InvariantCulture),
+                "--dapr-http-port", daprPort.ToString(CultureInfo.InvariantCulture), "--dapr-grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
                 "--dapr-internal-grpc-port", FreePort().ToString(CultureInfo.InvariantCulture), "--metrics-port", FreePort().ToString(CultureInfo.InvariantCulture),
                 "--resources-path", components, "--placement-host-address", "localhost:50005", "--scheduler-host-address", "localhost:50006", "--log-level", "warn",
             })
@@ -117,6 +117,7 @@ public sealed class RealDaprdRuntimeFixture : RuntimeFixture
         ["TicketToken:Runtime"] = "dapr",
         ["TicketToken:Services"] = appId,
         ["DAPR_HTTP_PORT"] = _ports.TryGetValue(appId, out var ports) ? ports.DaprPort.ToString(CultureInfo.InvariantCulture) : null,
+        ["DAPR_GRPC_PORT"] = _ports.TryGetValue(appId, out var grpc) ? grpc.GrpcPort.ToString(CultureInfo.InvariantCulture) : null,
     };
 
     private static int Required(string variable) =>

@@ -89,13 +89,12 @@ internal sealed class OutboxRelay<TContext>(
         await readiness.WaitAsync(stoppingToken);
         var publisher = services.GetRequiredKeyedService<IEventPublisher>(appId);
         var dataSource = services.GetRequiredKeyedService<NpgsqlDataSource>(appId);
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var retry = Resilience.Forever(logger, $"Relaying the {schema} outbox");
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var relayed = await RelayBatchAsync(dataSource, publisher, stoppingToken);
-                failures = 0;
+                var relayed = await retry.ExecuteAsync(async token => await RelayBatchAsync(dataSource, publisher, token), stoppingToken);
                 if (relayed == BatchSize)
                 {
                     continue;
@@ -103,16 +102,9 @@ internal sealed class OutboxRelay<TContext>(
 
                 await signal.Signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                logger.LogWarning(ex, "Relaying the {Schema} outbox failed ({Failures} in a row); retrying", schema, failures);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8)))), stoppingToken);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

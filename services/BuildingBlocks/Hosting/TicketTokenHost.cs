@@ -55,6 +55,7 @@ public static class TicketTokenHost
         services.AddSingleton<ActorRuntime>();
         services.AddSingleton<IActorProxyFactory, ActorProxyFactory>();
         services.AddSingleton<WorkflowActivityRunner>();
+        services.AddSingleton<WorkflowCatalog>();
 
         foreach (var module in selection.Modules)
         {
@@ -84,9 +85,14 @@ public static class TicketTokenHost
         app.UseServiceDefaults();
         app.Services.GetService<IRuntimeEndpoints>()?.Map(app);
         var selection = app.Services.GetRequiredService<ModuleSelection>();
+        var workflows = app.Services.GetRequiredService<WorkflowRegistry>();
         foreach (var module in selection.Modules)
         {
             module.MapEndpoints(app);
+            if (workflows.HasApp(module.AppId))
+            {
+                app.MapWorkflowAdminApi(module.AppId);
+            }
         }
 
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, selection));

@@ -7,6 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
+using Polly;
+using Polly.Retry;
+using TicketToken.BuildingBlocks.Hosting;
 
 namespace TicketToken.BuildingBlocks.Security;
 
@@ -19,6 +22,17 @@ public static class AuthenticationSetup
         services.AddSingleton(options);
         services.AddSingleton<ValidatedTokens>();
         services.AddSingleton(sp => new JwksKeyCache(new JwksDocumentRetriever(sp, options), options, sp.GetRequiredService<TimeProvider>()));
+        // A fetch rides over an identity pod restarting: two quick retries, each attempt at most 10 s. It runs on the
+        // path of the request that met an unknown key id, so it stays short; the cached keys cover the rest.
+        services.AddResiliencePipeline(Resilience.JwksFetch, pipeline => pipeline
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = Resilience.Transient,
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(10)));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Tokens;
+using Polly.Registry;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
 
@@ -15,9 +16,14 @@ internal sealed class JwksDocumentRetriever(IServiceProvider services, AuthOptio
 {
     public const string Path = ".well-known/jwks.json";
 
-    private static readonly HttpClient Direct = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Direct = new();
 
-    public async Task<string> GetDocumentAsync(string address, CancellationToken cancel)
+    /// <summary>Each attempt through the <see cref="Resilience.JwksFetch"/> pipeline (retries and the per-attempt timeout).</summary>
+    public Task<string> GetDocumentAsync(string address, CancellationToken cancel) =>
+        services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(Resilience.JwksFetch)
+            .ExecuteAsync(async token => await FetchAsync(token), cancel).AsTask();
+
+    private async Task<string> FetchAsync(CancellationToken cancel)
     {
         if (!string.IsNullOrWhiteSpace(options.JwksUrl))
         {
@@ -27,7 +33,6 @@ internal sealed class JwksDocumentRetriever(IServiceProvider services, AuthOptio
         // Any module's invoker will do: the key set is public, and the caller's app-id only labels the call.
         var caller = services.GetRequiredService<ModuleSelection>().AppIds.First();
         using var client = services.GetRequiredKeyedService<IServiceInvoker>(caller).CreateHttpClient(options.IdentityAppId);
-        client.Timeout = TimeSpan.FromSeconds(10);
         using var response = await client.GetAsync(new Uri(Path, UriKind.Relative), cancel);
         if (!response.IsSuccessStatusCode)
         {

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Extensions.Hosting;
 using Serilog.Formatting.Json;
 
 namespace TicketToken.BuildingBlocks.ServiceDefaults;
@@ -20,6 +20,11 @@ internal static class Logging
     /// readable text when it is; <c>TicketToken:Logging:Format</c> (json|text) overrides. Every line carries
     /// the W3C trace id of the work it belongs to.
     /// </summary>
+    /// <remarks>
+    /// Serilog is added as a provider of the framework's logger factory rather than replacing the factory
+    /// (<c>AddSerilog</c> on the services would), so the framework's level filters and any other provider a host
+    /// or a test adds keep receiving every entry.
+    /// </remarks>
     public static void AddTicketTokenLogging(this WebApplicationBuilder builder)
     {
         var format = builder.Configuration["TicketToken:Logging:Format"];
@@ -35,36 +40,41 @@ internal static class Logging
         configuration = json
             ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
             : configuration.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        var logger = configuration.CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Services.AddSingleton(new DiagnosticContext(logger));
+        builder.Services.AddSingleton(new RequestLog(logger));
     }
 
-    /// <summary>One line per request, after it finished: method, path, status, duration.</summary>
+    /// <summary>
+    /// One line per request, after it finished: method, path, the status the client got, duration (Serilog.AspNetCore).
+    /// It must run outside the exception handler: inside, an exception passes it before the handler has chosen
+    /// the status, and every problem answer was logged as 200.
+    /// </summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
     {
-        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TicketToken.Http");
-        return app.Use(async (context, next) =>
+        var log = app.ApplicationServices.GetRequiredService<RequestLog>();
+        return app.UseSerilogRequestLogging(options =>
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                var path = context.Request.Path;
-                var level = path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") ? LogLevel.Debug
-                    : context.Response.StatusCode >= 500 ? LogLevel.Error : LogLevel.Information;
-                if (logger.IsEnabled(level)) // the arguments are boxed into an array before Log looks at the level
-                {
-                    logger.Log(level, "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
-                        context.Request.Method, path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-            }
+            options.Logger = log.Logger;
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetLevel = LevelOf;
         });
     }
 
-    /// <summary>Adds TraceId and SpanId from the current <see cref="Activity"/> (empty outside any trace).</summary>
+    internal static LogEventLevel LevelOf(HttpContext context, double elapsedMs, Exception? exception)
+    {
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") ? LogEventLevel.Debug
+            : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : LogEventLevel.Information;
+    }
+
+    /// <summary>The host's Serilog logger, for the request log (which writes to Serilog directly).</summary>
+    internal sealed record RequestLog(Serilog.ILogger Logger);
+
+    /// <summary>Adds TraceId and SpanId from the current <see cref="Activity"/> (empty outside any trace, so every line has them).</summary>
     private sealed class TraceEnricher : ILogEventEnricher
     {
         public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)

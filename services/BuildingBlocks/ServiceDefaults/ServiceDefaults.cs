@@ -38,7 +38,7 @@ public static class ServiceDefaultsExtensions
     {
         builder.AddTicketTokenLogging();
         var services = builder.Services;
-        services.AddTicketTokenTracing(builder.Configuration, "tickettoken");
+        services.AddTicketTokenTelemetry(builder.Configuration, "tickettoken");
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -118,10 +118,10 @@ public static class ServiceDefaultsExtensions
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseRequestLogging(); // outside the exception handler, so it logs the status the handler chose
         app.UseExceptionHandler();
         app.UseInputGuard();
         app.UseStatusCodePages();
-        app.UseRequestLogging();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

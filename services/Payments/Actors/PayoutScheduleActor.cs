@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Payments.Domain;
 
 namespace TicketToken.Payments.Actors;
@@ -66,18 +67,7 @@ internal sealed class PayoutScheduling(IActorProxyFactory actors, IHostApplicati
         }
 
         var schedule = actors.CreateActorProxy<IPayoutScheduleActor>(PayoutScheduleActor.Instance, PayoutScheduleActor.TypeName);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await schedule.ScheduleAsync(new PayoutSchedule(options.Value.Payouts.Interval));
-                return;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Scheduling payouts failed (attempt {Attempt}); trying again", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt))), stoppingToken);
-            }
-        }
+        await Resilience.Forever(logger, "Scheduling payouts").ExecuteAsync(
+            async _ => await schedule.ScheduleAsync(new PayoutSchedule(options.Value.Payouts.Interval)), stoppingToken);
     }
 }

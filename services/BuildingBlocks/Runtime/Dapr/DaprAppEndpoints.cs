@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TopicOptions = Dapr.TopicOptions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -43,10 +44,13 @@ internal sealed class DaprAppEndpoints(DaprOptions options) : IRuntimeEndpoints
 
         var sidecar = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().DisableRateLimiting(); // guarded by APP_API_TOKEN above
         sidecar.MapGet("/dapr/config", AppConfig).WithName("DaprConfig");
-        sidecar.MapGet("/dapr/subscribe", Subscriptions).WithName("DaprSubscribe");
+        // Dapr.AspNetCore writes /dapr/subscribe from the topic metadata of the delivery routes.
+        sidecar.MapSubscribeHandler().WithName("DaprSubscribe");
         foreach (var subscription in app.Services.GetRequiredService<SubscriptionRegistry>().All)
         {
-            sidecar.MapPost(subscription.Route, (Func<HttpContext, Task<IResult>>)(context => DeliverAsync(context, subscription))).WithName("DaprDeliver " + subscription.Name);
+            sidecar.MapPost(subscription.Route, (Func<HttpContext, Task<IResult>>)(context => DeliverAsync(context, subscription)))
+                .WithName("DaprDeliver " + subscription.Name)
+                .WithTopic(new TopicOptions { PubsubName = subscription.PubSubName, Name = subscription.Topic, DeadLetterTopic = subscription.DeadLetterTopic });
         }
 
         sidecar.MapPut("/actors/{type}/{id}/method/remind/{name}", ReminderAsync).WithName("DaprActorReminder");
@@ -69,15 +73,6 @@ internal sealed class DaprAppEndpoints(DaprOptions options) : IRuntimeEndpoints
             drainRebalancedActors = true,
             reentrancy = new { enabled = false },
         });
-
-    private static IResult Subscriptions(SubscriptionRegistry subscriptions) =>
-        Results.Json(subscriptions.All.Select(s => new
-        {
-            pubsubname = s.PubSubName,
-            topic = s.Topic,
-            route = s.Route,
-            deadLetterTopic = s.DeadLetterTopic,
-        }).ToArray());
 
     /// <summary>Runs the handler and answers with Dapr's status words; 200 always, so the sidecar never drops on our account.</summary>
     private static async Task<IResult> DeliverAsync(HttpContext context, TopicSubscription subscription)

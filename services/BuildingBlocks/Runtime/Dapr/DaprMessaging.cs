@@ -2,14 +2,17 @@ using System.Text.Json;
 using TicketToken.BuildingBlocks.Invocation;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Serialization;
+using DaprSdkException = Dapr.DaprException;
+using Sdk = Dapr.Client;
 
 namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 
 /// <summary>
-/// Publishes our own complete CloudEvent (<c>application/cloudevents+json</c>) to <c>/v1.0/publish/{pubsub}/{topic}</c>,
-/// so the id, source, type and <c>traceparent</c> are ours and identical to the embedded runtime's.
+/// Publishes our own complete CloudEvent as <c>application/cloudevents+json</c> through Dapr.Client, so the id,
+/// source, type and <c>traceparent</c> are ours and identical to the embedded runtime's (the sidecar keeps an
+/// envelope it is given).
 /// </summary>
-internal sealed class DaprEventPublisher(string appId, DaprSidecar sidecar, TimeProvider time) : IEventPublisher
+internal sealed class DaprEventPublisher(string appId, Sdk.DaprClient dapr, TimeProvider time) : IEventPublisher
 {
     public async Task PublishEventAsync<TData>(string pubsubName, string topicName, TData data,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
@@ -17,35 +20,46 @@ internal sealed class DaprEventPublisher(string appId, DaprSidecar sidecar, Time
         ArgumentException.ThrowIfNullOrWhiteSpace(pubsubName);
         ArgumentException.ThrowIfNullOrWhiteSpace(topicName);
         var envelope = CloudEvent.Create(appId, pubsubName, topicName, data, metadata, time.GetUtcNow());
-        using var client = sidecar.CreateClient();
-        var path = $"v1.0/publish/{Uri.EscapeDataString(pubsubName)}/{topicName}";
-        using var response = await client.PostAsync(path, DaprSidecar.Json(JsonSerializer.Serialize(envelope, RuntimeJson.Options), "application/cloudevents+json"), cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            var error = await DaprSidecar.ReadErrorAsync(response, cancellationToken);
-            throw new DaprException($"Publishing to {pubsubName}/{topicName} failed: {error}", error);
+            await dapr.PublishByteEventAsync(pubsubName, topicName, JsonSerializer.SerializeToUtf8Bytes(envelope, RuntimeJson.Options),
+                "application/cloudevents+json", cancellationToken: cancellationToken);
+        }
+        catch (DaprSdkException ex)
+        {
+            throw new DaprException($"Publishing to {pubsubName}/{topicName} failed: {DaprStateClient.Describe(ex)}", inner: ex);
         }
     }
 }
 
-/// <summary>Service invocation through the sidecar: the original path, with the target in <c>dapr-app-id</c>.</summary>
+/// <summary>
+/// Service invocation by Dapr.Client's <see cref="Sdk.InvocationHandler"/>: <c>http://{app-id}/path</c> becomes the
+/// sidecar's <c>/v1.0/invoke/{app-id}/method/path</c>. Every client shares one connection pool to the sidecar.
+/// </summary>
 internal sealed class DaprServiceInvoker(DaprSidecar sidecar) : IServiceInvoker
 {
     // The handler chain ends in the sidecar's shared pool, so the client must not dispose it.
     public HttpClient CreateHttpClient(string appId) =>
-        new(new SidecarHandler(appId, sidecar), disposeHandler: false) { BaseAddress = new Uri($"http://{appId}/") };
+        new(new Sdk.InvocationHandler
+        {
+            DaprEndpoint = sidecar.Options.SidecarAddress.ToString(),
+            DefaultAppId = appId,
+            InnerHandler = new SidecarChannel(appId, sidecar),
+        }, disposeHandler: false)
+        { BaseAddress = new Uri($"http://{appId}/") };
 
-    private sealed class SidecarHandler(string appId, DaprSidecar sidecar) : DelegatingHandler(sidecar.Handler)
+    /// <summary>
+    /// Below the SDK's handler: sets the API token exactly once (the SDK's handler sets it only from the process
+    /// environment, and its setter is not public), and turns the sidecar's own "cannot reach the app" answer into
+    /// <see cref="ServiceInvocationException"/>, which callers tell apart from the app's 500.
+    /// </summary>
+    private sealed class SidecarChannel(string appId, DaprSidecar sidecar) : DelegatingHandler(sidecar.Handler)
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var target = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
-            request.RequestUri = new Uri(sidecar.Options.SidecarAddress, target.PathAndQuery.TrimStart('/'));
-            request.Headers.Remove("dapr-app-id");
-            request.Headers.Add("dapr-app-id", appId);
+            request.Headers.Remove(DaprSidecar.ApiTokenHeader);
             if (sidecar.Options.ApiToken is { } token)
             {
-                request.Headers.Remove(DaprSidecar.ApiTokenHeader);
                 request.Headers.Add(DaprSidecar.ApiTokenHeader, token);
             }
 

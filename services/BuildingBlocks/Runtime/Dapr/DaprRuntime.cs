@@ -1,3 +1,4 @@
+using Dapr.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,11 +7,15 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
 using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Serialization;
 using TicketToken.BuildingBlocks.State;
 
 namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 
-/// <summary>Registers the Dapr runtime: every building block through the sidecar's HTTP API.</summary>
+/// <summary>
+/// Registers the Dapr runtime: state, publish, invocation and sidecar health on Dapr.Client; actors through the
+/// sidecar's actor API (ADR 0013).
+/// </summary>
 internal static class DaprRuntime
 {
     public static void Add(IServiceCollection services, IConfiguration configuration, ModuleSelection modules)
@@ -30,71 +35,68 @@ internal static class DaprRuntime
 
         services.AddSingleton(options);
         services.AddSingleton<DaprSidecar>();
+        services.AddDaprClient(dapr =>
+        {
+            dapr.UseHttpEndpoint(options.SidecarAddress.ToString())
+                .UseGrpcEndpoint(options.GrpcAddress.ToString())
+                .UseJsonSerializationOptions(RuntimeJson.Options);
+            if (options.ApiToken is { } token)
+            {
+                dapr.UseDaprApiToken(token);
+            }
+        });
         services.AddSingleton<IRuntimeBootstrap, DaprBootstrap>();
         services.AddSingleton<IRuntimeEndpoints, DaprAppEndpoints>();
         services.AddSingleton<IActorStateStore, DaprActorStateStore>();
         services.AddSingleton<IActorTimerScheduler, DaprActorTimerScheduler>();
         services.AddSingleton<IActorInvoker, DaprActorInvoker>();
-        services.AddKeyedSingleton<IStateClient>(appId, (sp, _) => new DaprStateClient(sp.GetRequiredService<DaprSidecar>()));
-        services.AddKeyedSingleton<IEventPublisher>(appId, (sp, _) => new DaprEventPublisher(appId, sp.GetRequiredService<DaprSidecar>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IStateClient>(appId, (sp, _) => new DaprStateClient(sp.GetRequiredService<DaprClient>()));
+        services.AddKeyedSingleton<IEventPublisher>(appId, (sp, _) => new DaprEventPublisher(appId, sp.GetRequiredService<DaprClient>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton<IServiceInvoker>(appId, (sp, _) => new DaprServiceInvoker(sp.GetRequiredService<DaprSidecar>()));
         services.AddHealthChecks().AddCheck<DaprSidecarCheck>("dapr-sidecar", tags: ["ready"]);
     }
 }
 
 /// <summary>
-/// Waits for the sidecar with <c>/v1.0/healthz/outbound</c>, which answers before the sidecar has reached the app:
-/// waiting on <c>/v1.0/healthz</c> instead would deadlock, since the sidecar waits for our port.
+/// Waits for the sidecar (Dapr.Client's <c>WaitForSidecarAsync</c>, which asks <c>/v1.0/healthz/outbound</c>: that
+/// answers before the sidecar has reached the app, and waiting on <c>/v1.0/healthz</c> would deadlock, since the
+/// sidecar waits for our port). The SDK's wait has no limit of its own; <c>DAPR_HEALTH_TIMEOUT</c> is ours.
 /// </summary>
-internal sealed class DaprBootstrap(DaprSidecar sidecar, ILogger<DaprBootstrap> logger) : IRuntimeBootstrap
+internal sealed class DaprBootstrap(DaprClient dapr, DaprOptions options, ILogger<DaprBootstrap> logger) : IRuntimeBootstrap
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        var lastLog = TimeSpan.Zero;
-        while (!await DaprSidecarCheck.OutboundReadyAsync(sidecar, cancellationToken))
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(options.SidecarWaitTimeout);
+        try
         {
-            if (waited.Elapsed > sidecar.Options.SidecarWaitTimeout)
-            {
-                throw new DaprException($"The Dapr sidecar at {sidecar.Options.SidecarAddress} did not become ready within {sidecar.Options.SidecarWaitTimeout.TotalSeconds:0} s (DAPR_HEALTH_TIMEOUT).");
-            }
-
-            if (waited.Elapsed - lastLog > TimeSpan.FromSeconds(5))
-            {
-                logger.LogWarning("Waiting for the Dapr sidecar at {Sidecar}", sidecar.Options.SidecarAddress);
-                lastLog = waited.Elapsed;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            await dapr.WaitForSidecarAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DaprException($"The Dapr sidecar at {options.SidecarAddress} did not become ready within {options.SidecarWaitTimeout.TotalSeconds:0} s (DAPR_HEALTH_TIMEOUT).");
         }
 
-        logger.LogInformation("Dapr sidecar at {Sidecar} is ready", sidecar.Options.SidecarAddress);
+        logger.LogInformation("Dapr sidecar at {Sidecar} is ready", options.SidecarAddress);
     }
 }
 
-internal sealed class DaprSidecarCheck(DaprSidecar sidecar) : IHealthCheck
+internal sealed class DaprSidecarCheck(DaprClient dapr, DaprOptions options) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await OutboundReadyAsync(sidecar, cancellationToken)
-            ? HealthCheckResult.Healthy("Dapr sidecar reachable.")
-            : HealthCheckResult.Unhealthy($"Dapr sidecar at {sidecar.Options.SidecarAddress} is not ready.");
-
-    internal static async Task<bool> OutboundReadyAsync(DaprSidecar sidecar, CancellationToken cancellationToken)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(2));
+        bool ready;
         try
         {
-            using var client = sidecar.CreateClient();
-            client.Timeout = TimeSpan.FromSeconds(2);
-            using var response = await client.GetAsync("v1.0/healthz/outbound", cancellationToken);
-            return response.IsSuccessStatusCode;
+            ready = await dapr.CheckOutboundHealthAsync(limit.Token);
         }
-        catch (HttpRequestException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            ready = false;
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+
+        return ready ? HealthCheckResult.Healthy("Dapr sidecar reachable.") : HealthCheckResult.Unhealthy($"Dapr sidecar at {options.SidecarAddress} is not ready.");
     }
 }

@@ -9,12 +9,16 @@ namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 
 /// <summary>
 /// Where the sidecar is and how to talk to it. Read from the environment Dapr sets for the app:
-/// <c>DAPR_HTTP_ENDPOINT</c> or <c>DAPR_HTTP_PORT</c> (default 3500), <c>DAPR_API_TOKEN</c> (sent on every call),
-/// <c>APP_API_TOKEN</c> (required on every call the sidecar makes to us), <c>APP_ID</c>.
+/// <c>DAPR_HTTP_ENDPOINT</c> or <c>DAPR_HTTP_PORT</c> (default 3500), <c>DAPR_GRPC_ENDPOINT</c> or
+/// <c>DAPR_GRPC_PORT</c> (default 50001), <c>DAPR_API_TOKEN</c> (sent on every call), <c>APP_API_TOKEN</c>
+/// (required on every call the sidecar makes to us), <c>APP_ID</c>.
 /// </summary>
 public sealed class DaprOptions
 {
     public Uri SidecarAddress { get; init; } = new("http://127.0.0.1:3500/");
+
+    /// <summary>The sidecar's gRPC API, which Dapr.Client uses for state and publish.</summary>
+    public Uri GrpcAddress { get; init; } = new("http://127.0.0.1:50001/");
     public string? ApiToken { get; init; }
     public string? AppApiToken { get; init; }
     public string? AppId { get; init; }
@@ -29,10 +33,16 @@ public sealed class DaprOptions
         var address = endpoint is { Length: > 0 }
             ? new Uri(endpoint.TrimEnd('/') + "/")
             : new Uri($"http://127.0.0.1:{(port is { Length: > 0 } ? port : "3500")}/");
+        var grpcEndpoint = configuration["DAPR_GRPC_ENDPOINT"];
+        var grpcPort = configuration["DAPR_GRPC_PORT"];
+        var grpc = grpcEndpoint is { Length: > 0 }
+            ? new Uri(grpcEndpoint.TrimEnd('/') + "/")
+            : new Uri($"http://127.0.0.1:{(grpcPort is { Length: > 0 } ? grpcPort : "50001")}/");
         var wait = int.TryParse(configuration["DAPR_HEALTH_TIMEOUT"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? seconds : 60;
         return new DaprOptions
         {
             SidecarAddress = address,
+            GrpcAddress = grpc,
             ApiToken = Blank(configuration["DAPR_API_TOKEN"]),
             AppApiToken = Blank(configuration["APP_API_TOKEN"]),
             AppId = Blank(configuration["APP_ID"]),
@@ -43,7 +53,10 @@ public sealed class DaprOptions
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
-/// <summary>The HTTP channel to the sidecar: one pooled handler, the API token on every request.</summary>
+/// <summary>
+/// The HTTP channel to the sidecar for what Dapr.Client does not cover here (actors, see ADR 0013) and the pool
+/// under service invocation: one pooled handler, the API token on every request.
+/// </summary>
 public sealed class DaprSidecar(DaprOptions options) : IDisposable
 {
     public const string ApiTokenHeader = "dapr-api-token";

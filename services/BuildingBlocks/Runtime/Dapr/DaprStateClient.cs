@@ -1,62 +1,56 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Grpc.Core;
 using TicketToken.BuildingBlocks.Serialization;
 using TicketToken.BuildingBlocks.State;
+using DaprSdkException = Dapr.DaprException;
+using Sdk = Dapr.Client;
 
 namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 
 /// <summary>
-/// The state building block through <c>/v1.0/state/{store}</c>. The sidecar prefixes keys with its app-id,
-/// so this client sends them as they are. ETag conflicts come back as 409 on save and delete; inside a
-/// transaction the sidecar reports every failure as a 500, which becomes <see cref="StateTransactionException"/>.
+/// The state building block on Dapr.Client (gRPC to the sidecar). Values are serialized here, with the runtime's
+/// JSON options, so both runtimes store the same bytes. The sidecar reports an ETag mismatch as ABORTED on save
+/// and delete, a malformed ETag as INVALID_ARGUMENT, and any failure inside a transaction as INTERNAL.
 /// </summary>
-internal sealed class DaprStateClient(DaprSidecar sidecar) : IStateClient
+internal sealed class DaprStateClient(Sdk.DaprClient dapr) : IStateClient
 {
     public async Task<T?> GetStateAsync<T>(string storeName, string key, CancellationToken cancellationToken = default) =>
         (await GetStateAndETagAsync<T>(storeName, key, cancellationToken)).Value;
 
     public async Task<(T? Value, string? ETag)> GetStateAndETagAsync<T>(string storeName, string key, CancellationToken cancellationToken = default)
     {
-        using var client = sidecar.CreateClient();
-        using var response = await client.GetAsync($"v1.0/state/{Escape(storeName)}/{Escape(CheckKey(key))}?consistency=strong", cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NoContent)
-        {
-            return (default, null);
-        }
-
-        await EnsureAsync(response, "read", key, cancellationToken);
-        var value = await JsonSerializer.DeserializeAsync<T>(await response.Content.ReadAsStreamAsync(cancellationToken), RuntimeJson.Options, cancellationToken);
-        var etag = response.Headers.ETag?.Tag is { } tag ? tag.Trim('"') : response.Headers.TryGetValues("ETag", out var raw) ? raw.First() : null;
-        return (value, etag);
+        var (data, etag) = await Call(key, "read", () =>
+            dapr.GetByteStateAndETagAsync(storeName, CheckKey(key), Sdk.ConsistencyMode.Strong, cancellationToken: cancellationToken));
+        return data.IsEmpty ? (default, null) : (JsonSerializer.Deserialize<T>(data.Span, RuntimeJson.Options), etag);
     }
 
     public async Task<IReadOnlyList<BulkStateItem<T>>> GetBulkStateAsync<T>(string storeName, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
-        using var client = sidecar.CreateClient();
-        var body = JsonSerializer.Serialize(new { keys = keys.Select(CheckKey).ToArray(), parallelism = 10 });
-        using var response = await client.PostAsync($"v1.0/state/{Escape(storeName)}/bulk", DaprSidecar.Json(body), cancellationToken);
-        await EnsureAsync(response, "bulk read", string.Join(", ", keys), cancellationToken);
-        var items = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!.AsArray();
-        var byKey = items.Where(i => i is not null).ToDictionary(i => (string)i!["key"]!, i => i!);
-        return keys.Select(key =>
+        if (keys.Count == 0)
         {
-            // The runtime names the value "data" (the docs' example says "value").
-            if (byKey.TryGetValue(key, out var item) && item["data"] is { } data && item["error"] is null)
-            {
-                return new BulkStateItem<T>(key, data.Deserialize<T>(RuntimeJson.Options), (string?)item["etag"], true);
-            }
+            return [];
+        }
 
-            return new BulkStateItem<T>(key, default, null, false);
-        }).ToList();
+        var items = await Call(string.Join(", ", keys), "bulk read", () =>
+            dapr.GetBulkStateAsync(storeName, [.. keys.Select(CheckKey)], parallelism: 10, cancellationToken: cancellationToken));
+        var byKey = items.GroupBy(i => i.Key).ToDictionary(g => g.Key, g => g.First());
+        // A key the store does not hold comes back with no data (a stored JSON value is never empty).
+        return [.. keys.Select(key => byKey.TryGetValue(key, out var item) && item.Value.Length > 0
+            ? new BulkStateItem<T>(key, JsonSerializer.Deserialize<T>(item.Value, RuntimeJson.Options), item.ETag, true)
+            : new BulkStateItem<T>(key, default, null, false))];
     }
 
     public async Task SaveStateAsync<T>(string storeName, string key, T value, StateOptions? options = null,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
-        if (!await SaveAsync(storeName, key, value, etag: null, options, metadata, cancellationToken))
+        StateMetadata.ReadTtl(metadata);
+        try
         {
-            throw new ETagMismatchException(key);
+            await Call(key, "save", () => dapr.SaveByteStateAsync(storeName, CheckKey(key), Serialize(value), Options(options), Dictionary(metadata), cancellationToken));
+        }
+        catch (RpcException rpc) when (rpc.StatusCode == StatusCode.Aborted)
+        {
+            throw new ETagMismatchException(key); // first-write without an ETag: the key exists
         }
     }
 
@@ -64,30 +58,19 @@ internal sealed class DaprStateClient(DaprSidecar sidecar) : IStateClient
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(etag);
-        return SaveAsync(storeName, key, value, etag, options ?? new StateOptions(Concurrency.FirstWrite), metadata, cancellationToken);
+        StateMetadata.ReadTtl(metadata);
+        return Call(key, "save", () => dapr.TrySaveByteStateAsync(storeName, CheckKey(key), Serialize(value), etag,
+            Options(options ?? new StateOptions(Concurrency.FirstWrite)), Dictionary(metadata), cancellationToken));
     }
 
-    public async Task DeleteStateAsync(string storeName, string key, CancellationToken cancellationToken = default)
-    {
-        using var client = sidecar.CreateClient();
-        using var response = await client.DeleteAsync($"v1.0/state/{Escape(storeName)}/{Escape(CheckKey(key))}", cancellationToken);
-        await EnsureAsync(response, "delete", key, cancellationToken);
-    }
+    public Task DeleteStateAsync(string storeName, string key, CancellationToken cancellationToken = default) =>
+        Call(key, "delete", () => dapr.DeleteStateAsync(storeName, CheckKey(key), cancellationToken: cancellationToken));
 
-    public async Task<bool> TryDeleteStateAsync(string storeName, string key, string etag, CancellationToken cancellationToken = default)
+    public Task<bool> TryDeleteStateAsync(string storeName, string key, string etag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(etag);
-        using var client = sidecar.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Delete, $"v1.0/state/{Escape(storeName)}/{Escape(CheckKey(key))}?concurrency=first-write");
-        request.Headers.TryAddWithoutValidation("If-Match", etag);
-        using var response = await client.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return false;
-        }
-
-        await EnsureAsync(response, "delete", key, cancellationToken);
-        return true;
+        return Call(key, "delete", () => dapr.TryDeleteStateAsync(storeName, CheckKey(key), etag,
+            new Sdk.StateOptions { Concurrency = Sdk.ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken));
     }
 
     public async Task ExecuteStateTransactionAsync(string storeName, IReadOnlyList<StateTransactionRequest> operations,
@@ -99,92 +82,71 @@ internal sealed class DaprStateClient(DaprSidecar sidecar) : IStateClient
         }
 
         StateMetadata.ReadTtl(metadata);
-        var body = new JsonObject
+        var requests = operations.Select(op => new Sdk.StateTransactionRequest(
+            CheckKey(op.Key),
+            op.OperationType == StateOperationType.Upsert ? Serialize(op.Value).ToArray() : null,
+            op.OperationType == StateOperationType.Upsert ? Sdk.StateOperationType.Upsert : Sdk.StateOperationType.Delete,
+            op.ETag,
+            op.Metadata is null ? null : Dictionary(op.Metadata),
+            Options(op.Options))).ToList();
+        try
         {
-            ["operations"] = new JsonArray(operations.Select(op => (JsonNode)new JsonObject
-            {
-                ["operation"] = op.OperationType == StateOperationType.Upsert ? "upsert" : "delete",
-                ["request"] = Item(op.Key, op.OperationType == StateOperationType.Upsert ? op.Value : null, op.OperationType == StateOperationType.Upsert, op.ETag, op.Options, op.Metadata),
-            }).ToArray()),
-        };
-        if (metadata is not null)
-        {
-            body["metadata"] = Metadata(metadata);
+            await dapr.ExecuteStateTransactionAsync(storeName, requests, metadata, cancellationToken);
         }
-
-        using var client = sidecar.CreateClient();
-        using var response = await client.PostAsync($"v1.0/state/{Escape(storeName)}/transaction", DaprSidecar.Json(body.ToJsonString()), cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        catch (DaprSdkException ex)
         {
-            var error = await DaprSidecar.ReadErrorAsync(response, cancellationToken);
-            throw new StateTransactionException($"The state transaction on '{storeName}' was rolled back: {error}");
+            throw new StateTransactionException($"The state transaction on '{storeName}' was rolled back: {Describe(ex)}");
         }
     }
 
-    private async Task<bool> SaveAsync<T>(string storeName, string key, T value, string? etag, StateOptions? options,
-        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    private static ReadOnlyMemory<byte> Serialize(object? value) =>
+        value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), RuntimeJson.Options);
+
+    private static Sdk.StateOptions? Options(StateOptions? options) => options is null ? null : new Sdk.StateOptions
     {
-        StateMetadata.ReadTtl(metadata);
-        var body = new JsonArray(Item(CheckKey(key), value, hasValue: true, etag, options, metadata)).ToJsonString();
-        using var client = sidecar.CreateClient();
-        using var response = await client.PostAsync($"v1.0/state/{Escape(storeName)}", DaprSidecar.Json(body), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            return false;
-        }
+        Concurrency = options.Concurrency == Concurrency.FirstWrite ? Sdk.ConcurrencyMode.FirstWrite : Sdk.ConcurrencyMode.LastWrite,
+        Consistency = options.Consistency == ConsistencyMode.Strong ? Sdk.ConsistencyMode.Strong : Sdk.ConsistencyMode.Eventual,
+    };
 
-        await EnsureAsync(response, "save", key, cancellationToken);
-        return true;
-    }
+    private static Dictionary<string, string>? Dictionary(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata?.ToDictionary(m => m.Key, m => m.Value);
 
-    private static JsonObject Item(string key, object? value, bool hasValue, string? etag, StateOptions? options, IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>
+    /// Runs one SDK call and translates its failures: a malformed ETag is the caller's mistake, an ABORTED save
+    /// without an ETag is rethrown as the <see cref="RpcException"/> for the caller to name, anything else is a
+    /// <see cref="StateException"/>.
+    /// </summary>
+    private static async Task<TResult> Call<TResult>(string key, string what, Func<Task<TResult>> call)
     {
-        var item = new JsonObject { ["key"] = CheckKey(key) };
-        if (hasValue)
+        try
         {
-            item["value"] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), RuntimeJson.Options);
+            return await call();
         }
-
-        if (etag is not null)
+        catch (DaprSdkException ex) when (ex.InnerException is RpcException rpc)
         {
-            item["etag"] = etag;
-        }
-
-        if (options is not null)
-        {
-            item["options"] = new JsonObject
+            throw rpc.StatusCode switch
             {
-                ["concurrency"] = options.Concurrency == Concurrency.FirstWrite ? "first-write" : "last-write",
-                ["consistency"] = options.Consistency == ConsistencyMode.Strong ? "strong" : "eventual",
+                StatusCode.InvalidArgument when rpc.Status.Detail.Contains("etag", StringComparison.OrdinalIgnoreCase) =>
+                    new ArgumentException($"Invalid ETag for state key '{key}': {rpc.Status.Detail}"),
+                StatusCode.Aborted => rpc,
+                _ => new StateException($"State {what} of '{key}' failed: {Describe(ex)}"),
             };
         }
-
-        if (metadata is not null)
+        catch (DaprSdkException ex)
         {
-            item["metadata"] = Metadata(metadata);
+            throw new StateException($"State {what} of '{key}' failed: {Describe(ex)}");
         }
-
-        return item;
     }
 
-    private static JsonObject Metadata(IReadOnlyDictionary<string, string> metadata) =>
-        new(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value))));
-
-    private static async Task EnsureAsync(HttpResponseMessage response, string what, string key, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
+    private static async Task Call(string key, string what, Func<Task> call) =>
+        await Call(key, what, async () =>
         {
-            return;
-        }
+            await call();
+            return true;
+        });
 
-        var error = await DaprSidecar.ReadErrorAsync(response, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.BadRequest && error.Message.Contains("etag", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"Invalid ETag for state key '{key}': {error.Message}");
-        }
-
-        throw new StateException($"State {what} of '{key}' failed: {error}");
-    }
+    internal static string Describe(Exception ex) =>
+        ex.InnerException is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
 
     private static string CheckKey(string key)
     {
@@ -193,6 +155,4 @@ internal sealed class DaprStateClient(DaprSidecar sidecar) : IStateClient
             ? throw new ArgumentException("State keys may not contain '||' (Dapr reserves it).", nameof(key))
             : key;
     }
-
-    private static string Escape(string segment) => Uri.EscapeDataString(segment);
 }

@@ -123,6 +123,7 @@ internal sealed class DeliveryDispatcher : BackgroundService
     private readonly EmbeddedRuntimeOptions _options;
     private readonly ILogger<DeliveryDispatcher> _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly Polly.ResiliencePipeline _outcomeRetry;
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
 
     public DeliveryDispatcher(NpgsqlDataSource dataSource, DeliveryQueue queue, SubscriptionRegistry subscriptions, IServiceProvider services,
@@ -137,6 +138,7 @@ internal sealed class DeliveryDispatcher : BackgroundService
         _options = options.Value;
         _logger = logger;
         _slots = new SemaphoreSlim(_options.DeliveryConcurrency);
+        _outcomeRetry = Resilience.Bounded(logger, "Recording delivery outcomes", attempts: 50);
     }
 
     private enum Verdict
@@ -311,19 +313,7 @@ internal sealed class DeliveryDispatcher : BackgroundService
                 batch.Add(outcome);
             }
 
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await WriteAsync(batch, cancellationToken);
-                    break;
-                }
-                catch (Exception ex) when (attempt < 50)
-                {
-                    _logger.LogWarning(ex, "Recording {Count} delivery outcome(s) failed; retrying", batch.Count);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 * attempt)), cancellationToken);
-                }
-            }
+            await _outcomeRetry.ExecuteAsync(async (outcomes, token) => await WriteAsync(outcomes, token), batch, cancellationToken);
 
             batch.Clear();
         }

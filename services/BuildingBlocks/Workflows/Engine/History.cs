@@ -47,6 +47,9 @@ internal sealed class WorkflowInstance
     public DateTime LastUpdatedAt { get; set; }
     public JsonElement? CustomStatus { get; set; }
 
+    /// <summary>The status and custom status last written to the workflow catalogue.</summary>
+    public string? Listed { get; set; }
+
     /// <summary>Whether the instance's watchdog reminder is registered (it is while a first attempt is out).</summary>
     public bool WatchdogArmed { get; set; }
 

@@ -17,7 +17,11 @@ public interface IWorkflowActor : IActor
     Task TerminateWorkflowAsync(TerminateWorkflowRequest request);
     Task<bool> PurgeWorkflowAsync();
     Task CompleteActivityAsync(ActivityResult result);
+    Task<WorkflowDetails> GetWorkflowDetailsAsync();
 }
+
+/// <summary>An instance as an operator inspects it: its state (custom status included) and its whole history.</summary>
+public sealed record WorkflowDetails(WorkflowState State, IReadOnlyList<JsonElement> History);
 
 public sealed record StartWorkflowRequest(string Name, JsonElement? Input);
 
@@ -42,14 +46,17 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
     private readonly WorkflowActivityRunner _runner;
     private readonly IServiceProvider _services;
     private readonly WorkflowEngineOptions _options;
+    private readonly WorkflowCatalog _catalog;
 
-    public WorkflowActor(ActorHost host, WorkflowRegistry registry, WorkflowActivityRunner runner, IServiceProvider services, IOptions<WorkflowEngineOptions> options)
+    public WorkflowActor(ActorHost host, WorkflowRegistry registry, WorkflowActivityRunner runner, IServiceProvider services, IOptions<WorkflowEngineOptions> options,
+        WorkflowCatalog catalog)
         : base(host)
     {
         _app = registry.ForActorType(host.ActorType);
         _runner = runner;
         _services = services;
         _options = options.Value;
+        _catalog = catalog;
     }
 
     private string InstanceId => Id.Id;
@@ -88,6 +95,18 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         return instance.HasValue
             ? instance.Value.ToState(InstanceId, request.IncludeInputsAndOutputs)
             : new WorkflowState { InstanceId = InstanceId, Exists = false };
+    }
+
+    public async Task<WorkflowDetails> GetWorkflowDetailsAsync()
+    {
+        var found = await StateManager.TryGetStateAsync<WorkflowInstance>(StateKey);
+        if (!found.HasValue)
+        {
+            throw new WorkflowNotFoundException(InstanceId);
+        }
+
+        return new WorkflowDetails(found.Value.ToState(InstanceId, includeInputsAndOutputs: true),
+            [.. found.Value.History.Select(e => JsonSerializer.SerializeToElement(e, Serialization.RuntimeJson.Options))]);
     }
 
     public async Task RaiseWorkflowEventAsync(RaiseWorkflowEventRequest request)
@@ -143,6 +162,8 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         }
 
         await StateManager.RemoveStateAsync(StateKey);
+        await StateManager.SaveStateAsync();
+        await _catalog.ForgetAsync(_app.AppId, InstanceId);
         return true;
     }
 
@@ -309,8 +330,16 @@ internal sealed class WorkflowActor : Actor, IWorkflowActor, IRemindable
         }
 
         instance.LastUpdatedAt = Now;
+        // The catalogue is written only when what it shows changes, after the instance itself is committed.
+        var listed = $"{instance.Status}|{instance.CustomStatus?.GetRawText()}";
+        var relist = instance.Listed != listed;
+        instance.Listed = listed;
         await StateManager.SetStateAsync(StateKey, instance);
         await StateManager.SaveStateAsync();
+        if (relist)
+        {
+            await _catalog.RecordAsync(_app.AppId, InstanceId, instance);
+        }
     }
 
     private async Task UnregisterPendingAsync(WorkflowInstance instance)
