@@ -56,7 +56,7 @@ public sealed class StandInTicketDocumentsActor(ActorHost host, StandInDocuments
 
         var pdf = Encoding.ASCII.GetBytes($"%PDF-1.4\n% stand-in tickets of {owner}: {string.Join(", ", request.TicketIds)}\n%%EOF\n");
         var made = new TicketDocuments(owner, $"tickets-{owner.ToString("N")[..8]}.pdf", pdf,
-            [.. request.TicketIds.Select(id => new TicketWalletLinks(id, $"Stand-in ticket {id.ToString("N")[..6]}", $"https://wallet.test/apple/{id:N}", $"https://wallet.test/google/{id:N}"))]);
+            [.. request.TicketIds.Select(id => new TicketWalletLinks(id, $"Stand-in ticket {id.ToString("N")[^6..]}", $"https://wallet.test/apple/{id:N}", $"https://wallet.test/google/{id:N}"))]);
         foreach (var id in request.TicketIds)
         {
             documents.MadeFor[id] = made;
