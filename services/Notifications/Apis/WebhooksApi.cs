@@ -193,7 +193,7 @@ public static class WebhooksApi
     {
         var (db, now) = (services.Db, services.Time.GetUtcNow());
         var endpoint = await FindAsync(db, caller, organizerId, endpointId, cancellationToken);
-        var eventId = "evt_ping_" + Guid.CreateVersion7(now).ToString("N")[..16];
+        var eventId = "evt_ping_" + Guid.NewGuid().ToString("N")[..16];
         var delivery = new WebhookDelivery
         {
             Id = Guid.CreateVersion7(now),

@@ -34,8 +34,17 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
         modelBuilder.Entity<TicketInfo>().ToTable("tickets");
         modelBuilder.Entity<Message>().ToTable("messages");
         modelBuilder.Entity<WebhookEndpoint>().ToTable("webhook_endpoints");
-        modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
-        modelBuilder.Entity<WebhookAttempt>().ToTable("webhook_attempts");
+        // The foreign keys are declared so that EF inserts an endpoint before its deliveries and a delivery before its attempts.
+        modelBuilder.Entity<WebhookDelivery>(d =>
+        {
+            d.ToTable("webhook_deliveries");
+            d.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(x => x.EndpointId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WebhookAttempt>(a =>
+        {
+            a.ToTable("webhook_attempts");
+            a.HasOne<WebhookDelivery>().WithMany().HasForeignKey(x => x.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }
 
