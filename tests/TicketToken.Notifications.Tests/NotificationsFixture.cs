@@ -136,7 +136,7 @@ public class NotificationsFixture : IAsyncLifetime
 /// <summary>The notifications module's clock under the test's control (the rest of the host keeps real time), for the webhook retry window.</summary>
 public sealed class WebhookClockFixture : NotificationsFixture
 {
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds())); // whole seconds, as PostgreSQL keeps microseconds
 
     protected override TimeProvider NotificationsClock => Clock;
 
