@@ -44,6 +44,12 @@ public sealed class SmtpOptions
 
     /// <summary>How long one connection, command or upload may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Where people read what this server received, when it is a development mail server with a web inbox (scripts/run sets it to
+    /// maildev's); announced when the host is up, beside the Swagger UI's address. Nothing else uses it.
+    /// </summary>
+    public string? InboxUrl { get; set; }
 }
 
 /// <summary>What the mail says it comes from, and how the queue retries.</summary>

@@ -21,11 +21,23 @@ namespace TicketToken.Notifications.Domain;
 /// window ends; then the message is failed, and stays in the log for support to see and send again.
 /// </summary>
 public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, MailTemplates templates, NotificationSignals signals, RuntimeReadiness readiness,
-    [FromKeyedServices(NotificationsModule.Id)] TimeProvider time, IOptions<NotificationsOptions> options, ILogger<MailSender> logger) : BackgroundService
+    [FromKeyedServices(NotificationsModule.Id)] TimeProvider time, IOptions<NotificationsOptions> options, IHostApplicationLifetime lifetime, ILogger<MailSender> logger)
+    : BackgroundService
 {
     private const int BatchSize = 20;
 
     private MailOptions Options => options.Value.Mail;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Smtp.InboxUrl is { Length: > 0 } inbox)
+        {
+            // Once the host is up, next to its line with the Swagger UI, so a newcomer finds both.
+            lifetime.ApplicationStarted.Register(() => logger.LogInformation("Mail goes to SMTP {Server:l}; read it at {InboxUrl:l}", smtp.Server, inbox));
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
