@@ -2,6 +2,7 @@ using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
 using TicketToken.Identity;
 using TicketToken.Inventory;
+using TicketToken.Notifications;
 using TicketToken.Orders;
 using TicketToken.Tickets;
 using TicketToken.Payments;
@@ -21,5 +22,6 @@ public static class HostModules
         new TicketsModule(),
         new PaymentsModule(),
         new ScanningModule(),
+        new NotificationsModule(),
     ];
 }

@@ -81,11 +81,11 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
-    public void Only_the_tickets_and_scanning_containers_get_their_own_secret_key()
+    public void Only_the_tickets_scanning_and_notifications_containers_get_their_own_secret_key()
     {
         var documents = Render();
 
-        foreach (var module in new[] { "tickets", "scanning" })
+        foreach (var module in new[] { "tickets", "scanning", "notifications" })
         {
             var setting = $"TICKETTOKEN__{module.ToUpperInvariant()}__";
             foreach (var id in ModuleIds)
@@ -102,6 +102,19 @@ public sealed class HelmChartTests
                 }
             }
         }
+    }
+
+    [ToolFact("helm")]
+    public void The_notifications_container_gets_the_smtp_server_and_its_credentials_only_when_a_secret_names_them()
+    {
+        var anonymous = Env(Render("--set", "notifications.smtp.host=mail.example.org"), "notifications");
+        var authenticated = Env(Render("--set", "notifications.smtp.credentialsSecret=tickettoken-smtp"), "notifications");
+
+        anonymous["TICKETTOKEN__NOTIFICATIONS__SMTP__HOST"]["value"].ToString().Should().Be("mail.example.org");
+        anonymous["TICKETTOKEN__NOTIFICATIONS__SMTP__TLSMODE"]["value"].ToString().Should().Be("StartTls");
+        anonymous.Should().NotContainKey("TICKETTOKEN__NOTIFICATIONS__SMTP__PASSWORD");
+        authenticated["TICKETTOKEN__NOTIFICATIONS__SMTP__USERNAME"]["valueFrom"]["secretKeyRef"]["name"].ToString().Should().Be("tickettoken-smtp");
+        authenticated["TICKETTOKEN__NOTIFICATIONS__SMTP__PASSWORD"]["valueFrom"]["secretKeyRef"]["key"].ToString().Should().Be("password");
     }
 
     [ToolFact("helm")]
@@ -156,6 +169,8 @@ public sealed class HelmChartTests
         Helm("template", "tt", Chart, "--set", "identity.secretKey.existingSecret=").Output.Should().Contain("identity.secretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "tickets.secretKey.existingSecret=").Output.Should().Contain("tickets.secretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "scanning.secretKey.existingSecret=").Output.Should().Contain("scanning.secretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "notifications.secretKey.existingSecret=").Output.Should().Contain("notifications.secretKey.existingSecret is empty");
+        Helm("template", "tt", Chart, "--set", "notifications.smtp.host=").Output.Should().Contain("notifications.smtp.host is empty");
         Helm("template", "tt", Chart, "--set", "payments.webhookSecret.existingSecret=").Output.Should().Contain("payments.webhookSecret.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "payments.stripeSecretKey.existingSecret=").Output.Should().Contain("payments.stripeSecretKey.existingSecret is empty");
         Helm("template", "tt", Chart, "--set", "payments.gateway=simulated", "--set", "payments.stripeSecretKey.existingSecret=").ExitCode.Should().Be(0);

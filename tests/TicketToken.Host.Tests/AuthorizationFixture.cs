@@ -13,6 +13,13 @@ public class AuthorizationFixture : HostFixture
 {
     protected override IReadOnlyList<Module> Modules => [.. HostModules.All(), new EventCaptureModule("identity.staff-invited")];
 
+    /// <summary>Webhook endpoints on this machine (nothing is delivered: the tests register endpoints and try to reach others').</summary>
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["TicketToken:Notifications:Webhooks:AllowPrivateNetworks"] = "true",
+        ["TicketToken:Notifications:Webhooks:RequireHttps"] = "false",
+    };
+
     public Personas Personas { get; private set; } = null!;
     public Person Fan { get; private set; } = null!;
     public Person OtherFan { get; private set; } = null!;

@@ -245,6 +245,71 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("holdId").GetGuid();
     }
 
+    [Fact]
+    public async Task Every_route_of_a_webhook_endpoint_answers_another_organizers_admin_with_404_and_changes_nothing()
+    {
+        var (a, b) = (fixture.OrganizerA, fixture.OrganizerB);
+        using var created = await SendAsync(fixture.AdminOfA, HttpMethod.Post, $"/api/notifications/organizers/{a}/webhooks",
+            new { url = "http://127.0.0.1:9/tickettoken", eventTypes = new[] { "order.confirmed" }, description = "A's accounting" });
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var endpointId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/notifications/organizers/{organizerId:guid}/webhooks/{endpointId:guid}", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Method: new HttpMethod(m), Route: e.RoutePattern.RawText!)))
+            .ToList();
+        routes.Select(r => r.Method).Should().Contain([HttpMethod.Get, HttpMethod.Patch, HttpMethod.Delete, HttpMethod.Post], "the enumeration finds the webhook routes");
+
+        foreach (var (method, route) in routes)
+        {
+            var path = route.Replace("{endpointId:guid}", endpointId.ToString(), StringComparison.Ordinal)
+                .Replace("{deliveryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            object? body = method == HttpMethod.Patch ? new { url = "http://127.0.0.1:9/hijacked", enabled = false }
+                : route.EndsWith("/secret/rotate", StringComparison.Ordinal) ? new { keepPreviousHours = 1 }
+                : null;
+
+            // A's organizer in the path, and B's own organizer in the path with A's endpoint: neither reaches it.
+            using var foreign = await SendAsync(fixture.AdminOfB, method, path.Replace("{organizerId:guid}", a.ToString(), StringComparison.Ordinal), body);
+            using var smuggled = await SendAsync(fixture.AdminOfB, method, path.Replace("{organizerId:guid}", b.ToString(), StringComparison.Ordinal), body);
+
+            foreign.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} {1} is organizer A's endpoint", method, route);
+            (await Problem.ReadAsync(foreign)).Code.Should().Be("organizer_not_found");
+            smuggled.StatusCode.Should().Be(HttpStatusCode.NotFound, "{0} {1} under organizer B does not find A's endpoint", method, route);
+            (await Problem.ReadAsync(smuggled)).Code.Should().Be("webhook_endpoint_not_found");
+            (await smuggled.Content.ReadAsStringAsync()).Should().NotContain("A's accounting");
+        }
+
+        using var own = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/notifications/organizers/{a}/webhooks/{endpointId}");
+        var endpoint = await own.Content.ReadFromJsonAsync<JsonElement>();
+        endpoint.GetProperty("url").GetString().Should().Be("http://127.0.0.1:9/tickettoken", "B's changes changed nothing");
+        endpoint.GetProperty("enabled").GetBoolean().Should().BeTrue();
+        endpoint.GetProperty("previousSecretExpiresAt").ValueKind.Should().Be(JsonValueKind.Null, "B did not rotate A's secret");
+        using var deliveries = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/notifications/organizers/{a}/webhooks/{endpointId}/deliveries");
+        (await deliveries.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength().Should().Be(0, "B's ping never went out");
+        using var listOfB = await SendAsync(fixture.AdminOfB, HttpMethod.Get, $"/api/notifications/organizers/{b}/webhooks");
+        (await listOfB.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Should().NotContain(e => e.GetProperty("id").GetGuid() == endpointId);
+    }
+
+    [Fact]
+    public async Task A_fan_lists_only_their_own_messages_and_another_organizer_finds_none_of_them()
+    {
+        var fan = await fixture.Personas.FanAsync();
+        await Eventually.AssertAsync(async () =>
+        {
+            using var mine = await SendAsync(fan, HttpMethod.Get, "/api/notifications/me/messages");
+            (await mine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+                .Should().Contain(m => m.GetProperty("template").GetString() == "welcome" && m.GetProperty("recipientEmail").GetString() == fan.Email);
+        });
+
+        using var others = await SendAsync(fixture.OtherFan, HttpMethod.Get, $"/api/notifications/me/messages?email={Uri.EscapeDataString(fan.Email)}");
+        using var organizer = await SendAsync(fixture.AdminOfB, HttpMethod.Get, $"/api/notifications/organizers/{fixture.OrganizerB}/messages?email={Uri.EscapeDataString(fan.Email)}");
+        using var support = await SendAsync(fixture.PlatformAdmin, HttpMethod.Get, $"/api/notifications/messages?email={Uri.EscapeDataString(fan.Email)}");
+
+        (await others.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength().Should().Be(0, "another fan's filter finds nothing of this fan's");
+        (await organizer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").GetArrayLength().Should().Be(0, "a welcome is about no organizer");
+        (await support.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Should().Contain(m => m.GetProperty("template").GetString() == "welcome", "platform support finds it by address");
+    }
+
     private async Task<List<JsonElement>> ListSessionsAsync(Person person)
     {
         using var response = await SendAsync(person, HttpMethod.Get, "/api/me/sessions");

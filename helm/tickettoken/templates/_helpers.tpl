@@ -80,6 +80,14 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- if and (dig "scanning" "enabled" false .Values.modules) (not .Values.scanning.secretKey.existingSecret) -}}
 {{- fail "scanning.secretKey.existingSecret is empty: the scanning module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect event keys and manifest signing keys" -}}
 {{- end -}}
+{{- if dig "notifications" "enabled" false .Values.modules -}}
+{{- if not .Values.notifications.secretKey.existingSecret -}}
+{{- fail "notifications.secretKey.existingSecret is empty: the notifications module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect webhook secrets and queued codes" -}}
+{{- end -}}
+{{- if not .Values.notifications.smtp.host -}}
+{{- fail "notifications.smtp.host is empty: the notifications module hands mail to an SMTP server (docs/operations.md)" -}}
+{{- end -}}
+{{- end -}}
 {{- if dig "payments" "enabled" false .Values.modules -}}
 {{- if not .Values.payments.webhookSecret.existingSecret -}}
 {{- fail "payments.webhookSecret.existingSecret is empty: the payments module verifies every webhook with it (the Stripe endpoint's signing secret, whsec_...)" -}}

@@ -63,3 +63,22 @@ public sealed record DeviceChanged(Guid DeviceId, Guid OrganizerId, Guid VenueId
 {
     public const string Topic = "identity.device-changed";
 }
+
+/// <summary>
+/// A person joined an organizer's staff, got another role there, or left it (<see cref="Role"/> null) (topic
+/// <see cref="Topic"/>): how the notifications module knows whom to tell about an organizer's affairs (a webhook endpoint it
+/// had to disable, an entry conflict) without asking identity. Consumers keep the newest <see cref="ChangedAt"/> per pair.
+/// </summary>
+public sealed record MembershipChanged(Guid OrganizerId, Guid UserId, string? Role, DateTimeOffset ChangedAt)
+{
+    public const string Topic = "identity.membership-changed";
+}
+
+/// <summary>
+/// A person changed their profile (topic <see cref="Topic"/>): the name and address others greet and reach them by. Consumers keep
+/// the newest <see cref="ChangedAt"/>.
+/// </summary>
+public sealed record ProfileChanged(Guid UserId, string Email, string? DisplayName, DateTimeOffset ChangedAt)
+{
+    public const string Topic = "identity.profile-changed";
+}

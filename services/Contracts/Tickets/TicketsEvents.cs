@@ -61,3 +61,14 @@ public sealed record TicketTransferred(Guid TransferId, Guid TicketId, Guid Even
 {
     public const string Topic = "tickets.transferred";
 }
+
+/// <summary>
+/// An owner started giving a ticket away (topic <see cref="Topic"/>): notifications e-mails <see cref="AcceptanceCode"/> to
+/// <see cref="RecipientEmail"/>. The code is a bearer secret: it travels only in this event and the answer to the sender, is stored by
+/// tickets only as a hash, and is never logged. Published once per transfer, in the transaction that created it.
+/// </summary>
+public sealed record TransferOffered(Guid TransferId, Guid TicketId, Guid EventId, Guid OrganizerId, Guid SenderId, string RecipientEmail, string? Message,
+    string AcceptanceCode, DateTimeOffset ExpiresAt)
+{
+    public const string Topic = "tickets.transfer-offered";
+}

@@ -85,6 +85,7 @@ public static class MeApi
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         user.DisplayName = request.DisplayName?.Trim() is { Length: > 0 } name ? name : null;
         user.UpdatedAt = time.GetUtcNow();
+        db.Publish(ProfileChanged.Topic, new ProfileChanged(user.Id, user.Email!, user.DisplayName, user.UpdatedAt));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(await ProfileAsync(db, user, cancellationToken));
     }

@@ -75,6 +75,7 @@ public static class OrganizersApi
         var organizer = new Organizer { Id = Guid.NewGuid(), Name = request.Name.Trim(), CreatedAt = now };
         db.Organizers.Add(organizer);
         db.Memberships.Add(new Membership { OrganizerId = organizer.Id, UserId = caller.RequiredUserId, Role = Roles.OrganizerAdmin, CreatedAt = now });
+        db.Publish(MembershipChanged.Topic, new MembershipChanged(organizer.Id, caller.RequiredUserId, Roles.OrganizerAdmin, now));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/organizers/{organizer.Id}", ToResponse(organizer));
     }
@@ -123,7 +124,8 @@ public static class OrganizersApi
         return TypedResults.Ok(members);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeMemberRole(Guid organizerId, Guid userId, ChangeRoleRequest request, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeMemberRole(Guid organizerId, Guid userId, ChangeRoleRequest request, Caller caller, IdentityDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         await AdministeredAsync(db, caller, organizerId, cancellationToken);
         var membership = await db.Memberships.FindAsync([organizerId, userId], cancellationToken)
@@ -134,11 +136,12 @@ public static class OrganizersApi
         }
 
         membership.Role = request.Role;
+        db.Publish(MembershipChanged.Topic, new MembershipChanged(organizerId, userId, request.Role, time.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(Guid organizerId, Guid userId, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(Guid organizerId, Guid userId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await AdministeredAsync(db, caller, organizerId, cancellationToken);
         var membership = await db.Memberships.FindAsync([organizerId, userId], cancellationToken)
@@ -149,6 +152,7 @@ public static class OrganizersApi
         }
 
         db.Memberships.Remove(membership);
+        db.Publish(MembershipChanged.Topic, new MembershipChanged(organizerId, userId, null, time.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -231,6 +235,7 @@ public static class OrganizersApi
             membership.Role = Roles.OrganizerAdmin; // an invitation never demotes
         }
 
+        db.Publish(MembershipChanged.Topic, new MembershipChanged(invitation.OrganizerId, user.Id, membership.Role, now));
         await db.SaveChangesAsync(cancellationToken);
         var organizer = await db.Organizers.SingleAsync(o => o.Id == invitation.OrganizerId, cancellationToken);
         return TypedResults.Ok(new MeApi.MembershipResponse(organizer.Id, organizer.Name, membership.Role, organizer.RequireMfa));

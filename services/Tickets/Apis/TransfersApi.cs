@@ -129,6 +129,8 @@ public static class TransfersApi
             ExpiresAt = now + options.TransferExpiry,
         };
         db.Transfers.Add(transfer);
+        db.Publish(TransferOffered.Topic, new TransferOffered(transfer.Id, ticketId, ticket.EventId, ticket.OrganizerId, sender, transfer.RecipientEmail, transfer.Message,
+            code, transfer.ExpiresAt));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/transfers/{transfer.Id}", ToResponse(transfer, sender, now) with { AcceptanceCode = code });
