@@ -71,7 +71,8 @@ public sealed class NotificationsModule : Module
             .Subscribe<TransferOffered, OfferGift>(TransferOffered.Topic)
             .Subscribe<TicketTransferred, DeliverGift>(TicketTransferred.Topic)
             .Subscribe<WaitlistOffered, OfferWaitlistSeats>(WaitlistOffered.Topic)
-            .Subscribe<EntryConflictDetected, ReportEntryConflict>(EntryConflictDetected.Topic);
+            .Subscribe<EntryConflictDetected, ReportEntryConflict>(EntryConflictDetected.Topic)
+            .Subscribe<TicketCheckedIn, ReportCheckIn>(TicketCheckedIn.Topic);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

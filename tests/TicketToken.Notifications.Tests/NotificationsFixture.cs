@@ -27,8 +27,6 @@ public class NotificationsFixture : IAsyncLifetime
 
     public Personas Personas { get; private set; } = null!;
 
-    public StandInDocuments Documents => Host.Services.GetRequiredService<StandInDocuments>();
-
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
@@ -63,7 +61,7 @@ public class NotificationsFixture : IAsyncLifetime
         await Database.InitializeAsync();
         var clock = NotificationsClock;
         Host = await TestHost.StartAsync(
-            [new IdentityModule(), new TicketsModule(), new NotificationsModule(), new StandInTicketDocumentsModule(), new EventCaptureModule("identity.staff-invited")],
+            [new IdentityModule(), new TicketsModule(), new NotificationsModule(), new EventCaptureModule("identity.staff-invited")],
             Database.ConnectionString, Settings, configure: builder =>
             {
                 if (clock is not null)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Scanning;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Testing.Identity;
 
@@ -44,6 +45,26 @@ public sealed class WebhookTests(NotificationsFixture fixture) : IClassFixture<N
         log[0].GetProperty("status").GetString().Should().Be("succeeded");
         log[0].GetProperty("attemptLog")[0].GetProperty("responseStatus").GetInt32().Should().Be(200);
         log[0].GetProperty("attemptLog")[0].GetProperty("requestHeaders").GetString().Should().Contain(request.Signature);
+    }
+
+    [Fact]
+    public async Task A_check_in_at_the_gate_reaches_the_organizer_of_its_event()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync("Gate House");
+        var endpoint = await CreateAsync(admin, organizerId, "gate", ["ticket.checked_in"]);
+        var e = await fixture.AnnounceAsync(Sales.Event("Gate Night", organizerId));
+        var checkIn = new TicketCheckedIn(Guid.NewGuid(), e.EventId, Guid.NewGuid(), Guid.NewGuid(), "North 1", "GA", DateTimeOffset.UtcNow, Offline: false);
+
+        await fixture.PublishAsync(TicketCheckedIn.Topic, checkIn);
+
+        await Eventually.TrueAsync(() => Task.FromResult(_receiver.To("gate").Count == 1), "the check-in arrived");
+        var request = _receiver.To("gate").Single();
+        WebhookReceiver.Verify(request.Signature, request.Body, endpoint.GetProperty("secret").GetString()!, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)).Should().BeTrue();
+        using var body = JsonDocument.Parse(request.Body);
+        body.RootElement.GetProperty("type").GetString().Should().Be("ticket.checked_in");
+        body.RootElement.GetProperty("organizerId").GetGuid().Should().Be(organizerId);
+        body.RootElement.GetProperty("data").GetProperty("ticketId").GetGuid().Should().Be(checkIn.TicketId);
+        body.RootElement.GetProperty("data").GetProperty("gate").GetString().Should().Be("North 1");
     }
 
     [Fact]
@@ -122,7 +143,7 @@ public sealed class WebhookTests(NotificationsFixture fixture) : IClassFixture<N
 
         (await fixture.Client.SendOkAsync(admin, HttpMethod.Get, $"/api/notifications/organizers/{organizerId}/webhooks")).GetArrayLength().Should().Be(0);
         (await fixture.Client.SendOkAsync(admin, HttpMethod.Get, "/api/notifications/webhook-event-types")).EnumerateArray().Select(t => t.GetString())
-            .Should().Contain(["order.confirmed", "order.refunded", "ticket.issued", "ticket.transferred", "event.cancelled"]);
+            .Should().Contain(["order.confirmed", "order.refunded", "ticket.issued", "ticket.transferred", "ticket.checked_in", "event.cancelled"]);
     }
 
     private async Task<JsonElement> CreateAsync(Person admin, Guid organizerId, string name, string[] types) =>

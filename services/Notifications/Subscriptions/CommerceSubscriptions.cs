@@ -357,3 +357,16 @@ public sealed class ReportEntryConflict(Notifier notifier, IOptions<Notification
             }
         }, cancellationToken);
 }
+
+/// <summary>A ticket let in at a gate (online or reconciled offline) goes to the organizer's webhooks.</summary>
+public sealed class ReportCheckIn(Notifier notifier) : ITopicHandler<TicketCheckedIn>
+{
+    public Task<TopicResult> HandleAsync(TicketCheckedIn data, CloudEvent envelope, CancellationToken cancellationToken) =>
+        notifier.OnceAsync(TicketCheckedIn.Topic, envelope, async ct =>
+        {
+            // Scanning knows the event only because catalog announced it, which notifications hears too; until then, retry.
+            var organizerId = await notifier.Db.Events.AsNoTracking().Where(e => e.Id == data.EventId).Select(e => (Guid?)e.OrganizerId).SingleOrDefaultAsync(ct)
+                ?? throw new InvalidOperationException($"Event {data.EventId} of a check-in is not known here yet.");
+            await notifier.WebhookAsync(envelope.Id, organizerId, WebhookEventTypes.TicketCheckedIn, data, ct);
+        }, cancellationToken);
+}
