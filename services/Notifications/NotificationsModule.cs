@@ -8,6 +8,7 @@ using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Identity;
 using TicketToken.Contracts.Inventory;
 using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
 using TicketToken.Contracts.Scanning;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Notifications.Apis;
@@ -72,7 +73,8 @@ public sealed class NotificationsModule : Module
             .Subscribe<TicketTransferred, DeliverGift>(TicketTransferred.Topic)
             .Subscribe<WaitlistOffered, OfferWaitlistSeats>(WaitlistOffered.Topic)
             .Subscribe<EntryConflictDetected, ReportEntryConflict>(EntryConflictDetected.Topic)
-            .Subscribe<TicketCheckedIn, ReportCheckIn>(TicketCheckedIn.Topic);
+            .Subscribe<TicketCheckedIn, ReportCheckIn>(TicketCheckedIn.Topic)
+            .Subscribe<PayoutPaid, ReportPayout>(PayoutPaid.Topic);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

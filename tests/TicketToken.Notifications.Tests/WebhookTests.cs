@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
 using TicketToken.Contracts.Scanning;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Testing.Identity;
@@ -65,6 +66,25 @@ public sealed class WebhookTests(NotificationsFixture fixture) : IClassFixture<N
         body.RootElement.GetProperty("organizerId").GetGuid().Should().Be(organizerId);
         body.RootElement.GetProperty("data").GetProperty("ticketId").GetGuid().Should().Be(checkIn.TicketId);
         body.RootElement.GetProperty("data").GetProperty("gate").GetString().Should().Be("North 1");
+    }
+
+    [Fact]
+    public async Task A_paid_payout_reaches_its_organizer_and_no_other()
+    {
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync("Payday Hall");
+        var (otherAdmin, otherId) = await fixture.Personas.OrganizerAdminAsync("Other Hall");
+        await CreateAsync(admin, organizerId, "payday", ["payout.paid"]);
+        await CreateAsync(otherAdmin, otherId, "payday-other", ["payout.paid"]);
+        var payout = new PayoutPaid(Guid.NewGuid(), organizerId, 9_000, "eur", "tr_sim_123", DateTimeOffset.UtcNow);
+
+        await fixture.PublishAsync(PayoutPaid.Topic, payout);
+
+        await Eventually.TrueAsync(() => Task.FromResult(_receiver.To("payday").Count == 1), "the payout arrived");
+        using var body = JsonDocument.Parse(_receiver.To("payday").Single().Body);
+        body.RootElement.GetProperty("type").GetString().Should().Be("payout.paid");
+        body.RootElement.GetProperty("data").GetProperty("amount").GetInt64().Should().Be(9_000);
+        body.RootElement.GetProperty("data").GetProperty("transferId").GetString().Should().Be("tr_sim_123");
+        _receiver.To("payday-other").Should().BeEmpty("another organizer's endpoint hears nothing of it");
     }
 
     [Fact]
@@ -143,7 +163,7 @@ public sealed class WebhookTests(NotificationsFixture fixture) : IClassFixture<N
 
         (await fixture.Client.SendOkAsync(admin, HttpMethod.Get, $"/api/notifications/organizers/{organizerId}/webhooks")).GetArrayLength().Should().Be(0);
         (await fixture.Client.SendOkAsync(admin, HttpMethod.Get, "/api/notifications/webhook-event-types")).EnumerateArray().Select(t => t.GetString())
-            .Should().Contain(["order.confirmed", "order.refunded", "ticket.issued", "ticket.transferred", "ticket.checked_in", "event.cancelled"]);
+            .Should().Contain(["order.confirmed", "order.refunded", "ticket.issued", "ticket.transferred", "ticket.checked_in", "event.cancelled", "payout.paid"]);
     }
 
     private async Task<JsonElement> CreateAsync(Person admin, Guid organizerId, string name, string[] types) =>

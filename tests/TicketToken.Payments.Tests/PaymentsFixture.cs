@@ -48,7 +48,7 @@ public class PaymentsFixture : IAsyncLifetime
     {
         await Database.InitializeAsync();
         Host = await TestHost.StartAsync(
-            [new IdentityModule(), new PaymentsModule(), new EventCaptureModule(PaymentSucceeded.Topic, PaymentFailed.Topic)],
+            [new IdentityModule(), new PaymentsModule(), new EventCaptureModule(PaymentSucceeded.Topic, PaymentFailed.Topic, PayoutPaid.Topic)],
             Database.ConnectionString, Settings);
         Personas = new Personas(Client);
     }

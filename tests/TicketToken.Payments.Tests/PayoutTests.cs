@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Testing;
@@ -39,6 +40,10 @@ public sealed class PayoutTests(PaymentsFixture fixture) : IClassFixture<Payment
         (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_requests where idempotency_key = $1 and fingerprint like 'POST /api/payments/simulated/stripe/v1/transfers?%'", payout.Id.ToString()))
             .Should().Be(1, "the transfer's idempotency key is the payout id");
         (await fixture.UnbalancedTransactionsAsync()).Should().Be(0);
+        var announced = await fixture.Events.WaitForAsync(PayoutPaid.Topic, e => e.GetProperty("payoutId").GetGuid() == payout.Id);
+        announced.GetProperty("organizerId").GetGuid().Should().Be(organizerId);
+        announced.GetProperty("amount").GetInt64().Should().Be(9_000);
+        announced.GetProperty("transferId").GetString().Should().Be(payout.TransferId, "organizers' webhooks hear of the payout once it is paid");
 
         using var listRequest = admin.Request(HttpMethod.Get, $"/api/payments/organizers/{organizerId}/payouts");
         var listed = await (await fixture.Client.SendAsync(listRequest)).ShouldBeAsync(HttpStatusCode.OK);

@@ -14,12 +14,13 @@ public static class WebhookEventTypes
     public const string TicketTransferred = "ticket.transferred";
     public const string TicketCheckedIn = "ticket.checked_in";
     public const string EventCancelled = "event.cancelled";
+    public const string PayoutPaid = "payout.paid";
 
     /// <summary>Sent by the test ping only; endpoints need not subscribe to it.</summary>
     public const string Ping = "ping";
 
-    /// <summary>Every type an endpoint can subscribe to. Payouts follow when payments publishes them.</summary>
-    public static readonly IReadOnlyList<string> All = [OrderConfirmed, OrderRefunded, TicketIssued, TicketTransferred, TicketCheckedIn, EventCancelled];
+    /// <summary>Every type an endpoint can subscribe to.</summary>
+    public static readonly IReadOnlyList<string> All = [OrderConfirmed, OrderRefunded, TicketIssued, TicketTransferred, TicketCheckedIn, EventCancelled, PayoutPaid];
 
     /// <summary>The header carrying the signature.</summary>
     public const string SignatureHeader = "TicketToken-Signature";

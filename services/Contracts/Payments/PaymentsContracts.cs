@@ -83,3 +83,12 @@ public sealed record PaymentFailed(Guid OrderId, string IntentId, string Code, s
     /// <summary>The number of this attempt among the intent's confirmations (1 for the first); a later one supersedes it.</summary>
     public int Attempt { get; init; }
 }
+
+/// <summary>
+/// Money reached an organizer's connected account: the transfer of a payout succeeded (published once per payout, from
+/// the transaction that recorded it). Organizers' webhooks hear of it as <c>payout.paid</c>.
+/// </summary>
+public sealed record PayoutPaid(Guid PayoutId, Guid OrganizerId, long Amount, string Currency, string TransferId, DateTimeOffset PaidAt)
+{
+    public const string Topic = "payments.payout-paid";
+}

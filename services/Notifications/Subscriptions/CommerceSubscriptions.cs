@@ -6,6 +6,7 @@ using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Inventory;
 using TicketToken.Contracts.Notifications;
 using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
 using TicketToken.Contracts.Scanning;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Notifications.Data;
@@ -369,4 +370,12 @@ public sealed class ReportCheckIn(Notifier notifier) : ITopicHandler<TicketCheck
                 ?? throw new InvalidOperationException($"Event {data.EventId} of a check-in is not known here yet.");
             await notifier.WebhookAsync(envelope.Id, organizerId, WebhookEventTypes.TicketCheckedIn, data, ct);
         }, cancellationToken);
+}
+
+/// <summary>Money paid out to the organizer's connected account goes to its webhooks.</summary>
+public sealed class ReportPayout(Notifier notifier) : ITopicHandler<PayoutPaid>
+{
+    public Task<TopicResult> HandleAsync(PayoutPaid data, CloudEvent envelope, CancellationToken cancellationToken) =>
+        notifier.OnceAsync(PayoutPaid.Topic, envelope,
+            ct => notifier.WebhookAsync(envelope.Id, data.OrganizerId, WebhookEventTypes.PayoutPaid, data, ct), cancellationToken);
 }

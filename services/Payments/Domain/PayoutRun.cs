@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TicketToken.Contracts.Payments;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Gateways;
 
@@ -142,6 +143,10 @@ public sealed class PayoutRun(PaymentsDbContext db, IPaymentGateway gateway, IOp
             if (transferId is null)
             {
                 Ledger.Add(db, Postings.ForFailedPayout(payout), now);
+            }
+            else
+            {
+                db.Publish(PayoutPaid.Topic, new PayoutPaid(payout.Id, payout.OrganizerId, payout.Amount, payout.Currency, transferId, now));
             }
 
             await db.SaveChangesAsync(cancellationToken);
