@@ -8,7 +8,7 @@ using TicketToken.Testing;
 
 namespace TicketToken.Inventory.Tests;
 
-/// <summary>Holds of two seconds: expiry is enforced whether or not anybody asks.</summary>
+/// <summary>Holds of two seconds on the fixture's clock: expiry is enforced whether or not anybody asks.</summary>
 public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<ShortHoldsFixture>
 {
     private HttpClient Client => fixture.Client;
@@ -22,8 +22,7 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var holdId = hold.GetProperty("holdId").GetGuid();
         var expiresAt = hold.GetProperty("expiresAt").GetDateTimeOffset();
 
-        var untilExpiry = expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50);
-        await Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
+        fixture.Clock.Advance(expiresAt - fixture.Clock.GetUtcNow() + TimeSpan.FromMilliseconds(50));
         var statuses = await Client.SeatStatusesAsync(e.EventId);
         using var read = await Client.SendAsync(fan.Request(HttpMethod.Get, $"/api/inventory/events/{e.EventId}/holds/{holdId}"));
 
@@ -40,23 +39,23 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var e = await fixture.PublishAsync(TestEvents.Reserved());
         var fan = await fixture.Personas.FanAsync();
         var first = (await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-1" } })).GetProperty("holdId").GetGuid();
-        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(200));
         var second = (await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-2" } })).GetProperty("holdId").GetGuid();
-        await Task.Delay(TimeSpan.FromMilliseconds(600)); // the first hold, extended now, expires 0.6 s after the second
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(600)); // the first hold, extended now, expires 0.6 s after the second
         using var extend = await Client.SendAsync(fan.Request(HttpMethod.Post, $"/api/inventory/events/{e.EventId}/holds/{first}/extend"));
         var extendedUntil = (await extend.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset();
 
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(1_500)); // past the second hold's expiry, before the extended first's
         var releasedSecond = await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == second);
         var firstStillHeld = (await Client.SeatStatusesAsync(e.EventId))["A1-2-1"];
-        var readAt = DateTimeOffset.UtcNow;
+        var readAt = fixture.Clock.GetUtcNow();
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
         var releasedFirst = await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == first);
 
         extend.StatusCode.Should().Be(HttpStatusCode.OK);
         releasedSecond.GetProperty("reason").GetString().Should().Be("expired");
-        if (readAt < extendedUntil)
-        {
-            firstStillHeld.Should().Be("held", "the extended hold outlives the one taken after it");
-        }
+        readAt.Should().BeBefore(extendedUntil);
+        firstStillHeld.Should().Be("held", "the extended hold outlives the one taken after it");
 
         releasedFirst.GetProperty("releasedAt").GetDateTimeOffset().Should().BeOnOrAfter(extendedUntil, "the reminder re-armed for the extended expiry, not the old one");
         (await fixture.Database.ScalarAsync<long>("select count(*) from runtime.actor_reminders where actor_type = $1 and actor_id = $2 and name like 'expir%'",
@@ -83,6 +82,7 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var fan = await fixture.Personas.FanAsync();
         var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "B1-3-3" } });
         var holdId = hold.GetProperty("holdId").GetGuid();
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.1));
 
         await Eventually.TrueAsync(async () => !(await StoredRowAsync(e.EventId, "B1", 2)).Contains(holdId.ToString(), StringComparison.Ordinal),
             "the reminder rewrote row 3 of B1 without the expired claim", TimeSpan.FromSeconds(15));
@@ -95,12 +95,12 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var fan = await fixture.Personas.FanAsync();
         var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-2-1" } });
         var path = $"/api/inventory/events/{e.EventId}/holds/{hold.GetProperty("holdId").GetGuid()}";
-        var created = DateTimeOffset.UtcNow;
+        var created = fixture.Clock.GetUtcNow();
 
         var extensions = new List<DateTimeOffset>();
         for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(700);
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(700));
             using var extended = await Client.SendAsync(fan.Request(HttpMethod.Post, path + "/extend"));
             if (extended.StatusCode != HttpStatusCode.OK)
             {
@@ -114,10 +114,9 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
             }
         }
 
-        extensions.Should().HaveCountGreaterThan(4);
-        extensions.Max().Should().BeOnOrBefore(created.AddSeconds(5.5), "the maximum lifetime is five seconds, however often the hold is extended");
-        var untilExpiry = extensions.Max() - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100);
-        await Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
+        extensions.Should().HaveCount(7, "extensions at 0.7 s steps keep it alive until the five seconds are up");
+        extensions.Max().Should().BeCloseTo(created.AddSeconds(5), TimeSpan.FromMilliseconds(1), "the maximum lifetime is five seconds, however often the hold is extended");
+        fixture.Clock.GetUtcNow().Should().BeAfter(extensions.Max(), "the eighth extension came after the hold's end");
         (await Client.SeatStatusesAsync(e.EventId))["A1-2-1"].Should().Be("available");
     }
 
@@ -127,13 +126,13 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var e = await fixture.PublishAsync(TestEvents.Reserved());
         var fan = await fixture.Personas.FanAsync();
         using var first = await Client.HoldAsync(fan, e.EventId, new { seats = new[] { "B1-5-5" } }, idempotencyKey: "slow-network");
-        await Task.Delay(TimeSpan.FromSeconds(2.3));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.3));
 
         using var retried = await Client.HoldAsync(fan, e.EventId, new { seats = new[] { "B1-5-5" } }, idempotencyKey: "slow-network");
         var hold = await retried.Content.ReadFromJsonAsync<JsonElement>();
 
         retried.StatusCode.Should().Be(HttpStatusCode.Created);
-        hold.GetProperty("expiresAt").GetDateTimeOffset().Should().BeAfter(DateTimeOffset.UtcNow, "the answer is a live hold");
+        hold.GetProperty("expiresAt").GetDateTimeOffset().Should().BeAfter(fixture.Clock.GetUtcNow(), "the answer is a live hold");
         (await Client.SeatStatusesAsync(e.EventId))["B1-5-5"].Should().Be("held");
     }
 
@@ -143,7 +142,7 @@ public sealed class ExpiryTests(ShortHoldsFixture fixture) : IClassFixture<Short
         var e = await fixture.PublishAsync(TestEvents.Reserved());
         var fan = await fixture.Personas.FanAsync();
         var hold = await Client.HeldAsync(fan, e.EventId, new { seats = new[] { "A1-3-3" } });
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.2));
 
         var outcome = await fixture.Host.Services.GetRequiredService<IActorProxyFactory>()
             .CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(e.EventId, fan.UserId), InventoryActors.BuyerHolds)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
@@ -34,10 +35,13 @@ public class InventoryFixture : IAsyncLifetime
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
     };
 
+    /// <summary>Changes to the host's services before it is built (a fake clock), or null.</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+
     public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings);
+        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 
@@ -69,11 +73,21 @@ public class InventoryFixture : IAsyncLifetime
 }
 
 /// <summary>Holds that expire after two seconds, for expiry tests.</summary>
+/// <summary>
+/// Holds of two seconds (five at most) on a clock the tests move: a hold expires when a test advances <see cref="Clock"/>
+/// past it, never because the machine was slow, so these tests mean the same on a busy CI host as on an idle one.
+/// Reminders are polled in real time and compared with this clock, so they fire within a poll of the advance.
+/// </summary>
 public sealed class ShortHoldsFixture : InventoryFixture
 {
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["TicketToken:Inventory:HoldDuration"] = "00:00:02",
         ["TicketToken:Inventory:MaximumHoldLifetime"] = "00:00:05",
     };
+
+    protected override Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure =>
+        builder => builder.Services.AddSingleton<TimeProvider>(Clock);
 }

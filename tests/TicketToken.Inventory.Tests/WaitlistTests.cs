@@ -7,7 +7,7 @@ using TicketToken.Testing.Identity;
 
 namespace TicketToken.Inventory.Tests;
 
-/// <summary>With two-second holds: released seats are offered to the first in line, and lapsed offers pass on.</summary>
+/// <summary>With two-second holds on the fixture's clock: released seats are offered to the first in line, and lapsed offers pass on.</summary>
 public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<ShortHoldsFixture>
 {
     private HttpClient Client => fixture.Client;
@@ -26,6 +26,7 @@ public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<Sho
         firstPlace.GetProperty("position").GetInt32().Should().Be(1);
         secondPlace.GetProperty("position").GetInt32().Should().Be(2);
 
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.1)); // the holder's hold ends
         var offer = await WaitForStatusAsync(first, e.EventId, "offered");
         var holdId = offer.GetProperty("holdId").GetGuid();
         using (var hold = await Client.SendAsync(first.Request(HttpMethod.Get, $"/api/inventory/events/{e.EventId}/holds/{holdId}")))
@@ -33,6 +34,8 @@ public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<Sho
             hold.StatusCode.Should().Be(HttpStatusCode.OK, "the offer is a hold in the first fan's name");
             (await hold.Content.ReadFromJsonAsync<JsonElement>()).SeatIds().Should().HaveCount(2);
         }
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.1)); // the first fan lets the offer lapse
 
         (await fixture.Events.WaitForAsync(SeatsReleased.Topic, r => r.GetProperty("holdId").GetGuid() == holdId)).GetProperty("reason").GetString()
             .Should().Be("expired", "the first fan let the offer lapse");
