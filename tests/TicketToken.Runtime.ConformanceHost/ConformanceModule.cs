@@ -87,6 +87,12 @@ public sealed class ConformanceOptions
 {
     /// <summary>Slows <see cref="RecordMessage"/> down so a crash test can kill the host mid-stream.</summary>
     public int HandlerDelayMs { get; set; }
+
+    /// <summary>
+    /// After this many calls in the process, <see cref="RecordMessage"/> parks every further call until the host stops
+    /// (0: never), so a crash test kills a host that is certainly mid-stream, however fast or slow the machine is.
+    /// </summary>
+    public int HandlerParkAfter { get; set; }
 }
 
 public static class Topics

@@ -38,20 +38,21 @@ public abstract class CrashConformance(RuntimeFixture runtime)
     {
         const int count = 120;
         var first = 5_000_000 + Random.Shared.Next(1_000_000);
-        await using (var slow = await runtime.StartChildAsync(new Dictionary<string, string>
+        // The first host handles about five events and then parks every further call, so the kill certainly lands mid-stream.
+        await using (var parked = await runtime.StartChildAsync(new Dictionary<string, string>
         {
-            ["Conformance__HandlerDelayMs"] = "40",
+            ["Conformance__HandlerParkAfter"] = "5",
             ["TicketToken__Embedded__DeliveryConcurrency"] = "4",
         }))
         {
-            var published = await slow.Client.PostAsJsonAsync("conformance/publish", new PublishRequest(Topics.Messages, first, count));
+            var published = await parked.Client.PostAsJsonAsync("conformance/publish", new PublishRequest(Topics.Messages, first, count));
             published.EnsureSuccessStatusCode();
-            await Eventually.TrueAsync(async () => await Received() >= 5, "some events were handled before the crash");
-            await slow.KillAsync();
+            await Eventually.TrueAsync(async () => await Received() >= 5, "five events were handled before the crash");
+            await parked.KillAsync();
         }
 
         var beforeRestart = await Received();
-        beforeRestart.Should().BeLessThan(count, "the crash must interrupt delivery for this test to mean anything");
+        beforeRestart.Should().BeLessThan(count, "the first host parked every call after its fifth until it was killed");
 
         await using var restarted = await runtime.StartChildAsync();
         await Eventually.TrueAsync(async () => await Received() == count, "every event was handled after the restart");

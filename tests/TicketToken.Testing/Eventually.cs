@@ -2,10 +2,32 @@ using System.Diagnostics;
 
 namespace TicketToken.Testing;
 
-/// <summary>Waits for eventually-consistent effects (a handler ran, a workflow finished) without fixed sleeps.</summary>
+/// <summary>
+/// Waits for eventually-consistent effects (a handler ran, a workflow finished) without fixed sleeps. A timeout is what
+/// an idle machine needs; on a busy one it stretches with the load (<see cref="LoadFactor"/>), so a slow CI host makes
+/// a test slower, not red.
+/// </summary>
 public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The one-minute load average per core, between 1 and 6 (1 where the load cannot be read).</summary>
+    public static double LoadFactor()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var load = double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+            return Math.Clamp(load / Environment.ProcessorCount, 1, 6);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 1;
+        }
+    }
+
+    /// <summary>Whether a wait of <paramref name="limit"/> is over, after <paramref name="elapsed"/>, given how busy the machine is now.</summary>
+    private static bool Expired(TimeSpan elapsed, TimeSpan limit) => elapsed > limit && elapsed > limit * LoadFactor();
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="because"/> on timeout.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
@@ -15,9 +37,9 @@ public static class Eventually
         var delay = TimeSpan.FromMilliseconds(20);
         while (!await condition())
         {
-            if (clock.Elapsed > limit)
+            if (Expired(clock.Elapsed, limit))
             {
-                throw new TimeoutException($"Waited {limit.TotalSeconds:0.#} s for: {because}");
+                throw new TimeoutException($"Waited {clock.Elapsed.TotalSeconds:0.#} s (the limit {limit.TotalSeconds:0.#} s, stretched by the load) for: {because}");
             }
 
             await Task.Delay(delay);
@@ -37,7 +59,7 @@ public static class Eventually
                 await assertion();
                 return;
             }
-            catch (Exception) when (clock.Elapsed < limit)
+            catch (Exception) when (!Expired(clock.Elapsed, limit))
             {
                 await Task.Delay(50);
             }

@@ -11,10 +11,18 @@ public sealed class RecordMessage(ConformanceDbContext db, ConformanceDb raw, IO
     /// <summary>The envelopes as delivered, for tests that check CloudEvent fields (in-process hosts only).</summary>
     public static ConcurrentDictionary<string, CloudEvent> Envelopes { get; } = new();
 
+    private static int _recorded;
+
     public async Task<TopicResult> HandleAsync(TestMessage data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         Envelopes[envelope.Id] = envelope;
         await raw.ExecuteAsync("insert into conformance.handler_calls (consumer, message_id) values ($1, $2)", nameof(RecordMessage), envelope.Id);
+        // Checked before recording, so a redelivered call cannot use up the quota: at most HandlerParkAfter plus the
+        // calls already past this line (the delivery concurrency) are recorded before everything parks.
+        if (options.Value.HandlerParkAfter > 0 && Volatile.Read(ref _recorded) >= options.Value.HandlerParkAfter)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
         if (options.Value.HandlerDelayMs > 0)
         {
             await Task.Delay(options.Value.HandlerDelayMs, cancellationToken);
@@ -25,6 +33,7 @@ public sealed class RecordMessage(ConformanceDbContext db, ConformanceDb raw, IO
             db.Received.Add(new Received { Consumer = nameof(RecordMessage), MessageId = envelope.Id, Number = data.Number });
             return Task.CompletedTask;
         }, cancellationToken);
+        Interlocked.Increment(ref _recorded);
         return TopicResult.Success;
     }
 }
