@@ -20,6 +20,11 @@ internal static class Tracing
     public static void AddTicketTokenTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
     {
         var export = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        // W3C trace context only (no baggage: nothing here reads it). With exactly this propagator the HttpClient
+        // instrumentation leaves the headers to .NET's own handler, which keeps a traceparent the caller set and honours
+        // a handler's ActivityHeadersPropagator; with the SDK's default composite it added a second traceparent of its own.
+        Sdk.SetDefaultTextMapPropagator(new OpenTelemetry.Context.Propagation.TraceContextPropagator());
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
