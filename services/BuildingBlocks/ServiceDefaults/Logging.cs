@@ -44,7 +44,6 @@ internal static class Logging
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(logger, dispose: true);
         builder.Services.AddSingleton(new DiagnosticContext(logger));
-        builder.Services.AddSingleton(new RequestLog(logger));
     }
 
     /// <summary>
@@ -54,10 +53,14 @@ internal static class Logging
     /// </summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
     {
-        var log = app.ApplicationServices.GetRequiredService<RequestLog>();
+        // Serilog.AspNetCore writes to a Serilog logger; this one hands each line to the framework's logger factory, so
+        // every provider receives it like any other entry (the console through Serilog's provider, and a test's capture).
+        var toProviders = new LoggerConfiguration().MinimumLevel.Verbose()
+            .WriteTo.Sink(new FrameworkLoggerSink(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("TicketToken.Requests")))
+            .CreateLogger();
         return app.UseSerilogRequestLogging(options =>
         {
-            options.Logger = log.Logger;
+            options.Logger = toProviders;
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             options.GetLevel = LevelOf;
         });
@@ -71,8 +74,33 @@ internal static class Logging
             : LogEventLevel.Information;
     }
 
-    /// <summary>The host's Serilog logger, for the request log (which writes to Serilog directly).</summary>
-    internal sealed record RequestLog(Serilog.ILogger Logger);
+    /// <summary>A Serilog event as a framework log entry with the same template and values, at the same level.</summary>
+    private sealed class FrameworkLoggerSink(Microsoft.Extensions.Logging.ILogger logger) : ILogEventSink
+    {
+        public void Emit(LogEvent logEvent)
+        {
+            var level = logEvent.Level switch
+            {
+                LogEventLevel.Verbose => LogLevel.Trace,
+                LogEventLevel.Debug => LogLevel.Debug,
+                LogEventLevel.Information => LogLevel.Information,
+                LogEventLevel.Warning => LogLevel.Warning,
+                LogEventLevel.Error => LogLevel.Error,
+                _ => LogLevel.Critical,
+            };
+            if (!logger.IsEnabled(level))
+            {
+                return;
+            }
+
+            var values = logEvent.MessageTemplate.Tokens.OfType<Serilog.Parsing.PropertyToken>()
+                .Select(token => logEvent.Properties.TryGetValue(token.PropertyName, out var value) ? value is ScalarValue scalar ? scalar.Value : value.ToString() : null)
+                .ToArray();
+#pragma warning disable CA2254 // the template is Serilog.AspNetCore's constant request-log template, passed on unchanged
+            logger.Log(level, logEvent.Exception, logEvent.MessageTemplate.Text, values);
+#pragma warning restore CA2254
+        }
+    }
 
     /// <summary>Adds TraceId and SpanId from the current <see cref="Activity"/> (empty outside any trace, so every line has them).</summary>
     private sealed class TraceEnricher : ILogEventEnricher
