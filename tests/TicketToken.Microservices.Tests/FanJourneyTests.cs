@@ -112,7 +112,7 @@ public sealed class FanJourneyTests(Cluster cluster, ITestOutputHelper output) :
         tickets.Should().HaveCount(2).And.OnlyContain(t => t.Text("status") == "active");
         var ticketId = tickets[0].GetProperty("id").GetGuid();
         var aliceCode = await QrCodeAsync(alice, ticketId);
-        TicketCode.TryParse(aliceCode, out var parsed).Should().BeTrue(aliceCode);
+        EntryCodes.TryParse(aliceCode, out var parsed).Should().BeTrue(aliceCode);
         parsed.TicketId.Should().Be(ticketId);
 
         // She gives the ticket to Bob.

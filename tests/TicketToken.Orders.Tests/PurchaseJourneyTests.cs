@@ -42,7 +42,7 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
         if (QrCodes.Available)
         {
             var decoded = await QrCodes.DecodeAsync(await qr.Content.ReadAsByteArrayAsync());
-            TicketCode.TryParse(decoded, out var payload).Should().BeTrue(decoded);
+            EntryCodes.TryParse(decoded, out var payload).Should().BeTrue(decoded);
             payload.TicketId.Should().Be(ticketId);
         }
         else
