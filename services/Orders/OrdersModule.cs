@@ -55,5 +55,6 @@ public sealed class OrdersModule : Module
     {
         endpoints.MapOrdersApi();
         endpoints.MapOrganizerApi();
+        endpoints.MapCompsApi();
     }
 }

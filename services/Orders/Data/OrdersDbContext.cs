@@ -113,6 +113,9 @@ public sealed class Order
     public Guid HoldId { get; set; }
     public required string IdempotencyKey { get; set; }
     public required string Status { get; set; }
+
+    /// <summary><see cref="OrderKinds.Sale"/>, or <see cref="OrderKinds.Comp"/>: free tickets an organizer gave to named guests.</summary>
+    public string Kind { get; set; } = OrderKinds.Sale;
     public required string Currency { get; set; }
     public long FaceValue { get; set; }
     public long Discount { get; set; }
@@ -158,7 +161,23 @@ public sealed class OrderLine
     public long Tax { get; set; }
     public bool Refunded { get; set; }
 
+    /// <summary>A comp's guest and why they were invited (<see cref="CompReasons"/>); null on a sale.</summary>
+    public string? GuestName { get; set; }
+    public string? GuestEmail { get; set; }
+    public string? CompReason { get; set; }
+
     public long Total => FaceValue - Discount + Fees + Tax;
+}
+
+public static class OrderKinds
+{
+    public const string Sale = "sale";
+    public const string Comp = "comp";
+}
+
+public static class CompReasons
+{
+    public static readonly IReadOnlyList<string> All = ["press", "artist", "staff", "sponsor", "guest"];
 }
 
 public sealed class Refund

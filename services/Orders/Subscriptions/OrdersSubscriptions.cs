@@ -67,7 +67,7 @@ public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflow
 {
     public async Task<TopicResult> HandleAsync(OrderPlaced data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime), cancellationToken);
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime, Free: data.Total == 0), cancellationToken);
         return TopicResult.Success;
     }
 }

@@ -15,7 +15,8 @@ namespace TicketToken.Orders.Workflows.Activities;
 
 public sealed record CancelPaymentInput(Guid OrderId, string Reason);
 
-public sealed record MarkPaidInput(Guid OrderId, string PaymentIntentId, long ProcessorFee);
+/// <summary><see cref="PaymentIntentId"/>: null for an order with nothing to pay.</summary>
+public sealed record MarkPaidInput(Guid OrderId, string? PaymentIntentId, long ProcessorFee);
 
 public sealed record FinishOrderInput(Guid OrderId, string Status, string? Code, string? Message);
 
@@ -68,7 +69,7 @@ public sealed class MarkPaid(OrdersDbContext db, TimeProvider time) : WorkflowAc
         }
 
         order.Status = OrderStatuses.Paid;
-        order.PaymentIntentId = input.PaymentIntentId;
+        order.PaymentIntentId = input.PaymentIntentId ?? order.PaymentIntentId;
         order.ProcessorFee = input.ProcessorFee;
         order.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(context.CancellationToken);
