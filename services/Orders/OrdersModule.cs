@@ -56,5 +56,6 @@ public sealed class OrdersModule : Module
         endpoints.MapOrdersApi();
         endpoints.MapOrganizerApi();
         endpoints.MapCompsApi();
+        endpoints.MapCancellationApi();
     }
 }

@@ -18,6 +18,9 @@ internal static class OrdersProblems
     public static ProblemException PromoCodeNotFound() =>
         new(StatusCodes.Status404NotFound, "promo_code_not_found", "There is no such promo code for this event.");
 
+    public static ProblemException CancellationNotFound() =>
+        new(StatusCodes.Status404NotFound, "cancellation_not_found", "This event of yours was not cancelled (or its cancellation has not reached orders yet).");
+
     public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event.");
 
     // 400 / 422: the request itself is wrong.

@@ -225,6 +225,8 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
                 new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{b}/events/{ofB.EventId}/comps",
                 new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/guest-list", new { }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/cancellation", new { }, "cancellation_not_found"),
         ];
         await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
         var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);

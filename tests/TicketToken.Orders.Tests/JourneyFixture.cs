@@ -173,9 +173,10 @@ public sealed class CrashJourneyFixture : JourneyFixture
         await StartAsync();
     }
 
-    public async Task StartAsync()
+    /// <summary>Starts the host; <paramref name="overrides"/> are settings for this run only (a fault injection point).</summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var environment = TestHost.Defaults.Concat(Settings)
+        var environment = TestHost.Defaults.Concat(Settings).Concat(overrides ?? new Dictionary<string, string?>())
             .Where(s => s.Value is not null)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,orders,payments,tickets";
