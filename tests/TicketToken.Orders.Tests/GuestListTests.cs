@@ -48,4 +48,14 @@ public sealed class GuestListTests
         missing.Should().ContainSingle().Which.Line.Should().Be(1);
         errors.Select(e => (e.Line, e.Field)).Should().BeEquivalentTo([(3, "seat"), (4, "seat"), (6, "seat")]);
     }
+
+    [Fact]
+    public void Control_characters_in_a_field_are_an_error_of_that_line()
+    {
+        var errors = new List<GuestListError>();
+        var guests = GuestList.Check(GuestList.ParseJson("""{ "guests": [ { "name": "Ada\u0000", "reason": "press", "ticketType": "Floor" } ] }""", errors), Types, errors);
+
+        guests.Should().BeEmpty();
+        errors.Should().ContainSingle().Which.Should().Match<GuestListError>(e => e.Line == 1 && e.Field == "name");
+    }
 }

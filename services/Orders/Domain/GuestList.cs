@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using System.Text.Json;
 using CsvHelper;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Orders.Data;
 
 namespace TicketToken.Orders.Domain;
@@ -88,6 +89,19 @@ public static class GuestList
         foreach (var entry in entries)
         {
             var before = errors.Count;
+            foreach (var (field, value) in new[] { ("name", entry.Name), ("email", entry.Email), ("reason", entry.Reason), ("ticket_type", entry.TicketType), ("seat", entry.Seat) })
+            {
+                // The same rule the input guard applies to every JSON string: no control characters, no lone surrogates.
+                if (value is not null && TextInput.Problem(value) is { } problem)
+                {
+                    errors.Add(new GuestListError(entry.Line, field, $"The text {problem}."));
+                }
+            }
+
+            if (errors.Count > before)
+            {
+                continue;
+            }
             if (entry.Name is not { Length: >= 1 and <= 200 })
             {
                 errors.Add(new GuestListError(entry.Line, "name", "Give the guest's name (at most 200 characters)."));
