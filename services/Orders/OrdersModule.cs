@@ -55,5 +55,7 @@ public sealed class OrdersModule : Module
     {
         endpoints.MapOrdersApi();
         endpoints.MapOrganizerApi();
+        endpoints.MapCompsApi();
+        endpoints.MapCancellationApi();
     }
 }

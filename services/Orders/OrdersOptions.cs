@@ -19,4 +19,11 @@ public sealed class OrdersOptions
     /// The purchase gives up on the payment at <c>hold expiry - PaymentMargin</c>.
     /// </summary>
     public TimeSpan PaymentMargin { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Fault injection for crash tests, never set in production: after this many refunds have gone through the gateway in
+    /// this process, every further refund stops right after the gateway answered and before the order records it (the
+    /// most delicate moment to die), so a test kills the host there deterministically instead of guessing a moment.
+    /// </summary>
+    public int? StallRefundsAfter { get; set; }
 }

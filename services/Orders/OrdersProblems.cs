@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 
 namespace TicketToken.Orders;
@@ -16,6 +17,9 @@ internal static class OrdersProblems
 
     public static ProblemException PromoCodeNotFound() =>
         new(StatusCodes.Status404NotFound, "promo_code_not_found", "There is no such promo code for this event.");
+
+    public static ProblemException CancellationNotFound() =>
+        new(StatusCodes.Status404NotFound, "cancellation_not_found", "This event of yours was not cancelled (or its cancellation has not reached orders yet).");
 
     public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event.");
 
@@ -63,4 +67,19 @@ internal static class OrdersProblems
 
     public static ProblemException NotRefundable(string status) =>
         new(StatusCodes.Status409Conflict, "order_not_refundable", "Only a confirmed order can be refunded.", $"This order is {status}.");
+
+    public static ProblemHttpResult InvalidGuestList(IReadOnlyList<Domain.GuestListError> errors) => TypedResults.Problem(
+        $"{errors.Count} error(s); nothing was issued. Fix them and send the whole guest list again.",
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "The guest list is not valid.",
+        extensions: new Dictionary<string, object?> { ["code"] = "invalid_guest_list", ["errors"] = errors });
+
+    /// <summary>Inventory could not hold places for every guest: <paramref name="failure"/> is its code (seat_unavailable, sold_out, ...).</summary>
+    public static ProblemException CompsNotAvailable(string failure, string? detail) => failure switch
+    {
+        "event_not_found" => EventNotFound(),
+        "event_not_on_sale" => EventNotOnSale(),
+        "invalid_hold_request" or "unknown_seat" => new(StatusCodes.Status400BadRequest, failure, "The guest list names places the event does not have.", detail),
+        _ => new(StatusCodes.Status409Conflict, failure, "There are not enough places for every guest; nothing was issued.", detail),
+    };
 }

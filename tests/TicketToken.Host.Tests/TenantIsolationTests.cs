@@ -221,6 +221,12 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             }, "seat_map_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/promo-codes", new { code = "STOLEN", eventId = ofB.EventId, percentBasisPoints = 1000 }, "event_not_found"),
             (fixture.Fan, HttpMethod.Post, "/api/orders", new { eventId = ofA.EventId, holdId = heldByOther }, "hold_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/events/{ofB.EventId}/comps",
+                new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{b}/events/{ofB.EventId}/comps",
+                new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/guest-list", new { }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/cancellation", new { }, "cancellation_not_found"),
         ];
         await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
         var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);

@@ -32,8 +32,15 @@ public class JourneyFixture : OrdersFixture
         [new IdentityModule(), new CatalogModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(),
          new EventCaptureModule(OrderConfirmed.Topic, OrderEnded.Topic, OrderRefunded.Topic, PaymentSucceeded.Topic)];
 
-    /// <summary>An organizer's event made through catalog's API: a German venue, 2 rows of 6 seats (row A premium at 89.00, B standard at 49.00), on sale.</summary>
-    public async Task<(Person Admin, Guid OrganizerId, Guid EventId)> OnSaleEventAsync()
+    /// <summary>
+    /// An organizer's event made through catalog's API: a German venue, 2 rows of 6 seats (row A premium at 89.00, B standard at 49.00), on sale;
+    /// <paramref name="generalAdmission"/> adds general-admission types (name, price, capacity).
+    /// </summary>
+    public Task<(Person Admin, Guid OrganizerId, Guid EventId)> OnSaleEventAsync(params (string Name, long PriceMinor, int Capacity)[] generalAdmission) =>
+        OnSaleEventAsync(DateTimeOffset.UtcNow.AddDays(60), generalAdmission);
+
+    /// <summary>The same event starting at <paramref name="startsAt"/> (an hour from now: its gates are open).</summary>
+    public async Task<(Person Admin, Guid OrganizerId, Guid EventId)> OnSaleEventAsync(DateTimeOffset startsAt, params (string Name, long PriceMinor, int Capacity)[] generalAdmission)
     {
         var (admin, organizerId) = await Personas.OrganizerAdminAsync();
         var venue = await PostAsync(admin, "/api/venues", new
@@ -54,7 +61,6 @@ public class JourneyFixture : OrdersFixture
         import.Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
         using var imported = await Client.SendAsync(import);
         var seatMap = await imported.ShouldBeAsync(HttpStatusCode.Created);
-        var startsAt = DateTimeOffset.UtcNow.AddDays(60);
         var created = await PostAsync(admin, "/api/events", new
         {
             organizerId, venueId = venue.Text("id"), seatMapId = seatMap.Text("id"), name = "Harbour Sessions", category = "concert",
@@ -63,7 +69,7 @@ public class JourneyFixture : OrdersFixture
             {
                 new { name = "Premium", kind = "reserved", priceZone = "PREMIUM", priceMinor = 8_900 },
                 new { name = "Standard", kind = "reserved", priceZone = "STANDARD", priceMinor = 4_900 },
-            },
+            }.Concat(generalAdmission.Select(g => (object)new { name = g.Name, kind = "general_admission", priceMinor = g.PriceMinor, capacity = g.Capacity })).ToArray(),
         });
         var eventId = created.GetProperty("id").GetGuid();
         await PostAsync(admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
@@ -71,7 +77,7 @@ public class JourneyFixture : OrdersFixture
         await Eventually.TrueAsync(async () =>
         {
             using var availability = await Client.GetAsync($"/api/inventory/events/{eventId}/availability");
-            return availability.StatusCode == HttpStatusCode.OK && await Database.ScalarAsync<int>("select count(*) from orders.ticket_prices where event_id = $1", eventId) == 2;
+            return availability.StatusCode == HttpStatusCode.OK && await Database.ScalarAsync<int>("select count(*) from orders.ticket_prices where event_id = $1", eventId) == 2 + generalAdmission.Length;
         }, "inventory and orders know the published event");
         return (admin, organizerId, eventId);
     }
@@ -167,9 +173,10 @@ public sealed class CrashJourneyFixture : JourneyFixture
         await StartAsync();
     }
 
-    public async Task StartAsync()
+    /// <summary>Starts the host; <paramref name="overrides"/> are settings for this run only (a fault injection point).</summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var environment = TestHost.Defaults.Concat(Settings)
+        var environment = TestHost.Defaults.Concat(Settings).Concat(overrides ?? new Dictionary<string, string?>())
             .Where(s => s.Value is not null)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,orders,payments,tickets";

@@ -66,6 +66,26 @@ public sealed class PricingTests
     }
 
     [Fact]
+    public void Free_tickets_carry_no_fees_and_cost_nothing_however_the_fees_are_set()
+    {
+        var priced = Pricing.Price([0, 0, 0], Standard, null, taxBasisPoints: 1_900);
+
+        priced.Total.Should().Be(0);
+        priced.Fees.Should().Be(0);
+        priced.Lines.Should().OnlyContain(l => l.Total == 0);
+    }
+
+    [Fact]
+    public void A_free_line_beside_a_paid_one_takes_no_per_ticket_fee_or_share_of_the_fees()
+    {
+        var priced = Pricing.Price([0, 10_000], Standard with { ProcessingBasisPoints = 0, ProcessingFixedMinor = 0 }, null, taxBasisPoints: 0);
+
+        priced.Fees.Should().Be(1_000 + 100, "10 % of the paid face value and one per-ticket fee");
+        priced.Lines[0].Total.Should().Be(0);
+        priced.Lines[1].Total.Should().Be(11_100);
+    }
+
+    [Fact]
     public void Allocation_is_proportional_and_exact()
     {
         Pricing.Allocate(100, [1, 1, 1]).Should().Equal(34, 33, 33);

@@ -112,7 +112,7 @@ internal static class CatalogExamples
         """);
 
     public static readonly RequestExample CancelEvent = new("cancel", "Cancel with a reason fans will read", """
-        { "reason": "The soloist is ill; every ticket will be refunded." }
+        { "reason": "The soloist is ill; every ticket will be refunded.", "feePolicy": "refund" }
         """);
 
     public static RouteHandlerBuilder WithJsonRequestExample(this RouteHandlerBuilder builder, RequestExample example) =>

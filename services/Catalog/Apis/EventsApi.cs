@@ -96,7 +96,9 @@ public static class EventsApi
         ResaleRequest? Resale,
         bool? WalletPassesAllowed = null);
 
-    public sealed record CancelEventRequest([property: Required, StringLength(500, MinimumLength = 1)] string Reason);
+    /// <summary><see cref="FeePolicy"/>: <c>refund</c> (the default: buyers get everything back) or <c>keep</c> (the platform's fees stay paid).</summary>
+    public sealed record CancelEventRequest([property: Required, StringLength(500, MinimumLength = 1)] string Reason,
+        [property: RegularExpression("^(refund|keep)$")] string? FeePolicy = null);
 
     /// <summary>The filters of <c>GET /api/events</c>.</summary>
     public sealed class EventFilter
@@ -430,7 +432,7 @@ public static class EventsApi
             // Only an announced event has anything downstream (inventory, holds, tickets) to withdraw.
             if (@event.PublishedAt is not null)
             {
-                db.Publish(EventCancelled.Topic, new EventCancelled(@event.Id, @event.OrganizerId, @event.CancellationReason, now));
+                db.Publish(EventCancelled.Topic, new EventCancelled(@event.Id, @event.OrganizerId, @event.CancellationReason, now, request.FeePolicy ?? EventCancelled.RefundFees));
             }
         }, cancellationToken);
 

@@ -100,8 +100,14 @@ public static class AccessZones
 /// <summary>Whether tickets of the event may be resold, at most at what share of face value, and the royalty.</summary>
 public sealed record ResalePolicy(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints);
 
-/// <summary>An event was cancelled (topic <see cref="Topic"/>); holds end and nothing more is sold.</summary>
-public sealed record EventCancelled(Guid EventId, Guid OrganizerId, string Reason, DateTimeOffset CancelledAt)
+/// <summary>
+/// An event was cancelled (topic <see cref="Topic"/>); holds end, nothing more is sold, tickets are cancelled and every
+/// paid order is refunded. <see cref="FeePolicy"/>: <see cref="RefundFees"/> (the buyer gets everything back) or
+/// <see cref="KeepFees"/> (the platform's fees and the tax on them stay paid).
+/// </summary>
+public sealed record EventCancelled(Guid EventId, Guid OrganizerId, string Reason, DateTimeOffset CancelledAt, string FeePolicy = EventCancelled.RefundFees)
 {
     public const string Topic = "event.cancelled";
+    public const string RefundFees = "refund";
+    public const string KeepFees = "keep";
 }

@@ -44,8 +44,13 @@ public interface IBuyerHoldsActor : IActor
     Task<HoldOutcome> ReturnSeatsAsync(ReturnSeats request);
 }
 
-/// <summary>What to hold: specific seats, the best N adjacent seats (in a section or a price zone), and/or general admission.</summary>
-public sealed record CreateHold(Guid HoldId, Guid EventId, Guid BuyerId, IReadOnlyList<string> Seats, BestAvailable? Best, IReadOnlyList<GeneralAdmissionQuantity> GeneralAdmission);
+/// <summary>
+/// What to hold: specific seats, the best N adjacent seats (in a section or a price zone), and/or general admission.
+/// <see cref="Complimentary"/>: an organizer's comps for guests, which count against capacity like any sale but are not
+/// bound by the fans' per-order and per-account limits or the sales window (guest lists are made before sales open).
+/// </summary>
+public sealed record CreateHold(Guid HoldId, Guid EventId, Guid BuyerId, IReadOnlyList<string> Seats, BestAvailable? Best, IReadOnlyList<GeneralAdmissionQuantity> GeneralAdmission,
+    bool Complimentary = false);
 
 public sealed record BestAvailable(int Quantity, string? Section, string? PriceZone);
 

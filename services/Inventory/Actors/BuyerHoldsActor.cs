@@ -50,7 +50,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return HoldOutcome.Fail(HoldFailures.EventNotFound, "No published event has this id.");
         }
 
-        if (plan.Cancelled || now < plan.SalesStartAt || now >= plan.SalesEndAt)
+        if (plan.Cancelled || (!request.Complimentary && (now < plan.SalesStartAt || now >= plan.SalesEndAt)))
         {
             return HoldOutcome.Fail(HoldFailures.EventNotOnSale, plan.Cancelled ? "The event was cancelled." : "Sales are closed at this time.");
         }
@@ -61,14 +61,14 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return HoldOutcome.Fail(HoldFailures.InvalidRequest, "Ask for at least one seat or place.");
         }
 
-        if (quantity > plan.Limits.PerOrder)
+        if (quantity > plan.Limits.PerOrder && !request.Complimentary)
         {
             return HoldOutcome.Fail(HoldFailures.OrderLimit, $"At most {plan.Limits.PerOrder} tickets per order.");
         }
 
         Prune(now);
         var owned = holds.Values.Where(h => h.Status == HoldView.Sold || h.ExpiresAt > now).Sum(h => h.Seats.Count + h.GeneralAdmission.Sum(g => g.Quantity));
-        if (owned + quantity > plan.Limits.PerAccount)
+        if (owned + quantity > plan.Limits.PerAccount && !request.Complimentary)
         {
             return HoldOutcome.Fail(HoldFailures.AccountLimit, $"At most {plan.Limits.PerAccount} tickets per account; you already hold or bought {owned}.");
         }

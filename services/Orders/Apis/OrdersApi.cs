@@ -255,11 +255,11 @@ public static class OrdersApi
     private static async Task<Accepted<OrderResponse>> AcceptedAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
     {
         // Idempotent: the instance id is the order's, so a retried checkout (or the order-placed event) never starts a second purchase.
-        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, order.Id.ToString("N"), new PurchaseInput(order.Id, order.PayBy.UtcDateTime), cancellationToken);
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, order.Id.ToString("N"), new PurchaseInput(order.Id, order.PayBy.UtcDateTime, Free: order.Total == 0), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{order.Id}", await ResponseAsync(db, workflows, order, cancellationToken));
     }
 
-    private static async Task<OrderResponse> ResponseAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
+    internal static async Task<OrderResponse> ResponseAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
     {
         var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
         PaymentResponse? payment = null;

@@ -14,6 +14,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<EventCancellation> EventCancellations => Set<EventCancellation>();
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -49,6 +50,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             line.Property(l => l.RowLabel).HasColumnName("row_label");
         });
         modelBuilder.Entity<Refund>().ToTable("refunds");
+        modelBuilder.Entity<EventCancellation>().ToTable("event_cancellations").HasKey(c => c.EventId);
     }
 }
 
@@ -113,6 +115,9 @@ public sealed class Order
     public Guid HoldId { get; set; }
     public required string IdempotencyKey { get; set; }
     public required string Status { get; set; }
+
+    /// <summary><see cref="OrderKinds.Sale"/>, or <see cref="OrderKinds.Comp"/>: free tickets an organizer gave to named guests.</summary>
+    public string Kind { get; set; } = OrderKinds.Sale;
     public required string Currency { get; set; }
     public long FaceValue { get; set; }
     public long Discount { get; set; }
@@ -158,7 +163,23 @@ public sealed class OrderLine
     public long Tax { get; set; }
     public bool Refunded { get; set; }
 
+    /// <summary>A comp's guest and why they were invited (<see cref="CompReasons"/>); null on a sale.</summary>
+    public string? GuestName { get; set; }
+    public string? GuestEmail { get; set; }
+    public string? CompReason { get; set; }
+
     public long Total => FaceValue - Discount + Fees + Tax;
+}
+
+public static class OrderKinds
+{
+    public const string Sale = "sale";
+    public const string Comp = "comp";
+}
+
+public static class CompReasons
+{
+    public static readonly IReadOnlyList<string> All = ["press", "artist", "staff", "sponsor", "guest"];
 }
 
 public sealed class Refund
@@ -173,4 +194,27 @@ public sealed class Refund
     public Guid RequestedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary><see cref="RefundCauses.EventCancelled"/> for the refunds a cancellation starts; null for an organizer's refund of one order.</summary>
+    public string? Cause { get; set; }
+
+    /// <summary>The platform's fees (and the tax on them) stay paid: the organizer's policy when cancelling.</summary>
+    public bool KeepFees { get; set; }
+    public string? FailureMessage { get; set; }
+}
+
+public static class RefundCauses
+{
+    public const string EventCancelled = "event_cancelled";
+}
+
+/// <summary>A cancelled event whose paid orders are refunded: the fee policy the organizer chose and how many orders it covers.</summary>
+public sealed class EventCancellation
+{
+    public Guid EventId { get; set; }
+    public Guid OrganizerId { get; set; }
+    public required string FeePolicy { get; set; }
+    public required string Reason { get; set; }
+    public DateTimeOffset CancelledAt { get; set; }
+    public int Orders { get; set; }
 }

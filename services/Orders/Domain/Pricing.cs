@@ -39,10 +39,12 @@ public static class Pricing
             _ => 0,
         };
         var discounted = face - discountTotal;
-        var service = Share(discounted, fees.ServiceBasisPoints) + (fees.PerTicketMinor * faceValues.Count);
+        // A free ticket (a comp, a zero-priced type) carries no per-ticket fee: the fan would pay for nothing.
+        var service = Share(discounted, fees.ServiceBasisPoints) + (fees.PerTicketMinor * faceValues.Count(f => f > 0));
         var tax = Share(discounted + service, taxBasisPoints);
         var subtotal = discounted + service + tax;
-        var processing = subtotal == 0 && fees.ProcessingFixedMinor == 0 ? 0 : GrossUp(subtotal, fees.ProcessingBasisPoints, fees.ProcessingFixedMinor) - subtotal;
+        // Nothing to charge, nothing to process: a zero total completes without a payment intent.
+        var processing = subtotal == 0 ? 0 : GrossUp(subtotal, fees.ProcessingBasisPoints, fees.ProcessingFixedMinor) - subtotal;
         var feesTotal = service + processing;
 
         var discounts = Allocate(discountTotal, faceValues);

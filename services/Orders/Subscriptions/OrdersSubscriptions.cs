@@ -52,12 +52,15 @@ public sealed class RecordPublishedEvent(OrdersDbContext db) : ITopicHandler<Eve
     }
 }
 
-/// <summary>A cancelled event takes no more checkouts (refunds of its orders are the organizer's decision).</summary>
-public sealed class RecordCancelledEvent(OrdersDbContext db) : ITopicHandler<EventCancelled>
+/// <summary>A cancelled event takes no more checkouts, and every paid order of it is refunded (<see cref="MassRefund"/>; redelivery finishes a start cut short).</summary>
+public sealed class RecordCancelledEvent(OrdersDbContext db, [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, TimeProvider time,
+    ILogger<RecordCancelledEvent> logger) : ITopicHandler<EventCancelled>
 {
     public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await db.Events.Where(e => e.Id == data.EventId).ExecuteUpdateAsync(e => e.SetProperty(x => x.Cancelled, true), cancellationToken);
+        var refunds = await MassRefund.StartAsync(db, workflows, data, time, cancellationToken);
+        logger.LogInformation("Event {EventId} was cancelled: {Refunds} paid orders are refunded ({FeePolicy} fees)", data.EventId, refunds, data.FeePolicy);
         return TopicResult.Success;
     }
 }
@@ -67,7 +70,7 @@ public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflow
 {
     public async Task<TopicResult> HandleAsync(OrderPlaced data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime), cancellationToken);
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime, Free: data.Total == 0), cancellationToken);
         return TopicResult.Success;
     }
 }

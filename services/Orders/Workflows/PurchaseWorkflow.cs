@@ -5,8 +5,11 @@ using TicketToken.Orders.Workflows.Activities;
 
 namespace TicketToken.Orders.Workflows;
 
-/// <summary>Starts the saga of one order (instance id: the order id); it pays by <see cref="PayBy"/> or gives up.</summary>
-public sealed record PurchaseInput(Guid OrderId, DateTime PayBy);
+/// <summary>
+/// Starts the saga of one order (instance id: the order id); it pays by <see cref="PayBy"/> or gives up. <see cref="Free"/>:
+/// the order's total is zero (comps, free tickets), so there is nothing to pay and no payment intent.
+/// </summary>
+public sealed record PurchaseInput(Guid OrderId, DateTime PayBy, bool Free = false);
 
 public sealed record PurchaseResult(string Status, string? FailureCode);
 
@@ -50,6 +53,11 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
     {
         var options = new WorkflowTaskOptions(Dependent);
         var order = input.OrderId;
+        if (input.Free)
+        {
+            return await CompleteFreeAsync(context, input, options);
+        }
+
         var payment = await context.CallActivityAsync<PaymentView>(nameof(CreatePaymentIntent), order, options);
         context.SetCustomStatus(new PurchaseStatus("awaiting_payment", payment.Gateway, payment.IntentId, payment.ClientSecret, input.PayBy));
 
@@ -100,6 +108,35 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, payment.Gateway, payment.IntentId, null, input.PayBy));
         await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted, failure), options);
         return new PurchaseResult(OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted);
+    }
+
+    /// <summary>Nothing to pay: the seats are committed, tickets issued and the order confirmed; if that fails, everything goes back.</summary>
+    private static async Task<PurchaseResult> CompleteFreeAsync(WorkflowContext context, PurchaseInput input, WorkflowTaskOptions options)
+    {
+        var order = input.OrderId;
+        context.SetCustomStatus(new PurchaseStatus("paid", null, null, null, input.PayBy));
+        await context.CallActivityAsync(nameof(MarkPaid), new MarkPaidInput(order, null, 0), options);
+        string? failure;
+        try
+        {
+            failure = await context.CallActivityAsync<string?>(nameof(CommitSeats), order, options);
+            if (failure is null)
+            {
+                await context.CallActivityAsync(nameof(IssueOrderTickets), order, options);
+                await context.CallActivityAsync(nameof(ConfirmOrder), order, options);
+                context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Confirmed, null, null, null, input.PayBy));
+                return new PurchaseResult(OrderStatuses.Confirmed, null);
+            }
+        }
+        catch (WorkflowTaskFailedException ex)
+        {
+            failure = "purchase_not_completed: " + ex.FailureDetails.ErrorMessage;
+        }
+
+        await context.CallActivityAsync(nameof(UndoPurchase), order, options);
+        context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, null, null, null, input.PayBy));
+        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, "purchase_not_completed", failure), options);
+        return new PurchaseResult(OrderStatuses.Failed, "purchase_not_completed");
     }
 
     private static async Task<PaymentOutcome> WaitForPaymentAsync(WorkflowContext context, PurchaseInput input)

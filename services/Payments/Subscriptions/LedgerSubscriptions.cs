@@ -12,6 +12,11 @@ public sealed class PostSale(PaymentsDbContext db, TimeProvider time, ILogger<Po
 {
     public async Task<TopicResult> HandleAsync(OrderConfirmed data, CloudEvent envelope, CancellationToken cancellationToken)
     {
+        if (data.Amounts.Total == 0 && data.ProcessorFee == 0)
+        {
+            return TopicResult.Success; // a comp or a free ticket: no money moved, nothing to post
+        }
+
         Posting posting;
         try
         {

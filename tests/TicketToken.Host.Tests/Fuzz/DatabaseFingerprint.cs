@@ -53,7 +53,10 @@ public sealed class DatabaseFingerprint
     public static IReadOnlyList<string> Changed(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
         [.. before.Keys.Union(after.Keys).Where(t => before.GetValueOrDefault(t) != after.GetValueOrDefault(t)).Order()];
 
-    /// <summary>Work still in flight from an earlier accepted request: events not yet relayed or delivered.</summary>
+    /// <summary>
+    /// Work still in flight from an earlier accepted request: events not yet relayed or delivered, and workflows still
+    /// working on their own (a comp's purchase, a refund); a purchase waiting for its fan's payment is idle.
+    /// </summary>
     public async Task<long> PendingWorkAsync()
     {
         await using var connection = new NpgsqlConnection(_connectionString);
@@ -68,7 +71,9 @@ public sealed class DatabaseFingerprint
             }
         }
 
-        var sql = string.Join(" + ", outboxes.Select(s => $"(select count(*) from \"{s}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)"));
+        var sql = string.Join(" + ", outboxes.Select(s => $"(select count(*) from \"{s}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)")
+            .Concat(outboxes.Select(s => $"(select count(*) from \"{s}\".workflow_instances where lower(status) in ('running', 'pending') " +
+                "and coalesce(custom_status->>'stage', custom_status->>'Stage', '') <> 'awaiting_payment')")));
         await using var count = new NpgsqlCommand($"select {sql}", connection);
         return (long)(await count.ExecuteScalarAsync())!;
     }

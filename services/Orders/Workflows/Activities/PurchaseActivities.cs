@@ -15,7 +15,8 @@ namespace TicketToken.Orders.Workflows.Activities;
 
 public sealed record CancelPaymentInput(Guid OrderId, string Reason);
 
-public sealed record MarkPaidInput(Guid OrderId, string PaymentIntentId, long ProcessorFee);
+/// <summary><see cref="PaymentIntentId"/>: null for an order with nothing to pay.</summary>
+public sealed record MarkPaidInput(Guid OrderId, string? PaymentIntentId, long ProcessorFee);
 
 public sealed record FinishOrderInput(Guid OrderId, string Status, string? Code, string? Message);
 
@@ -68,7 +69,7 @@ public sealed class MarkPaid(OrdersDbContext db, TimeProvider time) : WorkflowAc
         }
 
         order.Status = OrderStatuses.Paid;
-        order.PaymentIntentId = input.PaymentIntentId;
+        order.PaymentIntentId = input.PaymentIntentId ?? order.PaymentIntentId;
         order.ProcessorFee = input.ProcessorFee;
         order.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(context.CancellationToken);
@@ -145,12 +146,20 @@ public sealed class UndoPurchase(OrdersDbContext db, IActorProxyFactory actors) 
 }
 
 /// <summary>Money goes back to the buyer (idempotent per refund id, which the workflow fixes once).</summary>
-public sealed class RefundOrderPayment(OrdersDbContext db, IActorProxyFactory actors) : WorkflowActivity<RefundPaymentInput, RefundView>
+public sealed class RefundOrderPayment(OrdersDbContext db, IActorProxyFactory actors, Microsoft.Extensions.Options.IOptions<OrdersOptions> options)
+    : WorkflowActivity<RefundPaymentInput, RefundView>
 {
+    private static int s_refunded;
+
     public override async Task<RefundView> RunAsync(WorkflowActivityContext context, RefundPaymentInput input)
     {
         var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == input.OrderId, context.CancellationToken);
         var refund = await actors.PaymentOf(order.Id).RefundAsync(new Contracts.Payments.RefundPayment(order.Id, input.RefundId, input.Amount ?? order.Total, input.Reason));
+        if (options.Value.StallRefundsAfter is { } after && Interlocked.Increment(ref s_refunded) > after)
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken); // the crash tests' fault point: see OrdersOptions
+        }
+
         return refund.Status == "failed"
             ? throw new InvalidOperationException($"The gateway refused refund {input.RefundId}: {refund.FailureMessage}")
             : refund;

@@ -68,12 +68,8 @@ public sealed class CompleteRefund(OrdersDbContext db, TimeProvider time) : Work
         order.UpdatedAt = now;
         refund.Status = RefundStatuses.Succeeded;
         refund.CompletedAt = now;
-        var face = lines.Sum(l => l.FaceValue);
-        var discount = lines.Sum(l => l.Discount);
-        var fees = lines.Sum(l => l.Fees);
-        var tax = lines.Sum(l => l.Tax);
         db.Publish(OrderRefunded.Topic, new OrderRefunded(order.Id, order.Number, refund.Id, order.OrganizerId, order.EventId, order.Currency,
-            new OrderAmounts(face, discount, fees, tax, face - discount + fees + tax), now));
+            RefundShares.Of(lines, refund.KeepFees), now));
         await db.SaveChangesAsync(context.CancellationToken);
         return true;
     }
@@ -90,6 +86,7 @@ public sealed class FailRefund(OrdersDbContext db, TimeProvider time) : Workflow
         }
 
         refund.Status = RefundStatuses.Failed;
+        refund.FailureMessage = input.Message.Length > 1000 ? input.Message[..1000] : input.Message;
         refund.CompletedAt = time.GetUtcNow();
         await db.SaveChangesAsync(context.CancellationToken);
         return true;
