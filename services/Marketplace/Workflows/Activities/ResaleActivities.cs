@@ -101,7 +101,6 @@ public sealed class ReissueResoldTicket(MarketplaceDbContext db, IActorProxyFact
     public override async Task<string?> RunAsync(WorkflowActivityContext context, Guid resaleId)
     {
         var resale = await db.Resales.AsNoTracking().SingleAsync(r => r.Id == resaleId, context.CancellationToken);
-        MarketplaceFaults.BeforeReissue?.Invoke(resaleId);
         var result = await actors.LockOf(resale.TicketId).ReissueAsync(new ReissueTicket(resale.TicketId, resale.ListingId, resale.SellerId, resale.BuyerId, resale.Id));
         return result.Failure;
     }
@@ -169,13 +168,4 @@ public sealed class EndFailedResale(MarketplaceDbContext db, IActorProxyFactory 
         await actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
         return true;
     }
-}
-
-/// <summary>
-/// Fault-injection points for the crash tests (null in production): set by a test-only module in the child host, they
-/// kill the process at an exact step instead of hoping a kill lands there.
-/// </summary>
-public static class MarketplaceFaults
-{
-    public static Action<Guid>? BeforeReissue { get; set; }
 }
