@@ -2,6 +2,7 @@ using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
 using TicketToken.Identity;
 using TicketToken.Inventory;
+using TicketToken.Marketplace;
 using TicketToken.Notifications;
 using TicketToken.Orders;
 using TicketToken.Tickets;
@@ -23,5 +24,6 @@ public static class HostModules
         new PaymentsModule(),
         new ScanningModule(),
         new NotificationsModule(),
+        new MarketplaceModule(),
     ];
 }

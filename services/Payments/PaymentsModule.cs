@@ -40,6 +40,8 @@ public sealed class PaymentsModule : Module
         module.AddDbContext<PaymentsDbContext>(PaymentsDbContext.SchemaName)
             .AddActor<OrderPaymentActor>(PaymentsActors.OrderPayment)
             .AddActor<PayoutScheduleActor>(PayoutScheduleActor.TypeName)
+            .AddActor<SellerAccountActor>(SellerAccounts.TypeName)
+            .Subscribe<Contracts.Marketplace.ResaleCompleted, PostResale>(Contracts.Marketplace.ResaleCompleted.Topic)
             .Subscribe<OrderConfirmed, PostSale>(OrderConfirmed.Topic)
             .Subscribe<OrderRefunded, PostRefund>(OrderRefunded.Topic)
             .Subscribe<SimulatedWebhook, DeliverSimulatedWebhook>(SimulatedWebhook.Topic);
@@ -51,10 +53,12 @@ public sealed class PaymentsModule : Module
         endpoints.MapOrganizerPaymentsApi();
         endpoints.MapPayoutsApi();
         endpoints.MapReportsApi();
+        endpoints.MapSellerPaymentsApi();
         if (!endpoints.ServiceProvider.GetRequiredService<IOptions<PaymentsOptions>>().Value.UsesStripe)
         {
             endpoints.MapSimulatedStripeApi();
             endpoints.MapSimulatedGatewayApi();
+            endpoints.MapSimulatedSellerOnboarding();
         }
     }
 }

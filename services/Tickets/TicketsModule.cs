@@ -55,6 +55,7 @@ public sealed class TicketsModule : Module
             .AddActor<EventTicketsActor>(TicketsProxies.EventTickets)
             .AddActor<EventEntryKeysActor>(TicketsActors.EntryKeys)
             .AddActor<TicketDocumentsActor>(TicketsActors.Documents)
+            .AddActor<TicketLockActor>(TicketLocks.TypeName)
             .Subscribe<EventPublished, RecordEvent>(EventPublished.Topic)
             .Subscribe<EventCancelled, CancelEventTickets>(EventCancelled.Topic)
             .Subscribe<TicketCheckedIn, MarkCheckedIn>(TicketCheckedIn.Topic)

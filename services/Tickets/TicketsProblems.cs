@@ -23,6 +23,10 @@ internal static class TicketsProblems
     public static ProblemException TicketNotTransferable(TicketStatus status) =>
         new(StatusCodes.Status409Conflict, "ticket_not_transferable", $"The ticket is {TicketLifecycle.Name(status).Replace('_', ' ')}; only an active ticket can be given away.");
 
+    public static ProblemException TicketLocked(string reason) =>
+        new(StatusCodes.Status409Conflict, "ticket_locked", $"The ticket is locked ({reason}) and cannot be given away.",
+            reason == Contracts.Tickets.TicketLockReasons.Listing ? "It is listed for resale: withdraw the listing first." : "Contact support.");
+
     public static ProblemException TransferAlreadyPending() =>
         new(StatusCodes.Status409Conflict, "transfer_pending", "The ticket is already on its way to someone.", "Cancel that transfer first, or wait until it expires.");
 

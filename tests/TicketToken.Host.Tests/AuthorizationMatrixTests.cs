@@ -41,6 +41,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "GET /api/inventory/events/{eventId:guid}/availability",
         "GET /api/inventory/events/{eventId:guid}/seats",
         "GET /api/inventory/events/{eventId:guid}/seatmap.svg",
+        "GET /api/marketplace/listings",
+        "GET /api/marketplace/listings/{listingId:guid}",
         // Stripe (and the simulated gateway) send no token: the Stripe-Signature HMAC of the raw body is the authentication.
         "POST /api/payments/webhooks/stripe",
         // The simulated gateway's Stripe-compatible API (outside Production only): like Stripe, it authenticates the

@@ -12,6 +12,8 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<OrganizerAccount> OrganizerAccounts => Set<OrganizerAccount>();
     public DbSet<Payout> Payouts => Set<Payout>();
+    public DbSet<SellerAccount> SellerAccounts => Set<SellerAccount>();
+    public DbSet<SellerPayout> SellerPayouts => Set<SellerPayout>();
     public DbSet<JournalTransaction> JournalTransactions => Set<JournalTransaction>();
     public DbSet<JournalEntry> JournalEntries => Set<JournalEntry>();
     public DbSet<SimulatedObject> SimulatedObjects => Set<SimulatedObject>();
@@ -32,6 +34,8 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         });
         modelBuilder.Entity<OrganizerAccount>(account => account.ToTable("organizer_accounts").HasKey(a => a.OrganizerId));
         modelBuilder.Entity<Payout>().ToTable("payouts");
+        modelBuilder.Entity<SellerAccount>(account => account.ToTable("seller_accounts").HasKey(a => a.UserId));
+        modelBuilder.Entity<SellerPayout>(payout => payout.ToTable("seller_payouts").HasKey(p => p.ResaleId));
         modelBuilder.Entity<JournalTransaction>(transaction =>
         {
             transaction.ToTable("journal_transactions");

@@ -225,12 +225,17 @@ public static class TransfersApi
     private static Task<Ticket?> LockTicketAsync(TicketsDbContext db, Guid ticketId, CancellationToken cancellationToken) =>
         db.Tickets.FromSql($"select * from tickets.tickets where id = {ticketId} for update").SingleOrDefaultAsync(cancellationToken);
 
-    /// <summary>Only an active ticket changes hands, and only before its event starts.</summary>
+    /// <summary>Only an active, unlocked ticket changes hands, and only before its event starts.</summary>
     private static void CheckTransferable(Ticket ticket, Event @event, DateTimeOffset now)
     {
         if (ticket.Status != TicketStatus.Active)
         {
             throw TicketsProblems.TicketNotTransferable(ticket.Status);
+        }
+
+        if (ticket.LockReason is not null)
+        {
+            throw TicketsProblems.TicketLocked(ticket.LockReason);
         }
 
         if (@event.CancelledAt is not null || @event.StartsAt <= now)

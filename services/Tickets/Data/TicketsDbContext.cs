@@ -60,7 +60,8 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
         foreach (var entry in ChangeTracker.Entries<Ticket>().ToList())
         {
             if (entry.State == EntityState.Modified
-                && (entry.Property(t => t.Status).IsModified || entry.Property(t => t.OwnerId).IsModified || entry.Property(t => t.SecretVersion).IsModified))
+                && (entry.Property(t => t.Status).IsModified || entry.Property(t => t.OwnerId).IsModified || entry.Property(t => t.SecretVersion).IsModified
+                    || entry.Property(t => t.LockReason).IsModified))
             {
                 entry.Entity.Version = entry.Property(t => t.Version).OriginalValue + 1;
             }
@@ -70,9 +71,8 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
             }
 
             var t = entry.Entity;
-            // No ticket can be locked yet (lock and unlock are later work), so Locked is false.
             Publish(TicketChanged.Topic, new TicketChanged(t.Id, t.EventId, t.OrganizerId, t.OwnerId, t.TicketTypeId, t.SeatId, TicketLifecycle.Name(t.Status),
-                t.SecretVersion, Locked: false, t.Version, t.ChangedAt));
+                t.SecretVersion, Locked: t.LockReason is not null, t.Version, t.ChangedAt));
         }
     }
 }
@@ -155,7 +155,15 @@ public sealed class Ticket
     /// </summary>
     public long Version { get; internal set; } = 1;
 
-    /// <summary>When status, owner or secret version last changed.</summary>
+    /// <summary>Why it is locked (one of <see cref="Contracts.Tickets.TicketLockReasons"/>), or null; changed only by <see cref="TicketLifecycle.Lock"/>.</summary>
+    public string? LockReason { get; internal set; }
+
+    /// <summary>Who locked it: only the same id unlocks or reissues it.</summary>
+    public Guid? LockId { get; internal set; }
+
+    public DateTimeOffset? LockedAt { get; internal set; }
+
+    /// <summary>When status, owner, lock or secret version last changed.</summary>
     public DateTimeOffset ChangedAt { get; internal set; }
 
     public DateTimeOffset IssuedAt { get; set; }

@@ -77,6 +77,21 @@ public static class TicketLifecycle
         ticket.ChangedAt = at;
     }
 
+    /// <summary>Locks an unlocked ticket (codes stop admitting, gifts are refused) or, with a null reason, lifts its lock.</summary>
+    public static void Lock(Ticket ticket, string? reason, Guid? lockId, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        if (reason is not null && (ticket.LockReason is not null || lockId is null || !TicketLockReasons.All.Contains(reason)))
+        {
+            throw new InvalidOperationException($"Ticket {ticket.Id} cannot be locked for '{reason}' (locked now: {ticket.LockReason ?? "no"}).");
+        }
+
+        ticket.LockReason = reason;
+        ticket.LockId = reason is null ? null : lockId;
+        ticket.LockedAt = reason is null ? null : at;
+        ticket.ChangedAt = at;
+    }
+
     /// <summary>
     /// Moves every ticket of the event that may go to <paramref name="to"/> in one statement, which also gives each its next
     /// version and puts its <c>tickets.changed</c> in the outbox; returns how many moved. Run it in a transaction with
@@ -93,11 +108,11 @@ public static class TicketLifecycle
             with changed as (
                 update tickets.tickets set status = {status}, status_reason = {reason}, status_changed_at = {at}, changed_at = {at}, version = version + 1
                 where event_id = {eventId} and status = any({sources})
-                returning id, event_id, organizer_id, owner_id, ticket_type_id, seat_id, status, secret_version, version, changed_at)
+                returning id, event_id, organizer_id, owner_id, ticket_type_id, seat_id, status, secret_version, lock_reason, version, changed_at)
             insert into tickets.outbox_messages (id, pubsub_name, topic, type, data, trace_parent)
             select gen_random_uuid(), {PubSubNames.Default}, {TicketChanged.Topic}, {TicketChanged.Topic},
                    jsonb_build_object('ticketId', id, 'eventId', event_id, 'organizerId', organizer_id, 'ownerId', owner_id, 'ticketTypeId', ticket_type_id,
-                                      'seatId', seat_id, 'status', status, 'secretVersion', secret_version, 'locked', false, 'sequence', version, 'changedAt', changed_at),
+                                      'seatId', seat_id, 'status', status, 'secretVersion', secret_version, 'locked', lock_reason is not null, 'sequence', version, 'changedAt', changed_at),
                    {traceParent}::text
             from changed
             """, cancellationToken);

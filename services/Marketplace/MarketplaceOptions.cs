@@ -1,0 +1,25 @@
+namespace TicketToken.Marketplace;
+
+/// <summary><c>TicketToken:Marketplace:*</c>. Shares are basis points (1/100 of a percent).</summary>
+public sealed class MarketplaceOptions
+{
+    public const string Section = "TicketToken:Marketplace";
+
+    /// <summary>The platform's fee on a resale (seeds: 2.5 %); the venue's royalty is the event's policy, the seller gets the rest.</summary>
+    public int PlatformFeeBasisPoints { get; set; } = 250;
+
+    /// <summary>How long a buyer holds a listing to pay for it.</summary>
+    public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long after the event's end the seller's share stays in escrow (a cancelled or disputed event can still refund the buyer).</summary>
+    public TimeSpan EscrowAfterEvent { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// Caps by jurisdiction (ISO 3166-1 alpha-2 of the venue's country): the highest resale price as a percentage of what
+    /// the ticket cost its first buyer. The event's own policy can only lower it further.
+    /// </summary>
+    public Dictionary<string, int> JurisdictionCapPercent { get; set; } = [];
+
+    /// <summary>How many open listings one fan may have at a time.</summary>
+    public int MaxActiveListingsPerSeller { get; set; } = 20;
+}

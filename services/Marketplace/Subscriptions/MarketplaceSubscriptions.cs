@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Orders;
+using TicketToken.Contracts.Payments;
+using TicketToken.Marketplace.Data;
+using TicketToken.Marketplace.Domain;
+using TicketToken.Marketplace.Workflows;
+
+namespace TicketToken.Marketplace.Subscriptions;
+
+/// <summary>Keeps the newest version of each published event and its resale policy.</summary>
+public sealed class RecordResalePolicy(MarketplaceDbContext db) : ITopicHandler<EventPublished>
+{
+    public async Task<TopicResult> HandleAsync(EventPublished data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        var known = await db.Events.SingleOrDefaultAsync(e => e.Id == data.EventId, cancellationToken);
+        if (known is not null && known.Version >= data.Version)
+        {
+            return TopicResult.Success;
+        }
+
+        if (known is null)
+        {
+            known = new ResaleEvent { Id = data.EventId, Name = data.Name, Currency = data.Currency };
+            db.Events.Add(known);
+        }
+
+        (known.OrganizerId, known.Name, known.StartsAt, known.EndsAt, known.Currency, known.Country, known.Version) =
+            (data.OrganizerId, data.Name, data.StartsAt, data.EndsAt, data.Currency, data.VenueCountry, data.Version);
+        (known.ResaleAllowed, known.CapPercent, known.RoyaltyBasisPoints) = (data.Resale.Allowed, data.Resale.PriceCapPercent, data.Resale.RoyaltyBasisPoints);
+        await db.SaveChangesAsync(cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>A cancelled event's open listings end (its tickets are cancelled by the tickets module; nothing can be bought).</summary>
+public sealed class CloseCancelledEvent(MarketplaceDbContext db, TimeProvider time) : ITopicHandler<EventCancelled>
+{
+    public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.Events.Where(e => e.Id == data.EventId).ExecuteUpdateAsync(e => e.SetProperty(x => x.Cancelled, true), cancellationToken);
+        await db.Listings.Where(l => l.EventId == data.EventId && l.Status == ListingStatuses.Active)
+            .ExecuteUpdateAsync(l => l.SetProperty(x => x.Status, ListingStatuses.Withdrawn).SetProperty(x => x.UpdatedAt, time.GetUtcNow()), cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>What each order cost, for the cap of its tickets.</summary>
+public sealed class RecordOrderAmounts(MarketplaceDbContext db) : ITopicHandler<OrderConfirmed>
+{
+    public async Task<TopicResult> HandleAsync(OrderConfirmed data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            insert into marketplace.order_amounts (order_id, face_value, total) values ({data.OrderId}, {data.Amounts.FaceValue}, {data.Amounts.Total})
+            on conflict (order_id) do nothing
+            """, cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>Starts the resale's saga if the purchase's own start was lost in a crash (an instance id starts once).</summary>
+public sealed class StartResale([FromKeyedServices(MarketplaceModule.Id)] IWorkflowClient workflows) : ITopicHandler<ResaleReserved>
+{
+    public async Task<TopicResult> HandleAsync(ResaleReserved data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await workflows.ScheduleNewWorkflowAsync(ResaleWorkflow.Name, data.ResaleId.ToString("N"), new ResaleInput(data.ResaleId, data.PayBy.UtcDateTime), cancellationToken);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>
+/// The gateway's success for a resale (payments publishes it by the payment's key, the resale id) goes to the resale's
+/// saga. A success for a resale that already ended without a sale is refunded: money is never kept for nothing.
+/// Successes of orders are not ours and are ignored.
+/// </summary>
+public sealed class ForwardResalePayment([FromKeyedServices(MarketplaceModule.Id)] IWorkflowClient workflows, MarketplaceDbContext db, IActorProxyFactory actors,
+    ILogger<ForwardResalePayment> logger) : ITopicHandler<PaymentSucceeded>
+{
+    public async Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        var resale = await db.Resales.AsNoTracking().SingleOrDefaultAsync(r => r.Id == data.OrderId, cancellationToken);
+        if (resale is null)
+        {
+            return TopicResult.Success;
+        }
+
+        try
+        {
+            await workflows.RaiseEventAsync(resale.Id.ToString("N"), ResalePaymentOutcome.EventName,
+                new ResalePaymentOutcome(ResalePaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee), cancellationToken);
+        }
+        catch (WorkflowNotFoundException)
+        {
+            return TopicResult.Retry; // the reservation's start is still on its way
+        }
+
+        if (resale.Status is not (ResaleStatuses.Expired or ResaleStatuses.Cancelled))
+        {
+            return TopicResult.Success;
+        }
+
+        var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"late-resale-payment/{data.IntentId}")).AsSpan(0, 16));
+        var refund = await actors.PaymentOf(resale.Id).RefundAsync(new RefundPayment(resale.Id, refundId, data.Amount, "requested_by_customer"));
+        logger.LogWarning("Resale {ResaleId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", resale.Id, resale.Status, refundId, refund.Status);
+        return refund.Status == "failed" ? TopicResult.Retry : TopicResult.Success;
+    }
+}
+
+/// <summary>A buyer reserved a listing (internal topic <see cref="Topic"/>): written with the reservation, so the saga starts even if the request's own start is lost.</summary>
+public sealed record ResaleReserved(Guid ResaleId, Guid ListingId, DateTimeOffset PayBy)
+{
+    public const string Topic = "marketplace.resale-reserved";
+}

@@ -1,0 +1,38 @@
+using TicketToken.Contracts.Marketplace;
+
+namespace TicketToken.Payments.Domain;
+
+/// <summary>What a resale posts (ADR 0016): the buyer's money splits into the seller's escrow, the platform's fee and the organizer's royalty.</summary>
+public static class ResalePostings
+{
+    public const string Resale = "resale";
+
+    public const string SellerEscrowPrefix = "seller_escrow:";
+
+    /// <summary>The seller's share of their resales, owed to them but held until the payout is due (a liability: credits add).</summary>
+    public static string SellerEscrow(Guid sellerId) => SellerEscrowPrefix + sellerId.ToString("D");
+
+    /// <summary>
+    /// The buyer's payment comes into cash and the processor's fee goes out of it (the platform bears it, as its fee is
+    /// what pays for the resale); the price is owed as the seller's share (in escrow), the organizer's royalty and the
+    /// platform's fee, which must add up to the price.
+    /// </summary>
+    public static Posting ForResale(ResaleCompleted resale)
+    {
+        if (resale.Price <= 0 || resale.SellerShare < 0 || resale.PlatformFee < 0 || resale.Royalty < 0
+            || resale.SellerShare + resale.PlatformFee + resale.Royalty != resale.Price || resale.ProcessorFee < 0 || resale.ProcessorFee > resale.Price)
+        {
+            throw new InvalidPostingException($"Resale {resale.ResaleId}: the split does not add up ({resale}); seller share + platform fee + royalty is the price, none negative.");
+        }
+
+        return new Posting(Resale, resale.ResaleId.ToString(), resale.Currency, $"Resale of ticket {resale.TicketId}",
+        [
+            (LedgerAccounts.Cash, resale.Price),
+            (LedgerAccounts.Cash, -resale.ProcessorFee),
+            (LedgerAccounts.ProcessorFees, resale.ProcessorFee),
+            (LedgerAccounts.PlatformRevenue, -resale.PlatformFee),
+            (LedgerAccounts.OrganizerPayable(resale.OrganizerId), -resale.Royalty),
+            (SellerEscrow(resale.SellerId), -resale.SellerShare),
+        ], resale.OrganizerId, resale.ResaleId);
+    }
+}
