@@ -1,4 +1,4 @@
--- Cancelling an event refunds every paid order (docs/adr/0016): one row per cancelled event says what the organizer
+-- Cancelling an event refunds every paid order (docs/adr/0017): one row per cancelled event says what the organizer
 -- chose for the fees, and each order's refund is an ordinary refund marked with its cause, at most one per order.
 create table orders.event_cancellations (
     event_id     uuid        primary key,
