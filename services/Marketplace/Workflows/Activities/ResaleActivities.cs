@@ -96,10 +96,15 @@ public sealed class MarkResalePaid(MarketplaceDbContext db, TimeProvider time) :
 }
 
 /// <summary>The ticket goes to the buyer as an accepted gift would (the seller's codes die). Answers null, or why it cannot.</summary>
-public sealed class ReissueResoldTicket(MarketplaceDbContext db, IActorProxyFactory actors) : WorkflowActivity<Guid, string?>
+public sealed class ReissueResoldTicket(MarketplaceDbContext db, IActorProxyFactory actors, IOptions<MarketplaceOptions> options) : WorkflowActivity<Guid, string?>
 {
     public override async Task<string?> RunAsync(WorkflowActivityContext context, Guid resaleId)
     {
+        if (options.Value.StallBeforeReissue)
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken); // the crash tests' fault point: see MarketplaceOptions
+        }
+
         var resale = await db.Resales.AsNoTracking().SingleAsync(r => r.Id == resaleId, context.CancellationToken);
         var result = await actors.LockOf(resale.TicketId).ReissueAsync(new ReissueTicket(resale.TicketId, resale.ListingId, resale.SellerId, resale.BuyerId, resale.Id));
         return result.Failure;
