@@ -95,6 +95,7 @@ public sealed class Resale
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset? RefundedAt { get; set; }
 }
 
 public static class ListingStatuses
