@@ -39,10 +39,13 @@ public sealed class MarketplaceModule : Module
             .AddWorkflowActivity<CompleteResale>()
             .AddWorkflowActivity<RefundResalePayment>()
             .AddWorkflowActivity<EndFailedResale>()
+            .AddWorkflow<ListingExpiryWorkflow>()
+            .AddWorkflowActivity<ExpireListing>()
             .Subscribe<EventPublished, RecordResalePolicy>(EventPublished.Topic)
             .Subscribe<EventCancelled, CloseCancelledEvent>(EventCancelled.Topic)
             .Subscribe<OrderConfirmed, RecordOrderAmounts>(OrderConfirmed.Topic)
             .Subscribe<ResaleReserved, StartResale>(ResaleReserved.Topic)
+            .Subscribe<ListingOpened, StartListingExpiry>(ListingOpened.Topic)
             .Subscribe<PaymentSucceeded, ForwardResalePayment>(PaymentSucceeded.Topic);
     }
 

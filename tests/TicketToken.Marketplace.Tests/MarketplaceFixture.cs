@@ -36,12 +36,15 @@ public class MarketplaceFixture : IAsyncLifetime
         ["TicketToken:Marketplace:MaxActiveListingsPerSeller"] = "50",
     };
 
+    /// <summary>Changes to the host's services (a fake clock), for fixtures that need them.</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+
     public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         IReadOnlyList<Module> modules = [new IdentityModule(), new CatalogModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(),
             new MarketplaceModule()];
-        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings);
+        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 

@@ -163,6 +163,7 @@ public static class ListingsApi
                 Status = ListingStatuses.Active, ExpiresAt = @event.StartsAt, CreatedAt = now, UpdatedAt = now,
             };
             db.Listings.Add(listing);
+            db.Publish(ListingOpened.Topic, new ListingOpened(listing.Id, listing.ExpiresAt));
             await db.SaveChangesAsync(cancellationToken);
             return TypedResults.Created($"/api/marketplace/listings/{listing.Id}", ToResponse(listing));
         }

@@ -146,3 +146,20 @@ public sealed record ResaleReserved(Guid ResaleId, Guid ListingId, DateTimeOffse
 {
     public const string Topic = "marketplace.resale-reserved";
 }
+
+/// <summary>A listing opened (internal topic <see cref="Topic"/>, written with the listing): its expiry reminder is started, once per listing.</summary>
+public sealed record ListingOpened(Guid ListingId, DateTimeOffset ExpiresAt)
+{
+    public const string Topic = "marketplace.listing-opened";
+}
+
+/// <summary>Starts the listing's expiry reminder (an instance id starts once, so redelivery does nothing).</summary>
+public sealed class StartListingExpiry([FromKeyedServices(MarketplaceModule.Id)] IWorkflowClient workflows) : ITopicHandler<ListingOpened>
+{
+    public async Task<TopicResult> HandleAsync(ListingOpened data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await workflows.ScheduleNewWorkflowAsync(ListingExpiryWorkflow.Name, ListingExpiryWorkflow.InstanceId(data.ListingId),
+            new ListingExpiryInput(data.ListingId, data.ExpiresAt.UtcDateTime), cancellationToken);
+        return TopicResult.Success;
+    }
+}

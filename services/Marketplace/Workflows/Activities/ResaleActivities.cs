@@ -174,3 +174,26 @@ public sealed class EndFailedResale(MarketplaceDbContext db, IActorProxyFactory 
         return true;
     }
 }
+
+/// <summary>A listing still on sale when its window closed ends as expired and its ticket is unlocked (idempotent: the unlock is per listing).</summary>
+public sealed class ExpireListing(MarketplaceDbContext db, IActorProxyFactory actors, TimeProvider time) : WorkflowActivity<Guid, bool>
+{
+    public override async Task<bool> RunAsync(WorkflowActivityContext context, Guid listingId)
+    {
+        var now = time.GetUtcNow();
+        var listing = await db.Listings.SingleAsync(l => l.Id == listingId, context.CancellationToken);
+        if (listing.Status == ListingStatuses.Active && listing.ExpiresAt <= now)
+        {
+            (listing.Status, listing.UpdatedAt) = (ListingStatuses.Expired, now);
+            await db.SaveChangesAsync(context.CancellationToken);
+        }
+
+        if (listing.Status != ListingStatuses.Expired)
+        {
+            return false;
+        }
+
+        await actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
+        return true;
+    }
+}
