@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace TicketToken.Marketplace.Tests;
 
 /// <summary>The whole host on a clock the test moves: nothing happens until the test says the time has come.</summary>
-public sealed class FakeClockMarketplaceFixture : MarketplaceFixture
+public class FakeClockMarketplaceFixture : MarketplaceFixture
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

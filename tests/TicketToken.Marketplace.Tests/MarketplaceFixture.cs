@@ -27,7 +27,7 @@ public class MarketplaceFixture : IAsyncLifetime
 
     public Personas Personas { get; protected set; } = null!;
 
-    protected static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",

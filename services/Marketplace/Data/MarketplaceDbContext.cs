@@ -47,6 +47,7 @@ public sealed class OrderAmount
     public Guid OrderId { get; set; }
     public long FaceValue { get; set; }
     public long Total { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
 }
 
 /// <summary>A ticket offered for resale by its owner; its id is also the ticket's lock id.</summary>

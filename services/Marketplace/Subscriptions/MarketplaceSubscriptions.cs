@@ -86,7 +86,8 @@ public sealed class RecordOrderAmounts(MarketplaceDbContext db) : ITopicHandler<
     public async Task<TopicResult> HandleAsync(OrderConfirmed data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync($"""
-            insert into marketplace.order_amounts (order_id, face_value, total) values ({data.OrderId}, {data.Amounts.FaceValue}, {data.Amounts.Total})
+            insert into marketplace.order_amounts (order_id, face_value, total, confirmed_at)
+            values ({data.OrderId}, {data.Amounts.FaceValue}, {data.Amounts.Total}, {data.ConfirmedAt})
             on conflict (order_id) do nothing
             """, cancellationToken);
         return TopicResult.Success;
