@@ -28,6 +28,8 @@ public sealed class MarketplaceModule : Module
             .Validate(o => o.EscrowAfterEvent >= TimeSpan.Zero, "TicketToken:Marketplace:EscrowAfterEvent cannot be negative.")
             .Validate(o => o.JurisdictionCapPercent.Values.All(p => p is >= 0 and <= 100), "TicketToken:Marketplace:JurisdictionCapPercent values are 0 to 100.")
             .Validate(o => o.MaxActiveListingsPerSeller >= 1, "TicketToken:Marketplace:MaxActiveListingsPerSeller is at least 1.")
+            .Validate(o => o.MaxListingsPerSellerPerEvent is null or >= 1, "TicketToken:Marketplace:MaxListingsPerSellerPerEvent is at least 1 when set.")
+            .Validate(o => o.ListingCooldownAfterPurchase >= TimeSpan.Zero, "TicketToken:Marketplace:ListingCooldownAfterPurchase cannot be negative.")
             .ValidateOnStart();
         module.AddDbContext<MarketplaceDbContext>(MarketplaceDbContext.SchemaName)
             .AddWorkflow<ResaleWorkflow>()
@@ -39,10 +41,13 @@ public sealed class MarketplaceModule : Module
             .AddWorkflowActivity<CompleteResale>()
             .AddWorkflowActivity<RefundResalePayment>()
             .AddWorkflowActivity<EndFailedResale>()
+            .AddWorkflow<ListingExpiryWorkflow>()
+            .AddWorkflowActivity<ExpireListing>()
             .Subscribe<EventPublished, RecordResalePolicy>(EventPublished.Topic)
             .Subscribe<EventCancelled, CloseCancelledEvent>(EventCancelled.Topic)
             .Subscribe<OrderConfirmed, RecordOrderAmounts>(OrderConfirmed.Topic)
             .Subscribe<ResaleReserved, StartResale>(ResaleReserved.Topic)
+            .Subscribe<ListingOpened, StartListingExpiry>(ListingOpened.Topic)
             .Subscribe<PaymentSucceeded, ForwardResalePayment>(PaymentSucceeded.Topic);
     }
 

@@ -22,4 +22,22 @@ public sealed class MarketplaceOptions
 
     /// <summary>How many open listings one fan may have at a time.</summary>
     public int MaxActiveListingsPerSeller { get; set; } = 20;
+
+    /// <summary>
+    /// Anti-scalping: how many tickets of one event a fan may resell (open, reserved or sold listings); none when unset.
+    /// </summary>
+    public int? MaxListingsPerSellerPerEvent { get; set; }
+
+    /// <summary>
+    /// Anti-scalping: how long after buying a ticket (its order's confirmation, or the resale that brought it) before it
+    /// may be listed; none when zero.
+    /// </summary>
+    public TimeSpan ListingCooldownAfterPurchase { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Fault injection for crash tests, never set in production: every resale in this process stops after the buyer's
+    /// payment is recorded and before the ticket is reissued (the moment where dying could leave the buyer with neither
+    /// ticket nor money), so a test kills the host there by construction instead of guessing a moment.
+    /// </summary>
+    public bool StallBeforeReissue { get; set; }
 }

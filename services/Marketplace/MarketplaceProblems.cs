@@ -61,6 +61,14 @@ internal static class MarketplaceProblems
     public static ProblemException TooManyListings(int limit) =>
         new(StatusCodes.Status429TooManyRequests, "listing_limit_reached", $"You have {limit} open listings, the most allowed.", "Withdraw one, or wait until one sells.");
 
+    public static ProblemException TooManyListingsOfEvent(int limit) =>
+        new(StatusCodes.Status429TooManyRequests, "event_listing_limit_reached", "You cannot resell more tickets of this event.",
+            $"You have listed {limit} tickets of this event, the most one fan may resell.");
+
+    public static ProblemException ListingCooldown(DateTimeOffset listableFrom) =>
+        new(StatusCodes.Status409Conflict, "listing_cooldown", "This ticket was bought too recently to be listed.",
+            $"A ticket can be listed only some time after it was bought: this one from {listableFrom.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}.");
+
     public static ProblemException ListingNotActive(string status) =>
         new(StatusCodes.Status409Conflict, "listing_not_active", $"The listing is {status}; only an active listing can be changed or withdrawn.");
 

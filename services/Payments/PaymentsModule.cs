@@ -42,6 +42,7 @@ public sealed class PaymentsModule : Module
             .AddActor<PayoutScheduleActor>(PayoutScheduleActor.TypeName)
             .AddActor<SellerAccountActor>(SellerAccounts.TypeName)
             .Subscribe<Contracts.Marketplace.ResaleCompleted, PostResale>(Contracts.Marketplace.ResaleCompleted.Topic)
+            .Subscribe<Contracts.Marketplace.ResaleRefunded, ReverseResale>(Contracts.Marketplace.ResaleRefunded.Topic)
             .Subscribe<OrderConfirmed, PostSale>(OrderConfirmed.Topic)
             .Subscribe<OrderRefunded, PostRefund>(OrderRefunded.Topic)
             .Subscribe<SimulatedWebhook, DeliverSimulatedWebhook>(SimulatedWebhook.Topic);

@@ -17,17 +17,17 @@ namespace TicketToken.Marketplace.Tests;
 /// Every module a resale touches (identity, catalog, inventory, orders, payments on the simulated gateway, tickets,
 /// marketplace) in one host on a fresh database, as the embedded default runs them.
 /// </summary>
-public sealed class MarketplaceFixture : IAsyncLifetime
+public class MarketplaceFixture : IAsyncLifetime
 {
     public PostgresDatabase Database { get; } = new();
 
     public TestHost Host { get; private set; } = null!;
 
-    public HttpClient Client => Host.Client;
+    public virtual HttpClient Client => Host.Client;
 
-    public Personas Personas { get; private set; } = null!;
+    public Personas Personas { get; protected set; } = null!;
 
-    private static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
@@ -36,16 +36,19 @@ public sealed class MarketplaceFixture : IAsyncLifetime
         ["TicketToken:Marketplace:MaxActiveListingsPerSeller"] = "50",
     };
 
-    public async Task InitializeAsync()
+    /// <summary>Changes to the host's services (a fake clock), for fixtures that need them.</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         IReadOnlyList<Module> modules = [new IdentityModule(), new CatalogModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(),
             new MarketplaceModule()];
-        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings);
+        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await Database.DisposeAsync();

@@ -11,3 +11,14 @@ public sealed record ResaleCompleted(Guid ResaleId, Guid ListingId, Guid TicketI
 {
     public const string Topic = "marketplace.resale-completed";
 }
+
+/// <summary>
+/// A completed resale was refunded to its buyer because its event was cancelled (topic <see cref="Topic"/>): the ledger
+/// reverses the resale's split (the buyer gets the whole <see cref="Price"/> back out of escrow, royalty and platform fee)
+/// and the seller's payout is withheld. Money in minor units.
+/// </summary>
+public sealed record ResaleRefunded(Guid ResaleId, Guid EventId, Guid OrganizerId, Guid SellerId, Guid BuyerId, string Currency, long Price, long SellerShare,
+    long PlatformFee, long Royalty, string Reason, DateTimeOffset RefundedAt)
+{
+    public const string Topic = "marketplace.resale-refunded";
+}

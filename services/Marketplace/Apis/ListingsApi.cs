@@ -150,6 +150,7 @@ public static class ListingsApi
                 throw MarketplaceProblems.ResaleWindowClosed();
             }
 
+            await CheckAntiScalpingAsync(db, ticket, seller, options, now, cancellationToken);
             var cap = await CapOfAsync(db, ticket, @event, options, cancellationToken);
             if (price > cap)
             {
@@ -163,6 +164,7 @@ public static class ListingsApi
                 Status = ListingStatuses.Active, ExpiresAt = @event.StartsAt, CreatedAt = now, UpdatedAt = now,
             };
             db.Listings.Add(listing);
+            db.Publish(ListingOpened.Topic, new ListingOpened(listing.Id, listing.ExpiresAt));
             await db.SaveChangesAsync(cancellationToken);
             return TypedResults.Created($"/api/marketplace/listings/{listing.Id}", ToResponse(listing));
         }
@@ -268,6 +270,35 @@ public static class ListingsApi
         var resale = await db.Resales.AsNoTracking().SingleOrDefaultAsync(r => r.Id == resaleId && (r.BuyerId == me || r.SellerId == me), cancellationToken)
             ?? throw MarketplaceProblems.ResaleNotFound();
         return TypedResults.Ok(ToResponse(resale, me));
+    }
+
+    /// <summary>The limits against scalping (item 5): tickets of one event per reseller, and the cooldown after buying.</summary>
+    private static async Task CheckAntiScalpingAsync(MarketplaceDbContext db, LockedTicket ticket, Guid seller, MarketplaceOptions options, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (options.MaxListingsPerSellerPerEvent is { } perEvent && await db.Listings.CountAsync(l => l.SellerId == seller && l.EventId == ticket.EventId
+            && (l.Status == ListingStatuses.Active || l.Status == ListingStatuses.Reserved || l.Status == ListingStatuses.Sold), cancellationToken) >= perEvent)
+        {
+            throw MarketplaceProblems.TooManyListingsOfEvent(perEvent);
+        }
+
+        if (options.ListingCooldownAfterPurchase <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Bought on this marketplace, or else in the order that issued it; a gift counts from the order.
+        var boughtAt = await db.Resales.AsNoTracking().Where(r => r.TicketId == ticket.TicketId && r.BuyerId == seller && r.Status == ResaleStatuses.Completed)
+            .MaxAsync(r => r.CompletedAt, cancellationToken);
+        if (boughtAt is null && ticket.OrderId is { } orderId)
+        {
+            boughtAt = await db.OrderAmounts.AsNoTracking().Where(o => o.OrderId == orderId).Select(o => o.ConfirmedAt).SingleOrDefaultAsync(cancellationToken);
+        }
+
+        if (boughtAt is { } at && at + options.ListingCooldownAfterPurchase > now)
+        {
+            throw MarketplaceProblems.ListingCooldown(at + options.ListingCooldownAfterPurchase);
+        }
     }
 
     /// <summary>The cap of the ticket: what its first buyer paid, lowered by the event's and the jurisdiction's rules.</summary>

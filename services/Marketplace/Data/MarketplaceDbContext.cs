@@ -47,6 +47,7 @@ public sealed class OrderAmount
     public Guid OrderId { get; set; }
     public long FaceValue { get; set; }
     public long Total { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
 }
 
 /// <summary>A ticket offered for resale by its owner; its id is also the ticket's lock id.</summary>
@@ -95,6 +96,7 @@ public sealed class Resale
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset? RefundedAt { get; set; }
 }
 
 public static class ListingStatuses

@@ -7,6 +7,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Catalog;
+using TicketToken.Contracts.Marketplace;
 using TicketToken.Contracts.Orders;
 using TicketToken.Contracts.Payments;
 using TicketToken.Marketplace.Data;
@@ -40,15 +41,42 @@ public sealed class RecordResalePolicy(MarketplaceDbContext db) : ITopicHandler<
     }
 }
 
-/// <summary>A cancelled event's open listings end (its tickets are cancelled by the tickets module; nothing can be bought).</summary>
-public sealed class CloseCancelledEvent(MarketplaceDbContext db, TimeProvider time) : ITopicHandler<EventCancelled>
+/// <summary>
+/// A cancelled event's open listings end (its tickets are cancelled by the tickets module; nothing can be bought), and
+/// every completed resale of it is refunded to its buyer out of escrow, once (the refund's id is derived from the resale,
+/// and the resale records it): <see cref="ResaleRefunded"/> tells payments to reverse the split and withhold the seller's
+/// payout. Resales still under way end in a refund by their saga, as their ticket can no longer be reissued. A refund the
+/// gateway refuses makes the delivery retry; those already done are skipped.
+/// </summary>
+public sealed class CloseCancelledEvent(MarketplaceDbContext db, IActorProxyFactory actors, TimeProvider time, ILogger<CloseCancelledEvent> logger)
+    : ITopicHandler<EventCancelled>
 {
     public async Task<TopicResult> HandleAsync(EventCancelled data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await db.Events.Where(e => e.Id == data.EventId).ExecuteUpdateAsync(e => e.SetProperty(x => x.Cancelled, true), cancellationToken);
         await db.Listings.Where(l => l.EventId == data.EventId && l.Status == ListingStatuses.Active)
             .ExecuteUpdateAsync(l => l.SetProperty(x => x.Status, ListingStatuses.Withdrawn).SetProperty(x => x.UpdatedAt, time.GetUtcNow()), cancellationToken);
-        return TopicResult.Success;
+        var completed = await db.Resales.Where(r => r.EventId == data.EventId && r.Status == ResaleStatuses.Completed && r.RefundedAt == null).ToListAsync(cancellationToken);
+        var result = TopicResult.Success;
+        foreach (var resale in completed)
+        {
+            var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"cancelled-event-resale/{resale.Id:N}")).AsSpan(0, 16));
+            var refund = await actors.PaymentOf(resale.Id).RefundAsync(new RefundPayment(resale.Id, refundId, resale.Price, "requested_by_customer"));
+            if (refund.Status == "failed")
+            {
+                logger.LogWarning("Resale {ResaleId} of cancelled event {EventId}: the gateway refused refund {RefundId}: {Reason}", resale.Id, data.EventId, refundId, refund.FailureMessage);
+                result = TopicResult.Retry;
+                continue;
+            }
+
+            var now = time.GetUtcNow();
+            (resale.RefundedAt, resale.UpdatedAt) = (now, now);
+            db.Publish(ResaleRefunded.Topic, new ResaleRefunded(resale.Id, resale.EventId, resale.OrganizerId, resale.SellerId, resale.BuyerId, resale.Currency, resale.Price,
+                resale.SellerShare ?? 0, resale.PlatformFee ?? 0, resale.Royalty ?? 0, "event_cancelled", now));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return result;
     }
 }
 
@@ -58,7 +86,8 @@ public sealed class RecordOrderAmounts(MarketplaceDbContext db) : ITopicHandler<
     public async Task<TopicResult> HandleAsync(OrderConfirmed data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync($"""
-            insert into marketplace.order_amounts (order_id, face_value, total) values ({data.OrderId}, {data.Amounts.FaceValue}, {data.Amounts.Total})
+            insert into marketplace.order_amounts (order_id, face_value, total, confirmed_at)
+            values ({data.OrderId}, {data.Amounts.FaceValue}, {data.Amounts.Total}, {data.ConfirmedAt})
             on conflict (order_id) do nothing
             """, cancellationToken);
         return TopicResult.Success;
@@ -117,4 +146,21 @@ public sealed class ForwardResalePayment([FromKeyedServices(MarketplaceModule.Id
 public sealed record ResaleReserved(Guid ResaleId, Guid ListingId, DateTimeOffset PayBy)
 {
     public const string Topic = "marketplace.resale-reserved";
+}
+
+/// <summary>A listing opened (internal topic <see cref="Topic"/>, written with the listing): its expiry reminder is started, once per listing.</summary>
+public sealed record ListingOpened(Guid ListingId, DateTimeOffset ExpiresAt)
+{
+    public const string Topic = "marketplace.listing-opened";
+}
+
+/// <summary>Starts the listing's expiry reminder (an instance id starts once, so redelivery does nothing).</summary>
+public sealed class StartListingExpiry([FromKeyedServices(MarketplaceModule.Id)] IWorkflowClient workflows) : ITopicHandler<ListingOpened>
+{
+    public async Task<TopicResult> HandleAsync(ListingOpened data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await workflows.ScheduleNewWorkflowAsync(ListingExpiryWorkflow.Name, ListingExpiryWorkflow.InstanceId(data.ListingId),
+            new ListingExpiryInput(data.ListingId, data.ExpiresAt.UtcDateTime), cancellationToken);
+        return TopicResult.Success;
+    }
 }

@@ -7,6 +7,8 @@ public static class ResalePostings
 {
     public const string Resale = "resale";
 
+    public const string ResaleRefund = "resale_refund";
+
     public const string SellerEscrowPrefix = "seller_escrow:";
 
     /// <summary>The seller's share of their resales, owed to them but held until the payout is due (a liability: credits add).</summary>
@@ -34,5 +36,25 @@ public static class ResalePostings
             (LedgerAccounts.OrganizerPayable(resale.OrganizerId), -resale.Royalty),
             (SellerEscrow(resale.SellerId), -resale.SellerShare),
         ], resale.OrganizerId, resale.ResaleId);
+    }
+
+    /// <summary>
+    /// A resale refunded because its event was cancelled: the price leaves cash back to the buyer, taken out of the seller's
+    /// escrow, the organizer's royalty and the platform's fee, exactly as they were posted. The processor's fee stays spent.
+    /// </summary>
+    public static Posting ForResaleRefund(ResaleRefunded refund)
+    {
+        if (refund.Price <= 0 || refund.SellerShare < 0 || refund.PlatformFee < 0 || refund.Royalty < 0 || refund.SellerShare + refund.PlatformFee + refund.Royalty != refund.Price)
+        {
+            throw new InvalidPostingException($"Resale refund {refund.ResaleId}: the split does not add up ({refund}); seller share + platform fee + royalty is the price, none negative.");
+        }
+
+        return new Posting(ResaleRefund, refund.ResaleId.ToString(), refund.Currency, $"Refund of resale {refund.ResaleId} ({refund.Reason})",
+        [
+            (LedgerAccounts.Cash, -refund.Price),
+            (LedgerAccounts.PlatformRevenue, refund.PlatformFee),
+            (LedgerAccounts.OrganizerPayable(refund.OrganizerId), refund.Royalty),
+            (SellerEscrow(refund.SellerId), refund.SellerShare),
+        ], refund.OrganizerId, refund.ResaleId);
     }
 }

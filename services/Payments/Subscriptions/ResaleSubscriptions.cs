@@ -60,3 +60,57 @@ public sealed class PostResale(PaymentsDbContext db, TimeProvider time, ILogger<
         return TopicResult.Success;
     }
 }
+
+/// <summary>
+/// A resale refunded because its event was cancelled: its split is reversed and the seller's payout withheld, in one
+/// transaction, once. It waits (retries) until the resale itself is posted, as the two topics may arrive in either order.
+/// </summary>
+public sealed class ReverseResale(PaymentsDbContext db, TimeProvider time, ILogger<ReverseResale> logger) : ITopicHandler<ResaleRefunded>
+{
+    public async Task<TopicResult> HandleAsync(ResaleRefunded data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        Posting posting;
+        try
+        {
+            posting = ResalePostings.ForResaleRefund(data);
+        }
+        catch (InvalidPostingException e)
+        {
+            logger.LogError("Resale refund {ResaleId} cannot be posted: {Reason}", data.ResaleId, e.Message);
+            return TopicResult.Drop;
+        }
+
+        if (await Ledger.IsPostedAsync(db, posting.SourceType, posting.SourceId, cancellationToken))
+        {
+            return TopicResult.Success;
+        }
+
+        if (!await Ledger.IsPostedAsync(db, ResalePostings.Resale, posting.SourceId, cancellationToken))
+        {
+            return TopicResult.Retry; // marketplace.resale-completed is still on its way
+        }
+
+        var now = time.GetUtcNow();
+        Ledger.Add(db, posting, now);
+        var payout = await db.SellerPayouts.SingleOrDefaultAsync(p => p.ResaleId == data.ResaleId, cancellationToken);
+        if (payout is { Status: "scheduled" })
+        {
+            payout.Status = "withheld";
+        }
+        else if (payout is not null)
+        {
+            logger.LogWarning("Resale {ResaleId} was refunded but its seller payout is already {Status}: the seller's escrow goes negative", data.ResaleId, payout.Status);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear(); // a concurrent delivery posted it
+        }
+
+        return TopicResult.Success;
+    }
+}

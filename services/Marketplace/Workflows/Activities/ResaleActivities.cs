@@ -96,10 +96,15 @@ public sealed class MarkResalePaid(MarketplaceDbContext db, TimeProvider time) :
 }
 
 /// <summary>The ticket goes to the buyer as an accepted gift would (the seller's codes die). Answers null, or why it cannot.</summary>
-public sealed class ReissueResoldTicket(MarketplaceDbContext db, IActorProxyFactory actors) : WorkflowActivity<Guid, string?>
+public sealed class ReissueResoldTicket(MarketplaceDbContext db, IActorProxyFactory actors, IOptions<MarketplaceOptions> options) : WorkflowActivity<Guid, string?>
 {
     public override async Task<string?> RunAsync(WorkflowActivityContext context, Guid resaleId)
     {
+        if (options.Value.StallBeforeReissue)
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken); // the crash tests' fault point: see MarketplaceOptions
+        }
+
         var resale = await db.Resales.AsNoTracking().SingleAsync(r => r.Id == resaleId, context.CancellationToken);
         var result = await actors.LockOf(resale.TicketId).ReissueAsync(new ReissueTicket(resale.TicketId, resale.ListingId, resale.SellerId, resale.BuyerId, resale.Id));
         return result.Failure;
@@ -165,6 +170,29 @@ public sealed class EndFailedResale(MarketplaceDbContext db, IActorProxyFactory 
         }
 
         await db.SaveChangesAsync(context.CancellationToken);
+        await actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
+        return true;
+    }
+}
+
+/// <summary>A listing still on sale when its window closed ends as expired and its ticket is unlocked (idempotent: the unlock is per listing).</summary>
+public sealed class ExpireListing(MarketplaceDbContext db, IActorProxyFactory actors, TimeProvider time) : WorkflowActivity<Guid, bool>
+{
+    public override async Task<bool> RunAsync(WorkflowActivityContext context, Guid listingId)
+    {
+        var now = time.GetUtcNow();
+        var listing = await db.Listings.SingleAsync(l => l.Id == listingId, context.CancellationToken);
+        if (listing.Status == ListingStatuses.Active && listing.ExpiresAt <= now)
+        {
+            (listing.Status, listing.UpdatedAt) = (ListingStatuses.Expired, now);
+            await db.SaveChangesAsync(context.CancellationToken);
+        }
+
+        if (listing.Status != ListingStatuses.Expired)
+        {
+            return false;
+        }
+
         await actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
         return true;
     }
