@@ -227,6 +227,9 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
                 new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "organizer_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/guest-list", new { }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/cancellation", new { }, "cancellation_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales", new { }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/events/{ofB.EventId}/sales?format=csv", new { }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales.svg", new { }, "event_not_found"),
         ];
         await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
         var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);
