@@ -57,5 +57,6 @@ public sealed class OrdersModule : Module
         endpoints.MapOrganizerApi();
         endpoints.MapCompsApi();
         endpoints.MapCancellationApi();
+        endpoints.MapReportsApi();
     }
 }

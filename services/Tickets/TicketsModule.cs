@@ -69,6 +69,7 @@ public sealed class TicketsModule : Module
         endpoints.MapCarriedTicketsApi();
         endpoints.MapAppleWalletApi();
         endpoints.MapTransfersApi();
+        endpoints.MapSupportApi();
     }
 
     /// <summary>Reads the wallet keys and installs the PDF's fonts when the host starts, and says what is missing.</summary>

@@ -27,6 +27,22 @@ internal static class TicketsProblems
         new(StatusCodes.Status409Conflict, "ticket_locked", $"The ticket is locked ({reason}) and cannot be given away.",
             reason == Contracts.Tickets.TicketLockReasons.Listing ? "It is listed for resale: withdraw the listing first." : "Contact support.");
 
+    public static ProblemException OrganizerNotFound() => new(StatusCodes.Status404NotFound, "organizer_not_found", "There is no such organizer among yours.");
+
+    /// <summary>Support could not lock the ticket: <paramref name="failure"/> is one of <see cref="Contracts.Tickets.TicketLockFailures"/>, its code here.</summary>
+    public static ProblemException SupportLockRefused(string failure, string? lockReason) => failure switch
+    {
+        Contracts.Tickets.TicketLockFailures.Locked => new(StatusCodes.Status409Conflict, "ticket_locked", $"The ticket is already locked ({lockReason}).",
+            lockReason == Contracts.Tickets.TicketLockReasons.Listing ? "It is listed for resale: its seller (or the marketplace) withdraws the listing first." : null),
+        Contracts.Tickets.TicketLockFailures.TransferPending => new(StatusCodes.Status409Conflict, "transfer_pending", "A gift of the ticket is pending.",
+            "Lock it once the gift is accepted, cancelled or expired."),
+        Contracts.Tickets.TicketLockFailures.EventClosed => new(StatusCodes.Status409Conflict, "event_closed", "The ticket's event was cancelled."),
+        _ => new(StatusCodes.Status409Conflict, "ticket_not_active", "Only an active ticket can be locked.", "A used, refunded or revoked ticket does not admit anyway."),
+    };
+
+    public static ProblemException TicketNotSupportLocked() =>
+        new(StatusCodes.Status409Conflict, "ticket_not_locked", "Support has not locked this ticket.", "A ticket listed for resale is unlocked by withdrawing the listing.");
+
     public static ProblemException TransferAlreadyPending() =>
         new(StatusCodes.Status409Conflict, "transfer_pending", "The ticket is already on its way to someone.", "Cancel that transfer first, or wait until it expires.");
 

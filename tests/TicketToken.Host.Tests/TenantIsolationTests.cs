@@ -173,7 +173,7 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         var routes = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!)
-            .Where(p => p.Contains("{ticketId:guid}", StringComparison.Ordinal))
+            .Where(p => p.Contains("{ticketId:guid}", StringComparison.Ordinal) && !p.Contains("{organizerId:guid}", StringComparison.Ordinal)) // support's routes: below
             .ToList();
         routes.Should().Contain("/api/tickets/{ticketId:guid}", "the enumeration finds the ticket routes");
 
@@ -188,6 +188,27 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             (await Problem.ReadAsync(foreign)).Code.Should().Be("ticket_not_found");
             own.StatusCode.Should().Be(HttpStatusCode.OK, "{0} is the fan's own ticket", path);
         }
+
+        // Support's routes: organizer B's admin neither reads nor locks organizer A's ticket, by either organizer's path.
+        foreach (var (organizer, code) in new[] { (fixture.OrganizerB, "ticket_not_found"), (fixture.OrganizerA, "organizer_not_found") })
+        {
+            var support = $"/api/tickets/organizers/{organizer}/tickets/{ticketId}";
+            using var audit = await SendAsync(fixture.AdminOfB, HttpMethod.Get, $"{support}/audit");
+            using var locking = await SendAsync(fixture.AdminOfB, HttpMethod.Post, $"{support}/lock", new { note = "Not mine to lock" });
+            using var unlocking = await SendAsync(fixture.AdminOfB, HttpMethod.Post, $"{support}/unlock", new { note = "Not mine to unlock" });
+            foreach (var response in new[] { audit, locking, unlocking })
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+                (await Problem.ReadAsync(response)).Code.Should().Be(code);
+            }
+        }
+
+        using (var ownAudit = await SendAsync(fixture.AdminOfA, HttpMethod.Get, $"/api/tickets/organizers/{fixture.OrganizerA}/tickets/{ticketId}/audit"))
+        {
+            ownAudit.StatusCode.Should().Be(HttpStatusCode.OK, "organizer A's admin reads the audit of A's ticket");
+        }
+
+        (await fixture.Database.ScalarAsync<bool>("select lock_reason is null from tickets.tickets where id = $1", ticketId)).Should().BeTrue("another organizer's lock changed nothing");
 
         using var list = await SendAsync(fixture.OtherFan, HttpMethod.Get, "/api/tickets");
         (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
@@ -227,6 +248,9 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
                 new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "organizer_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/guest-list", new { }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/cancellation", new { }, "cancellation_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales", new { }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/events/{ofB.EventId}/sales?format=csv", new { }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales.svg", new { }, "event_not_found"),
         ];
         await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
         var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);

@@ -46,7 +46,7 @@ public class InventoryFixture : IAsyncLifetime
     }
 
     public static IReadOnlyList<Module> Modules() =>
-        [new IdentityModule(), new InventoryModule(), new EventCaptureModule(SeatsReleased.Topic, SeatsSold.Topic)];
+        [new IdentityModule(), new InventoryModule(), new EventCaptureModule(SeatsReleased.Topic, SeatsSold.Topic, WaitlistOffered.Topic)];
 
     /// <summary>Publishes <paramref name="published"/> on <c>event.published</c> and waits until its availability answers.</summary>
     public async Task<EventPublished> PublishAsync(EventPublished published)

@@ -44,6 +44,54 @@ public sealed class WaitlistTests(ShortHoldsFixture fixture) : IClassFixture<Sho
     }
 
     [Fact]
+    public async Task General_admission_places_that_come_back_are_offered_to_the_first_fan_waiting_for_that_type_and_pass_on_when_the_offer_lapses()
+    {
+        var standing = TestEvents.GeneralAdmission(capacity: 2);
+        var e = await fixture.PublishAsync(TestEvents.Reserved(sections: 1, rows: 1, seatsPerRow: 2, generalAdmission: [standing]));
+        var holder = await fixture.Personas.FanAsync();
+        var seatFan = await fixture.Personas.FanAsync();
+        var first = await fixture.Personas.FanAsync();
+        var second = await fixture.Personas.FanAsync();
+        await Client.HeldAsync(holder, e.EventId, new { generalAdmission = new[] { new { ticketTypeId = standing.Id, quantity = 2 } } });
+
+        await JoinAsync(seatFan, e.EventId, quantity: 1); // waits for seats: standing places are not for them
+        using (var joined = await Client.SendAsync(first.Request(HttpMethod.Put, $"/api/inventory/events/{e.EventId}/waitlist/me", new { quantity = 2, ticketTypeId = standing.Id })))
+        {
+            var place = await joined.Content.ReadFromJsonAsync<JsonElement>();
+            joined.StatusCode.Should().Be(HttpStatusCode.OK, place.ToString());
+            place.GetProperty("ticketTypeId").GetGuid().Should().Be(standing.Id);
+        }
+
+        using (var joined = await Client.SendAsync(second.Request(HttpMethod.Put, $"/api/inventory/events/{e.EventId}/waitlist/me", new { quantity = 2, ticketTypeId = standing.Id })))
+        {
+            joined.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.1)); // the holder's places come back
+        var offer = await WaitForStatusAsync(first, e.EventId, "offered");
+        var holdId = offer.GetProperty("holdId").GetGuid();
+        using (var hold = await Client.SendAsync(first.Request(HttpMethod.Get, $"/api/inventory/events/{e.EventId}/holds/{holdId}")))
+        {
+            var view = await hold.Content.ReadFromJsonAsync<JsonElement>();
+            hold.StatusCode.Should().Be(HttpStatusCode.OK, "the offer is a hold of standing places in the first fan's name");
+            view.GetProperty("generalAdmission").EnumerateArray().Select(g => (g.GetProperty("ticketTypeId").GetGuid(), g.GetProperty("quantity").GetInt32()))
+                .Should().Equal([(standing.Id, 2)]);
+        }
+
+        (await fixture.Events.WaitForAsync(WaitlistOffered.Topic, o => o.GetProperty("holdId").GetGuid() == holdId)).GetProperty("generalAdmission").GetArrayLength().Should().Be(1);
+        (await PlaceAsync(seatFan, e.EventId)).GetProperty("status").GetString().Should().Be("waiting", "standing places are no seats");
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2.1)); // the first fan lets the offer lapse
+
+        await WaitForStatusAsync(second, e.EventId, "offered");
+        (await PlaceAsync(first, e.EventId)).GetProperty("status").GetString().Should().Be("lapsed");
+        (await PlaceAsync(seatFan, e.EventId)).GetProperty("status").GetString().Should().Be("waiting");
+
+        var fan = await fixture.Personas.FanAsync();
+        using var unknownType = await Client.SendAsync(fan.Request(HttpMethod.Put, $"/api/inventory/events/{e.EventId}/waitlist/me", new { quantity = 1, ticketTypeId = Guid.NewGuid() }));
+        (await unknownType.ProblemCodeAsync()).Should().Be("unknown_ticket_type");
+    }
+
+    [Fact]
     public async Task A_fan_can_leave_the_line_and_joining_an_unknown_event_is_refused()
     {
         var e = await fixture.PublishAsync(TestEvents.Reserved(sections: 1, rows: 1, seatsPerRow: 2));

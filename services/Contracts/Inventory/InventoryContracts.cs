@@ -119,7 +119,8 @@ public sealed record SeatsSold(Guid EventId, Guid HoldId, Guid OrderId, Guid Buy
 /// A fan at the front of an event's waitlist got seats held for them when others released theirs (topic
 /// <see cref="Topic"/>); they have until <see cref="ExpiresAt"/> to buy, then the seats pass to the next in line.
 /// </summary>
-public sealed record WaitlistOffered(Guid EventId, Guid FanId, Guid HoldId, IReadOnlyList<HeldSeat> Seats, DateTimeOffset ExpiresAt)
+public sealed record WaitlistOffered(Guid EventId, Guid FanId, Guid HoldId, IReadOnlyList<HeldSeat> Seats, DateTimeOffset ExpiresAt,
+    IReadOnlyList<GeneralAdmissionQuantity>? GeneralAdmission = null)
 {
     public const string Topic = "waitlist.offered";
 }

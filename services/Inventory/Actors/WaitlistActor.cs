@@ -29,11 +29,11 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
         var existing = entries.FindIndex(e => e.FanId == request.FanId && e.Status is WaitlistEntry.Waiting or WaitlistEntry.Offered);
         if (existing >= 0)
         {
-            entries[existing] = entries[existing] with { PriceZone = request.PriceZone, Quantity = request.Quantity };
+            entries[existing] = entries[existing] with { PriceZone = request.PriceZone, Quantity = request.Quantity, TicketTypeId = request.TicketTypeId };
         }
         else
         {
-            entries.Add(new WaitlistEntry(request.FanId, request.PriceZone, request.Quantity, Now, WaitlistEntry.Waiting, null, null));
+            entries.Add(new WaitlistEntry(request.FanId, request.PriceZone, request.Quantity, Now, WaitlistEntry.Waiting, null, null, request.TicketTypeId));
         }
 
         await SaveAsync();
@@ -63,19 +63,26 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
         for (var i = 0; i < entries.Count && tried < OffersTriedPerRelease; i++)
         {
             var entry = entries[i];
-            if (entry.Status != WaitlistEntry.Waiting || (entry.PriceZone is not null && released.PriceZones.Count > 0 && !released.PriceZones.Contains(entry.PriceZone)))
+            // A fan waiting for general admission is offered places of their type only when that type's places came back;
+            // one waiting for seats, only when seats did.
+            var matches = entry.TicketTypeId is { } wanted
+                ? released.GeneralAdmission.Any(g => g.TicketTypeId == wanted)
+                : released.Seats.Count > 0 && (entry.PriceZone is null || released.PriceZones.Count == 0 || released.PriceZones.Contains(entry.PriceZone));
+            if (entry.Status != WaitlistEntry.Waiting || !matches)
             {
                 continue;
             }
 
             tried++;
             var holdId = Guid.NewGuid();
-            var outcome = await Host.ProxyFactory.BuyerOf(released.EventId, entry.FanId)
-                .CreateHoldAsync(new CreateHold(holdId, released.EventId, entry.FanId, [], new BestAvailable(entry.Quantity, null, entry.PriceZone), []));
+            var outcome = await Host.ProxyFactory.BuyerOf(released.EventId, entry.FanId).CreateHoldAsync(entry.TicketTypeId is { } typeId
+                ? new CreateHold(holdId, released.EventId, entry.FanId, [], null, [new GeneralAdmissionQuantity(typeId, entry.Quantity)])
+                : new CreateHold(holdId, released.EventId, entry.FanId, [], new BestAvailable(entry.Quantity, null, entry.PriceZone), []));
             if (outcome.Hold is { } hold)
             {
                 entries[i] = entry with { Status = WaitlistEntry.Offered, HoldId = hold.HoldId, OfferExpiresAt = hold.ExpiresAt };
-                await QueueEventAsync(WaitlistOffered.Topic, new WaitlistOffered(released.EventId, entry.FanId, hold.HoldId, hold.Seats, hold.ExpiresAt));
+                await QueueEventAsync(WaitlistOffered.Topic, new WaitlistOffered(released.EventId, entry.FanId, hold.HoldId, hold.Seats, hold.ExpiresAt,
+                    hold.GeneralAdmission.Count > 0 ? hold.GeneralAdmission : null));
             }
             else if (outcome.Failure is HoldFailures.AccountLimit or HoldFailures.OrderLimit)
             {
@@ -121,7 +128,7 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
         var now = Now;
         var status = entry.Status == WaitlistEntry.Offered && entry.OfferExpiresAt <= now ? WaitlistEntry.Lapsed : entry.Status;
         return new WaitlistPosition(fanId, status, entry.Status == WaitlistEntry.Waiting ? ahead + 1 : null, entry.PriceZone, entry.Quantity, entry.JoinedAt,
-            status == WaitlistEntry.Offered ? entry.HoldId : null, status == WaitlistEntry.Offered ? entry.OfferExpiresAt : null);
+            status == WaitlistEntry.Offered ? entry.HoldId : null, status == WaitlistEntry.Offered ? entry.OfferExpiresAt : null, entry.TicketTypeId);
     }
 
     private async Task<List<WaitlistEntry>> EntriesAsync() =>
@@ -130,7 +137,9 @@ public sealed class WaitlistActor(ActorHost host, [FromKeyedServices(InventoryMo
     private Task SaveAsync() => StateManager.SetStateAsync(EntriesKey, _entries!);
 }
 
-public sealed record WaitlistEntry(Guid FanId, string? PriceZone, int Quantity, DateTimeOffset JoinedAt, string Status, Guid? HoldId, DateTimeOffset? OfferExpiresAt)
+/// <summary><see cref="TicketTypeId"/> is set for a fan waiting for general-admission places of that type (null in entries saved before it existed: seats).</summary>
+public sealed record WaitlistEntry(Guid FanId, string? PriceZone, int Quantity, DateTimeOffset JoinedAt, string Status, Guid? HoldId, DateTimeOffset? OfferExpiresAt,
+    Guid? TicketTypeId = null)
 {
     public const string Waiting = "waiting";
     public const string Offered = "offered";

@@ -24,7 +24,8 @@ public static class WaitlistApi
         return group;
     }
 
-    public sealed record JoinWaitlistRequest([property: Range(1, 10)] int Quantity, [property: StringLength(40)] string? PriceZone);
+    /// <summary><see cref="TicketTypeId"/>: wait for places of a general-admission type; else for seats (of <see cref="PriceZone"/> if given).</summary>
+    public sealed record JoinWaitlistRequest([property: Range(1, 10)] int Quantity, [property: StringLength(40)] string? PriceZone, Guid? TicketTypeId = null);
 
     private static async Task<Results<Ok<WaitlistPosition>, ProblemHttpResult>> Join(Guid eventId, JoinWaitlistRequest request, Caller caller, IActorProxyFactory actors)
     {
@@ -44,12 +45,19 @@ public static class WaitlistApi
             return Problems.Create(StatusCodes.Status400BadRequest, "unknown_price_zone", "The event has no such price zone.");
         }
 
+        if (request.TicketTypeId is { } typeId && (request.PriceZone is not null
+            || !plan.TicketTypes.Any(t => t.Id == typeId && t.Kind == Contracts.Catalog.PublishedTicketType.GeneralAdmission)))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "unknown_ticket_type", "The event has no such general-admission ticket type.",
+                "Name a general-admission type of the event, and no price zone with it.");
+        }
+
         if (request.Quantity > plan.Limits.PerOrder)
         {
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, HoldFailures.OrderLimit, "Over the purchase limit.", $"At most {plan.Limits.PerOrder} tickets per order.");
         }
 
-        return TypedResults.Ok(await actors.WaitlistOf(eventId).JoinAsync(new JoinWaitlist(caller.RequiredUserId, request.PriceZone, request.Quantity)));
+        return TypedResults.Ok(await actors.WaitlistOf(eventId).JoinAsync(new JoinWaitlist(caller.RequiredUserId, request.PriceZone, request.Quantity, request.TicketTypeId)));
     }
 
     private static async Task<Results<Ok<WaitlistPosition>, ProblemHttpResult>> Get(Guid eventId, Caller caller, IActorProxyFactory actors) =>

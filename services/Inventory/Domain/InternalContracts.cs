@@ -84,7 +84,8 @@ public interface IWaitlistActor : IActor
     Task OnSeatsSoldAsync(SeatsSold sold);
 }
 
-public sealed record JoinWaitlist(Guid FanId, string? PriceZone, int Quantity);
+/// <summary><see cref="TicketTypeId"/>: places of that general-admission type; else seats, of <see cref="PriceZone"/> if given.</summary>
+public sealed record JoinWaitlist(Guid FanId, string? PriceZone, int Quantity, Guid? TicketTypeId = null);
 
 public sealed record FanRef(Guid FanId);
 
@@ -92,7 +93,8 @@ public sealed record FanRef(Guid FanId);
 /// A fan's place on the waitlist: <c>waiting</c> (with <see cref="Position"/>, 1 = next), <c>offered</c> (seats are
 /// held for them as <see cref="HoldId"/> until <see cref="OfferExpiresAt"/>), <c>lapsed</c> or <c>purchased</c>.
 /// </summary>
-public sealed record WaitlistPosition(Guid FanId, string Status, int? Position, string? PriceZone, int Quantity, DateTimeOffset JoinedAt, Guid? HoldId, DateTimeOffset? OfferExpiresAt);
+public sealed record WaitlistPosition(Guid FanId, string Status, int? Position, string? PriceZone, int Quantity, DateTimeOffset JoinedAt, Guid? HoldId, DateTimeOffset? OfferExpiresAt,
+    Guid? TicketTypeId = null);
 
 public sealed record EventPlan(Guid EventId, Guid OrganizerId, string Name, bool Cancelled, DateTimeOffset SalesStartAt, DateTimeOffset SalesEndAt,
     PurchaseLimits Limits, IReadOnlyList<PlannedSection> Sections, IReadOnlyList<PublishedTicketType> TicketTypes, long Version);

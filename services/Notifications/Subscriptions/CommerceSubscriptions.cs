@@ -328,7 +328,8 @@ public sealed class OfferWaitlistSeats(Notifier notifier, IOptions<Notifications
         {
             var model = TemplateModel.Of(new
             {
-                seats = data.Seats.Select(s => $"section {s.Section}, row {s.Row}, seat {s.Number}").ToList(),
+                seats = data.Seats.Select(s => $"section {s.Section}, row {s.Row}, seat {s.Number}")
+                    .Concat((data.GeneralAdmission ?? []).Select(g => g.Quantity == 1 ? "1 general-admission place" : $"{g.Quantity} general-admission places")).ToList(),
                 checkoutUrl = $"{options.Value.Mail.PublicBaseUrl.TrimEnd('/')}/events/{data.EventId}/checkout?hold={data.HoldId}",
             });
             model["expiresAt"] = Localised.Time(data.ExpiresAt);

@@ -39,7 +39,8 @@ public sealed class TicketLockActor(ActorHost host, TicketsDbContext db) : Actor
                 return Refused(TicketLockFailures.Locked, ticket);
             }
 
-            if (@event.CancelledAt is not null || @event.StartsAt <= Now)
+            // Support locks a lost or disputed ticket at any time, the doors open included; only a sale stops at the start.
+            if (@event.CancelledAt is not null || (@event.StartsAt <= Now && request.Reason != TicketLockReasons.Support))
             {
                 return Refused(TicketLockFailures.EventClosed, ticket);
             }

@@ -14,6 +14,7 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
     public DbSet<Transfer> Transfers => Set<Transfer>();
     public DbSet<Holder> Holders => Set<Holder>();
     public DbSet<ApplePassRegistration> ApplePassRegistrations => Set<ApplePassRegistration>();
+    public DbSet<TicketAuditEntry> Audit => Set<TicketAuditEntry>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -31,6 +32,7 @@ public sealed class TicketsDbContext(DbContextOptions<TicketsDbContext> options)
             transfer.Property(t => t.Status).HasConversion(status => Domain.Transfers.Name(status), name => Domain.Transfers.Parse(name));
         });
         modelBuilder.Entity<Holder>().ToTable("holders").HasKey(h => h.UserId);
+        modelBuilder.Entity<TicketAuditEntry>().ToTable("ticket_audit");
         modelBuilder.Entity<ApplePassRegistration>(registration =>
         {
             registration.ToTable("apple_pass_registrations");
@@ -124,6 +126,18 @@ public sealed class ApplePassRegistration
 }
 
 /// <summary>One ticket. Its status changes only through <see cref="TicketLifecycle"/>.</summary>
+/// <summary>A support action on a ticket (<see cref="Action"/>: <c>lock</c> or <c>unlock</c>), who took it and why.</summary>
+public sealed class TicketAuditEntry
+{
+    public Guid Id { get; set; }
+    public Guid TicketId { get; set; }
+    public Guid OrganizerId { get; set; }
+    public required string Action { get; set; }
+    public required string Note { get; set; }
+    public Guid ActorId { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
 public sealed class Ticket
 {
     public Guid Id { get; set; }
