@@ -21,9 +21,7 @@ public sealed class CrashMarketplaceFixture : MarketplaceFixture
     /// <summary>Starts the host; <paramref name="overrides"/> are settings for this run only (a fault injection point).</summary>
     public async Task StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var environment = TestHost.Defaults.Concat(Settings).Concat(overrides ?? new Dictionary<string, string?>())
-            .Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings, overrides ?? new Dictionary<string, string?>());
         environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,orders,payments,tickets,marketplace";
         environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
         _child = await ChildHost.StartAsync(Path.Combine(AppContext.BaseDirectory, "TicketToken.Host.dll"), environment);

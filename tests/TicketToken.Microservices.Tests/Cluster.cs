@@ -38,9 +38,7 @@ public sealed class Cluster(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>What every module process is told besides its runtime: the test host defaults and the simulated gateway.</summary>
     private Dictionary<string, string> Settings(string appId)
     {
-        var settings = TestHost.Defaults
-            .Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var settings = ChildHost.EnvironmentOf(TestHost.Defaults);
         settings["TicketToken__Identity__MaxFailuresPerAddress"] = "100000";
         settings["TicketToken__Orders__TaxRates__DE"] = "1900";
         settings["TicketToken__Payments__Gateway"] = "simulated";

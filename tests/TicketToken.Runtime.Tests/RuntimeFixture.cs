@@ -52,9 +52,7 @@ public abstract class RuntimeFixture(bool hostInProcess = true) : IAsyncLifetime
     /// <summary>Starts the conformance host as a separate process on this fixture's database.</summary>
     public async Task<ChildHost> StartChildAsync(IReadOnlyDictionary<string, string>? extra = null)
     {
-        var environment = Settings(ConformanceModule.Id)
-            .Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var environment = ChildHost.EnvironmentOf(Settings(ConformanceModule.Id));
         environment["TicketToken__Postgres"] = Database.ConnectionString;
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {

@@ -72,8 +72,7 @@ public class ScanningFixture : IAsyncLifetime
     /// <summary>The settings of the in-process host, as a child host's environment (<c>TICKETTOKEN__...</c>).</summary>
     public Dictionary<string, string> ChildEnvironment()
     {
-        var environment = TestHost.Defaults.Concat(Settings).Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings);
         environment["TICKETTOKEN__SERVICES"] = "identity,catalog,tickets,scanning";
         environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
         return environment;

@@ -39,6 +39,14 @@ public sealed class ChildHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Configuration settings as a child host's environment (<c>A:B</c> becomes <c>A__B</c>), from every source in order;
+    /// a null value is left out.
+    /// </summary>
+    public static Dictionary<string, string> EnvironmentOf(params IEnumerable<KeyValuePair<string, string?>>[] sources) =>
+        sources.SelectMany(source => source).Where(s => s.Value is not null)
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+
     /// <summary>Starts <c>dotnet <paramref name="assemblyPath"/></c> and waits until its <c>/readyz</c> answers 200.</summary>
     public static async Task<ChildHost> StartAsync(string assemblyPath, IReadOnlyDictionary<string, string> environment, TimeSpan? readyTimeout = null)
     {

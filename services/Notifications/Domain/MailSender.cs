@@ -22,10 +22,8 @@ namespace TicketToken.Notifications.Domain;
 /// </summary>
 public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, MailTemplates templates, NotificationSignals signals, RuntimeReadiness readiness,
     [FromKeyedServices(NotificationsModule.Id)] TimeProvider time, IOptions<NotificationsOptions> options, IHostApplicationLifetime lifetime, ILogger<MailSender> logger)
-    : BackgroundService
+    : QueueDrain(readiness, signals.Mail, logger)
 {
-    private const int BatchSize = 20;
-
     private MailOptions Options => options.Value.Mail;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -33,40 +31,18 @@ public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, 
         if (options.Value.Smtp.InboxUrl is { Length: > 0 } inbox)
         {
             // Once the host is up, next to its line with the Swagger UI, so a newcomer finds both.
-            lifetime.ApplicationStarted.Register(() => logger.LogInformation("Mail goes to SMTP {Server:l}; read it at {InboxUrl:l}", smtp.Server, inbox));
+            lifetime.ApplicationStarted.Register(() => Logger.LogInformation("Mail goes to SMTP {Server:l}; read it at {InboxUrl:l}", smtp.Server, inbox));
         }
 
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await readiness.WaitAsync(stoppingToken);
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var handled = 0;
-                try
-                {
-                    handled = await SendDueAsync(stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "Sending mail failed; trying again shortly");
-                }
+    protected override string Work => "Sending mail";
 
-                if (handled < BatchSize)
-                {
-                    await signals.Mail.WaitAsync(Options.PollInterval, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down; claimed messages come back when their lease ends
-        }
-    }
+    protected override TimeSpan PollInterval => Options.PollInterval;
+
+    protected override Task<int> DrainOnceAsync(CancellationToken cancellationToken) => SendDueAsync(cancellationToken);
+
 
     /// <summary>Sends one batch of due messages; returns how many it took.</summary>
     internal async Task<int> SendDueAsync(CancellationToken cancellationToken)
@@ -112,7 +88,7 @@ public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, 
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogError(e, "Message {MessageId} ({Template}) could not be prepared", message.Id, message.Template);
+                Logger.LogError(e, "Message {MessageId} ({Template}) could not be prepared", message.Id, message.Template);
                 Retry(message, $"It could not be prepared: {e.Message}", now);
             }
         }
@@ -127,7 +103,7 @@ public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, 
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 var error = $"SMTP server {smtp.Server} unavailable: {SmtpTransport.Describe(e)}";
-                logger.LogWarning("{Count} message(s) wait: {Error}", ready.Count, error);
+                Logger.LogWarning("{Count} message(s) wait: {Error}", ready.Count, error);
                 outcomes = [.. ready.Select(_ => error)];
             }
 
@@ -168,7 +144,7 @@ public sealed class MailSender(IServiceScopeFactory scopes, SmtpTransport smtp, 
         {
             message.Status = MessageStatuses.Failed;
             message.Model = null;
-            logger.LogWarning("Message {MessageId} ({Template}) failed after {Attempts} attempts: {Error}", message.Id, message.Template, message.Attempts, error);
+            Logger.LogWarning("Message {MessageId} ({Template}) failed after {Attempts} attempts: {Error}", message.Id, message.Template, message.Attempts, error);
             return;
         }
 

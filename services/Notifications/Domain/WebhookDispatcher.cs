@@ -15,40 +15,17 @@ namespace TicketToken.Notifications.Domain;
 /// attempt is spent; then the delivery fails, the endpoint is disabled and the organizer's admins are told by e-mail.
 /// </summary>
 public sealed class WebhookDispatcher(IServiceScopeFactory scopes, WebhookSender sender, NotificationSignals signals, RuntimeReadiness readiness,
-    [FromKeyedServices(NotificationsModule.Id)] TimeProvider time, IOptions<NotificationsOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
+    [FromKeyedServices(NotificationsModule.Id)] TimeProvider time, IOptions<NotificationsOptions> options, ILogger<WebhookDispatcher> logger)
+    : QueueDrain(readiness, signals.Webhooks, logger)
 {
-    private const int BatchSize = 20;
-
     private WebhookOptions Options => options.Value.Webhooks;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await readiness.WaitAsync(stoppingToken);
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var handled = 0;
-                try
-                {
-                    handled = await DeliverDueAsync(stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "Delivering webhooks failed; trying again shortly");
-                }
+    protected override string Work => "Delivering webhooks";
 
-                if (handled < BatchSize)
-                {
-                    await signals.Webhooks.WaitAsync(Options.PollInterval, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down; claimed deliveries come back when their lease ends
-        }
-    }
+    protected override TimeSpan PollInterval => Options.PollInterval;
+
+    protected override Task<int> DrainOnceAsync(CancellationToken cancellationToken) => DeliverDueAsync(cancellationToken);
+
 
     internal async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
@@ -92,7 +69,7 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, WebhookSender
         var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
         foreach (var (endpoint, reason) in disabled)
         {
-            logger.LogWarning("Webhook endpoint {EndpointId} of organizer {OrganizerId} disabled: {Reason}", endpoint.Id, endpoint.OrganizerId, reason);
+            Logger.LogWarning("Webhook endpoint {EndpointId} of organizer {OrganizerId} disabled: {Reason}", endpoint.Id, endpoint.OrganizerId, reason);
             // What was still waiting for the endpoint stops too; the organizer replays it once the receiver works.
             foreach (var waiting in await db.WebhookDeliveries.Where(d => d.EndpointId == endpoint.Id && d.Status == DeliveryStatuses.Pending && !ids.Contains(d.Id))
                          .ToListAsync(cancellationToken))

@@ -85,9 +85,7 @@ public sealed class OversellFixture : IAsyncLifetime
     /// </summary>
     public Task<ChildHost> StartChildAsync(IReadOnlyDictionary<string, string> extra)
     {
-        var environment = TestHost.Defaults.Concat(Settings)
-            .Where(s => s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings);
         environment["TICKETTOKEN__SERVICES"] = "identity,inventory";
         environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
         foreach (var (key, value) in extra)
