@@ -144,6 +144,7 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
         // The intent itself was never paid: the fan pays it for the order's amount and the order goes ahead.
         await fixture.PayAsync(fan, orderId, "4242424242424242");
         var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        await fixture.DrainAsync(); // the ledger posts the sale from orders.order-confirmed, after the order shows confirmed
         (await fixture.Database.ScalarAsync<long>("""
             select e.amount from payments.journal_entries e join payments.journal_transactions t on t.id = e.transaction_id
             where t.order_id = $1 and e.account = 'cash' and e.amount > 0
