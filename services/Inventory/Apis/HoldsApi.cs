@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
@@ -41,7 +42,7 @@ public static class HoldsApi
     public sealed record GeneralAdmissionRequest(Guid TicketTypeId, [property: Range(1, 50)] int Quantity);
 
     private static async Task<Results<Created<HoldView>, ProblemHttpResult>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
-        IActorProxyFactory actors, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+        IActorProxyFactory actors, IOptions<InventoryOptions> options, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         var buyer = caller.RequiredUserId;
         // A retried request with the same key names the same hold, and the buyer's actor answers it again instead of holding twice.
@@ -51,9 +52,34 @@ public static class HoldsApi
         var outcome = await actors.BuyerOf(eventId, buyer).CreateHoldAsync(new CreateHold(holdId, eventId, buyer,
             request.Seats ?? [], request.Best is { } best ? new BestAvailable(best.Quantity, best.Section, best.PriceZone) : null,
             [.. (request.GeneralAdmission ?? []).Select(g => new GeneralAdmissionQuantity(g.TicketTypeId, g.Quantity))]));
+        if (options.Value.ParkHoldAnswersAfter is { } parkAfter && AnswerParks(parkAfter, outcome.Hold is not null))
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken); // the crash tests' fault point: see InventoryOptions
+        }
+
         return outcome.Hold is { } hold
             ? TypedResults.Created($"/api/inventory/events/{eventId}/holds/{hold.HoldId}", hold)
             : Failure(outcome);
+    }
+
+    private static readonly Lock s_answersGate = new();
+    private static int s_answersSent;
+    private static int s_holdsSent;
+
+    /// <summary>Counts the answers sent for <see cref="InventoryOptions.ParkHoldAnswersAfter"/>, and says whether this one must wait instead.</summary>
+    private static bool AnswerParks(int parkAfter, bool isHold)
+    {
+        lock (s_answersGate)
+        {
+            if (s_answersSent >= parkAfter && s_holdsSent > 0)
+            {
+                return true;
+            }
+
+            s_answersSent++;
+            s_holdsSent += isHold ? 1 : 0;
+            return false;
+        }
     }
 
     private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> GetHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
