@@ -173,6 +173,38 @@ public sealed class BoxOfficeTests(BoxOfficeFixture fixture) : IClassFixture<Box
     }
 
     [Fact]
+    public async Task A_fan_who_chose_will_call_at_checkout_gets_a_code_only_after_the_box_office_found_the_order_and_checked_an_ID()
+    {
+        var (admin, organizerId, eventId) = await fixture.OnSaleEventAsync(DateTimeOffset.UtcNow.AddHours(1));
+        var clerk = await fixture.Personas.StaffAsync(admin, organizerId, "box_office", fixture.Events);
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-B-2" } });
+        using var checkout = fan.Request(HttpMethod.Post, "/api/orders", new { eventId, holdId = hold, willCall = true });
+        checkout.Headers.Add("Idempotency-Key", "will-call-online");
+        using var checkedOut = await Client.SendAsync(checkout);
+        var order = await checkedOut.ShouldBeAsync(HttpStatusCode.Accepted);
+        var orderId = order.GetProperty("id").GetGuid();
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        var ticketId = await fixture.Database.ScalarAsync<Guid>("select id from tickets.tickets where order_id = $1", orderId);
+
+        confirmed.GetProperty("willCall").GetBoolean().Should().BeTrue();
+        using (var qr = await Client.SendAsync(fan, HttpMethod.Get, $"/api/tickets/{ticketId}/qr"))
+        {
+            await qr.ShouldBeProblemAsync(HttpStatusCode.Conflict, "ticket_held_for_pickup");
+        }
+
+        using var found = await Client.SendAsync(clerk, HttpMethod.Get, $"/api/orders/organizers/{organizerId}/box-office/orders?q={confirmed.Text("number")}");
+        (await found.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single().GetProperty("willCall").GetBoolean().Should().BeTrue();
+        using var released = await Client.SendAsync(clerk, HttpMethod.Post, $"/api/orders/organizers/{organizerId}/box-office/orders/{orderId}/will-call/release",
+            new { documentType = "driving_licence", collectedBy = "The fan" });
+        (await released.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("willCall").Text("documentType").Should().Be("driving_licence");
+        using var qrAfter = await Client.SendAsync(fan, HttpMethod.Get, $"/api/tickets/{ticketId}/qr");
+        qrAfter.StatusCode.Should().Be(HttpStatusCode.OK, "released: the holder's app shows the code");
+        (await fixture.Database.ScalarAsync<string?>("select document_last4 from orders.will_call_releases where order_id = $1", orderId)).Should().BeNull("no number was given");
+    }
+
+    [Fact]
     public async Task A_lost_ticket_is_reissued_its_old_code_is_refused_as_superseded_the_new_one_admits_and_the_reissue_is_audited()
     {
         var (admin, organizerId, eventId) = await fixture.OnSaleEventAsync(DateTimeOffset.UtcNow.AddHours(1));
