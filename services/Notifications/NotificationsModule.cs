@@ -71,6 +71,7 @@ public sealed class NotificationsModule : Module
             .Subscribe<TicketsExpired, ExplainExpiredTickets>(TicketsExpired.Topic)
             .Subscribe<TransferOffered, OfferGift>(TransferOffered.Topic)
             .Subscribe<TicketTransferred, DeliverGift>(TicketTransferred.Topic)
+            .Subscribe<TicketReissued, DeliverReissuedTicket>(TicketReissued.Topic)
             .Subscribe<WaitlistOffered, OfferWaitlistSeats>(WaitlistOffered.Topic)
             .Subscribe<EntryConflictDetected, ReportEntryConflict>(EntryConflictDetected.Topic)
             .Subscribe<TicketCheckedIn, ReportCheckIn>(TicketCheckedIn.Topic)

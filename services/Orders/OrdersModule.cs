@@ -58,5 +58,6 @@ public sealed class OrdersModule : Module
         endpoints.MapCompsApi();
         endpoints.MapCancellationApi();
         endpoints.MapReportsApi();
+        endpoints.MapBoxOfficeApi();
     }
 }

@@ -74,6 +74,28 @@ internal static class OrdersProblems
         title: "The guest list is not valid.",
         extensions: new Dictionary<string, object?> { ["code"] = "invalid_guest_list", ["errors"] = errors });
 
+    public static ProblemException InvalidCounterSale(string detail) =>
+        new(StatusCodes.Status400BadRequest, "invalid_counter_sale", "The box-office sale is not valid; nothing was sold.", detail);
+
+    public static ProblemException NotWillCall() =>
+        new(StatusCodes.Status409Conflict, "order_not_will_call", "This order's tickets are not held for pickup.", "Its tickets carry their codes already.");
+
+    public static ProblemException WillCallNotReady(string status) =>
+        new(StatusCodes.Status409Conflict, "will_call_not_ready", "Only a confirmed will-call order can be released.", $"This order is {status}.");
+
+    public static ProblemException CounterSaleRefund() =>
+        new(StatusCodes.Status409Conflict, "counter_sale_refund", "A box-office sale was paid at the counter; its money goes back there, not through the gateway.",
+            "Refund it at the box office; refunds of counter sales through the platform are not supported yet.");
+
+    /// <summary>Inventory could not hold the places of a box-office sale: <paramref name="failure"/> is its code (seat_unavailable, sold_out, ...).</summary>
+    public static ProblemException CounterSaleNotAvailable(string failure, string? detail) => failure switch
+    {
+        "event_not_found" => EventNotFound(),
+        "event_not_on_sale" => EventNotOnSale(),
+        "invalid_hold_request" or "unknown_seat" => new(StatusCodes.Status400BadRequest, failure, "The sale names places the event does not have.", detail),
+        _ => new(StatusCodes.Status409Conflict, failure, "These places cannot be sold; nothing was sold.", detail),
+    };
+
     /// <summary>Inventory could not hold places for every guest: <paramref name="failure"/> is its code (seat_unavailable, sold_out, ...).</summary>
     public static ProblemException CompsNotAvailable(string failure, string? detail) => failure switch
     {

@@ -27,6 +27,19 @@ internal static class TicketsProblems
         new(StatusCodes.Status409Conflict, "ticket_locked", $"The ticket is locked ({reason}) and cannot be given away.",
             reason == Contracts.Tickets.TicketLockReasons.Listing ? "It is listed for resale: withdraw the listing first." : "Contact support.");
 
+    public static ProblemException IdempotencyKeyRequired() =>
+        new(StatusCodes.Status400BadRequest, "idempotency_key_required", "A reissue needs an Idempotency-Key header (1 to 200 characters).",
+            "Send a new unique value per reissue, and the same value when retrying it.");
+
+    public static ProblemException HeldForPickup() =>
+        new(StatusCodes.Status409Conflict, "ticket_held_for_pickup", "The ticket is held for pickup at the box office and has no code until it is released there.",
+            "Bring an ID to the box office; the ticket is released to you after the check.");
+
+    public static ProblemException ReissueRefused(string reason) =>
+        new(StatusCodes.Status409Conflict, reason == Contracts.Tickets.TicketLockReasons.Listing ? "ticket_locked" : "ticket_not_reissuable",
+            reason == Contracts.Tickets.TicketLockReasons.Listing ? "The ticket is listed for resale: withdraw the listing before reissuing it."
+                : $"Only an active ticket of an event that was not cancelled can be reissued; this one is {reason}.");
+
     public static ProblemException OrganizerNotFound() => new(StatusCodes.Status404NotFound, "organizer_not_found", "There is no such organizer among yours.");
 
     /// <summary>Support could not lock the ticket: <paramref name="failure"/> is one of <see cref="Contracts.Tickets.TicketLockFailures"/>, its code here.</summary>

@@ -251,6 +251,17 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales", new { }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/events/{ofB.EventId}/sales?format=csv", new { }, "organizer_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{a}/events/{ofB.EventId}/sales.svg", new { }, "event_not_found"),
+            (fixture.BoxOfficeOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/box-office/events/{ofB.EventId}/sales",
+                new { seats = new[] { "STALLS-A-1" }, payment = new { method = "cash" } }, "event_not_found"),
+            (fixture.BoxOfficeOfA, HttpMethod.Post, $"/api/orders/organizers/{b}/box-office/events/{ofB.EventId}/sales",
+                new { seats = new[] { "STALLS-A-1" }, payment = new { method = "cash" } }, "organizer_not_found"),
+            (fixture.BoxOfficeOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/box-office/orders?q=a", new { }, "organizer_not_found"),
+            (fixture.BoxOfficeOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/box-office/orders/{Guid.NewGuid()}", new { }, "organizer_not_found"),
+            (fixture.BoxOfficeOfA, HttpMethod.Post, $"/api/orders/organizers/{b}/box-office/orders/{Guid.NewGuid()}/will-call/release",
+                new { documentType = "passport", collectedBy = "Planted" }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/orders/organizers/{b}/box-office/audit", new { }, "organizer_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/tickets/organizers/{b}/tickets/{Guid.NewGuid()}/reissue", new { reason = "lost", note = "Planted reissue" },
+                "organizer_not_found"),
         ];
         await Eventually.TrueAsync(async () => await new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString).PendingWorkAsync() == 0, "the set-up's events were delivered");
         var fingerprint = new Fuzz.DatabaseFingerprint(fixture.Database.ConnectionString);

@@ -134,6 +134,38 @@ public sealed class CommerceMailTests(NotificationsFixture fixture) : IClassFixt
     }
 
     [MailFact]
+    public async Task A_box_office_sale_mails_its_tickets_to_the_address_given_at_the_counter()
+    {
+        var clerk = await fixture.Personas.FanAsync(Personas.NewEmail("clerk"));
+        var walkIn = Personas.NewEmail("walk-in");
+        var e = await fixture.AnnounceAsync(Sales.Event("Door Sale Night"));
+        var order = Sales.Order(e, clerk.UserId, seats: 1);
+        await fixture.Issuer(order.OrderId).IssueAsync(order);
+        await fixture.Issuer(order.OrderId).ActivateAsync(new ActivateTickets(order.OrderId));
+
+        await fixture.PublishAsync(OrderConfirmed.Topic, Sales.Confirmed(order) with { PaymentMethod = CounterPaymentMethods.Cash, MailTo = walkIn });
+
+        var mail = await fixture.MailAsync(walkIn, m => m.Subject == $"Your tickets for Door Sale Night (order {order.OrderNumber})");
+        mail.Attachments.OfType<MimePart>().Should().ContainSingle(p => p.ContentType.MimeType == "application/pdf", "the clerk's tickets go to the buyer's address");
+    }
+
+    [MailFact]
+    public async Task A_reissued_ticket_is_mailed_to_its_holder_with_the_new_code()
+    {
+        var fan = await fixture.Personas.FanAsync(Personas.NewEmail("lost"));
+        var e = await fixture.AnnounceAsync(Sales.Event("Reissue Revue"));
+        var order = Sales.Order(e, fan.UserId, seats: 1);
+        var ticket = (await fixture.Issuer(order.OrderId).IssueAsync(order)).Tickets[0].TicketId;
+        await fixture.Issuer(order.OrderId).ActivateAsync(new ActivateTickets(order.OrderId));
+
+        await fixture.PublishAsync(TicketReissued.Topic, new TicketReissued(Guid.NewGuid(), ticket, order.EventId, order.OrganizerId, fan.UserId, 2, "stolen", DateTimeOffset.UtcNow));
+
+        var mail = await fixture.MailAsync(fan.Email, m => m.Subject == "Your ticket for Reissue Revue was reissued");
+        mail.Text().Should().Contain("(stolen)").And.Contain("no longer admits anyone");
+        mail.Attachments.OfType<MimePart>().Should().ContainSingle(p => p.ContentType.MimeType == "application/pdf");
+    }
+
+    [MailFact]
     public async Task A_waitlist_offer_names_the_held_seats_and_the_deadline()
     {
         var fan = await fixture.Personas.FanAsync(Personas.NewEmail("waiting"));

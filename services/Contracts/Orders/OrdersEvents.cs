@@ -11,9 +11,14 @@ public sealed record OrderAmounts(long FaceValue, long Discount, long Fees, long
 /// <summary>
 /// An order was paid, its seats sold and its tickets issued (topic <see cref="Topic"/>). The ledger posts the sale
 /// from it: the buyer's payment, the processor's fee, the platform's revenue and what is owed to the organizer.
+/// <see cref="PaymentMethod"/>: null for a payment through the gateway; <see cref="CounterPaymentMethods.Cash"/> or
+/// <see cref="CounterPaymentMethods.CardPresent"/> for a box-office sale, whose money the organizer took at its own counter.
+/// <see cref="MailTo"/>: the address a box-office clerk typed for the tickets, instead of the buyer's account; <see cref="WillCall"/>:
+/// the tickets wait at the box office for their holder and have no code until released there.
 /// </summary>
 public sealed record OrderConfirmed(Guid OrderId, string OrderNumber, Guid BuyerId, Guid OrganizerId, Guid EventId, string Currency,
-    OrderAmounts Amounts, long ProcessorFee, string PaymentIntentId, DateTimeOffset ConfirmedAt)
+    OrderAmounts Amounts, long ProcessorFee, string PaymentIntentId, DateTimeOffset ConfirmedAt, string? PaymentMethod = null, string? MailTo = null,
+    bool WillCall = false)
 {
     public const string Topic = "orders.order-confirmed";
 }
@@ -38,7 +43,20 @@ public sealed record OrderEnded(Guid OrderId, string OrderNumber, Guid BuyerId, 
 }
 
 /// <summary>A fan checked out a hold (topic <see cref="Topic"/>); orders itself starts the purchase from it if the checkout's own start was lost.</summary>
-public sealed record OrderPlaced(Guid OrderId, string OrderNumber, Guid BuyerId, Guid EventId, long Total, string Currency, DateTimeOffset PayBy, DateTimeOffset PlacedAt)
+/// <see cref="PaymentMethod"/> is set for a box-office sale, paid at the counter: its purchase makes no payment intent.
+public sealed record OrderPlaced(Guid OrderId, string OrderNumber, Guid BuyerId, Guid EventId, long Total, string Currency, DateTimeOffset PayBy, DateTimeOffset PlacedAt,
+    string? PaymentMethod = null)
 {
     public const string Topic = "orders.order-placed";
+}
+
+/// <summary>How a box-office sale was paid: the money went to the organizer's till or card terminal, never through the platform's gateway.</summary>
+public static class CounterPaymentMethods
+{
+    public const string Cash = "cash";
+
+    /// <summary>A card read by the organizer's own terminal at the counter (or keyed into it for a phone sale); the terminal's reference is kept.</summary>
+    public const string CardPresent = "card_present";
+
+    public static readonly IReadOnlyList<string> All = [Cash, CardPresent];
 }

@@ -29,6 +29,10 @@ public static class TicketLocks
     public const string TypeName = "TicketLock";
 
     public static ActorId Id(Guid ticketId) => new(ticketId.ToString("N"));
+
+    /// <summary>The will-call lock's id: derived from the ticket, so the box office that releases it needs nothing but the ticket id.</summary>
+    public static Guid WillCallLockId(Guid ticketId) =>
+        new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"will-call/{ticketId:N}")).AsSpan(0, 16));
 }
 
 /// <summary>Why a ticket is locked; the tickets module accepts only these.</summary>
@@ -40,7 +44,10 @@ public static class TicketLockReasons
     /// <summary>Held by support (a dispute, a suspected fraud).</summary>
     public const string Support = "support";
 
-    public static readonly IReadOnlyList<string> All = [Listing, Support];
+    /// <summary>Held for pickup at the box office until an ID check there releases it.</summary>
+    public const string WillCall = "will_call";
+
+    public static readonly IReadOnlyList<string> All = [Listing, Support, WillCall];
 }
 
 /// <summary>Why a lock, unlock or reissue was refused (the <see cref="TicketLockResult.Failure"/>).</summary>

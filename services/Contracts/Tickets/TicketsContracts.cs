@@ -72,8 +72,12 @@ public interface ITicketIssuerActor : IActor
     Task<IssuedTickets> GetAsync();
 }
 
-/// <summary>What to issue for an order: one ticket per line, owned by <see cref="OwnerId"/>. Line numbers are unique in the order.</summary>
-public sealed record IssueTickets(Guid OrderId, string OrderNumber, Guid EventId, Guid OrganizerId, Guid OwnerId, IReadOnlyList<TicketLine> Lines);
+/// <summary>
+/// What to issue for an order: one ticket per line, owned by <see cref="OwnerId"/>. Line numbers are unique in the order.
+/// <see cref="WillCall"/>: the tickets are held for pickup at the box office, locked (<see cref="TicketLockReasons.WillCall"/>,
+/// lock id <see cref="TicketLocks.WillCallLockId"/>) from the start: no code, no admission, until the box office releases them.
+/// </summary>
+public sealed record IssueTickets(Guid OrderId, string OrderNumber, Guid EventId, Guid OrganizerId, Guid OwnerId, IReadOnlyList<TicketLine> Lines, bool WillCall = false);
 
 /// <summary>One ticket to issue: a reserved seat (<see cref="SeatId"/> set) or general admission; money in minor units.</summary>
 public sealed record TicketLine(int LineNumber, Guid TicketTypeId, string TicketTypeName, string? SeatId, string? Section, string? Row, string? SeatNumber,

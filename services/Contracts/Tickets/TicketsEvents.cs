@@ -72,3 +72,14 @@ public sealed record TransferOffered(Guid TransferId, Guid TicketId, Guid EventI
 {
     public const string Topic = "tickets.transfer-offered";
 }
+
+/// <summary>
+/// Support reissued a lost or stolen ticket (topic <see cref="Topic"/>): the same ticket and owner with the next secret
+/// version, so every code, print and wallet pass made before is refused at the gate (<c>superseded</c>). Published once
+/// per reissue, in the transaction that changed the ticket; notifications sends the holder the new ticket.
+/// </summary>
+public sealed record TicketReissued(Guid ReissueId, Guid TicketId, Guid EventId, Guid OrganizerId, Guid OwnerId, int SecretVersion, string Reason,
+    DateTimeOffset ReissuedAt)
+{
+    public const string Topic = "tickets.reissued";
+}

@@ -128,7 +128,10 @@ public sealed class ConfirmOrder(Notifier notifier) : ITopicHandler<OrderConfirm
             var model = TemplateModel.Of(new { orderNumber = data.OrderNumber, ticketsOf = new { ownerId = data.BuyerId, orderId = data.OrderId, count = 1 } });
             model["total"] = Localised.Money(data.Amounts.Total, data.Currency);
             model["event"] = await Events.ModelAsync(db, data.EventId, ct);
-            await notifier.MailAsync(envelope.Id, new OutgoingMail("order-confirmation", data.BuyerId, null, data.OrganizerId, model), ct);
+            // A box-office sale is mailed to the address given at the counter (the clerk holds the tickets in the platform).
+            await notifier.MailAsync(envelope.Id, data.MailTo is { } address
+                ? new OutgoingMail("order-confirmation", null, address, data.OrganizerId, model)
+                : new OutgoingMail("order-confirmation", data.BuyerId, null, data.OrganizerId, model), ct);
             await notifier.WebhookAsync(envelope.Id, data.OrganizerId, WebhookEventTypes.OrderConfirmed, data, ct);
         }, cancellationToken);
 }
@@ -318,6 +321,18 @@ public sealed class DeliverGift(Notifier notifier) : ITopicHandler<TicketTransfe
             accepted["event"] = await Events.ModelAsync(db, data.EventId, ct);
             await notifier.MailAsync(envelope.Id, new OutgoingMail("gift-accepted", data.SenderId, null, data.OrganizerId, accepted), ct);
             await notifier.WebhookAsync(envelope.Id, data.OrganizerId, WebhookEventTypes.TicketTransferred, data, ct);
+        }, cancellationToken);
+}
+
+/// <summary>A reissued ticket goes to its holder again, with the new code; the old one no longer admits.</summary>
+public sealed class DeliverReissuedTicket(Notifier notifier) : ITopicHandler<TicketReissued>
+{
+    public Task<TopicResult> HandleAsync(TicketReissued data, CloudEvent envelope, CancellationToken cancellationToken) =>
+        notifier.OnceAsync(TicketReissued.Topic, envelope, async ct =>
+        {
+            var model = TemplateModel.Of(new { reason = data.Reason, ticketsOf = new { ownerId = data.OwnerId, ticketIds = new[] { data.TicketId }, count = 1 } });
+            model["event"] = await Events.ModelAsync(notifier.Db, data.EventId, ct);
+            await notifier.MailAsync(envelope.Id, new OutgoingMail("ticket-reissued", data.OwnerId, null, data.OrganizerId, model), ct);
         }, cancellationToken);
 }
 

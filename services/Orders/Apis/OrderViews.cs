@@ -20,7 +20,7 @@ public sealed record PaymentAttemptsResponse(int Count, string? LastDeclineCode,
 
 public sealed record OrderResponse(Guid Id, string Number, Guid EventId, string EventName, DateTimeOffset EventStartsAt, string Status, string Currency,
     AmountsResponse Amounts, IReadOnlyList<OrderLineResponse> Lines, PaymentResponse? Payment, PaymentAttemptsResponse PaymentAttempts, string? FailureCode,
-    string? FailureMessage, DateTimeOffset PayBy, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt);
+    string? FailureMessage, DateTimeOffset PayBy, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, string Kind, bool WillCall, string? PaymentMethod);
 
 public sealed record OrderSummary(Guid Id, string Number, Guid EventId, string EventName, string Status, string Currency, long Total, int Tickets, DateTimeOffset CreatedAt);
 
@@ -32,7 +32,7 @@ internal static class OrderViews
             [.. order.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineResponse(l.LineNumber, l.TicketTypeId, l.TicketTypeName, l.SeatId, l.Section, l.RowLabel,
                 l.SeatNumber, l.PriceZone, l.FaceValue, l.Discount, l.Fees, l.Tax, l.Total, l.Refunded))],
             payment, new PaymentAttemptsResponse(order.PaymentAttempts, order.LastDeclineCode, order.LastDeclineMessage), order.FailureCode, order.FailureMessage,
-            order.PayBy, order.CreatedAt, order.ConfirmedAt);
+            order.PayBy, order.CreatedAt, order.ConfirmedAt, order.Kind, order.WillCall, order.PaymentMethod);
 
     /// <summary>One page of <paramref name="orders"/>, newest first, after <paramref name="cursor"/>: a fan's history and an organizer's sales alike.</summary>
     public static async Task<Page<OrderSummary>> PageAsync(OrdersDbContext db, IQueryable<Order> orders, string? cursor, int? requestedLimit, CancellationToken cancellationToken)

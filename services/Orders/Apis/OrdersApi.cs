@@ -46,7 +46,9 @@ public static class OrdersApi
         return group;
     }
 
-    public sealed record CheckoutRequest([property: Required] Guid? EventId, [property: Required] Guid? HoldId, [property: StringLength(32)] string? PromoCode);
+    /// <summary><see cref="WillCall"/>: the tickets are held for pickup at the box office (no code until an ID check there releases them).</summary>
+    public sealed record CheckoutRequest([property: Required] Guid? EventId, [property: Required] Guid? HoldId, [property: StringLength(32)] string? PromoCode,
+        bool? WillCall = null);
 
     public sealed record ListQuery(Guid? EventId, [property: StringLength(32)] string? Status, [property: StringLength(64)] string? Cursor, int? Limit);
 
@@ -114,6 +116,7 @@ public static class OrdersApi
             Tax = priced.Tax,
             Total = priced.Total,
             PromoCodeId = promo?.Id,
+            WillCall = request.WillCall == true,
             PayBy = hold.ExpiresAt - options.Value.PaymentMargin,
             CreatedAt = now,
             UpdatedAt = now,
@@ -289,7 +292,7 @@ public static class OrdersApi
     private static Guid OrderId(Guid buyer, string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"order/{buyer:N}/{key}")).AsSpan(0, 16));
 
     /// <summary>One line per held seat (priced by its zone's ticket type) and per general-admission place.</summary>
-    private static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)
+    internal static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)
     {
         var prices = await db.TicketPrices.AsNoTracking().Where(p => p.EventId == saleEvent.Id).ToListAsync(cancellationToken);
         var lines = new List<OrderLine>();

@@ -190,6 +190,11 @@ public static class OrganizerApi
             throw OrdersProblems.NotRefundable(order.Status);
         }
 
+        if (order.PaymentMethod is not null)
+        {
+            throw OrdersProblems.CounterSaleRefund();
+        }
+
         var open = await db.Refunds.Where(r => r.OrderId == orderId && r.Status != RefundStatuses.Failed).Select(r => r.Lines).ToListAsync(cancellationToken);
         var taken = open.SelectMany(l => l).ToHashSet();
         var lines = request.Lines is { Count: > 0 } asked ? asked.Distinct().ToList() : [.. order.Lines.Where(l => !taken.Contains(l.LineNumber)).Select(l => l.LineNumber)];

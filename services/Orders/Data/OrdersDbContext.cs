@@ -15,6 +15,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<Refund> Refunds => Set<Refund>();
     public DbSet<EventCancellation> EventCancellations => Set<EventCancellation>();
+    public DbSet<WillCallRelease> WillCallReleases => Set<WillCallRelease>();
+    public DbSet<BoxOfficeAuditEntry> BoxOfficeAudit => Set<BoxOfficeAuditEntry>();
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -51,6 +53,13 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         });
         modelBuilder.Entity<Refund>().ToTable("refunds");
         modelBuilder.Entity<EventCancellation>().ToTable("event_cancellations").HasKey(c => c.EventId);
+        modelBuilder.Entity<WillCallRelease>().ToTable("will_call_releases").HasKey(r => r.OrderId);
+        modelBuilder.Entity<WillCallRelease>().Property(r => r.DocumentLast4).HasColumnName("document_last4");
+        modelBuilder.Entity<BoxOfficeAuditEntry>(audit =>
+        {
+            audit.ToTable("box_office_audit");
+            audit.Property(a => a.Details).HasColumnType("jsonb");
+        });
     }
 }
 
@@ -143,7 +152,56 @@ public sealed class Order
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? ConfirmedAt { get; set; }
+
+    /// <summary>A box-office order's payment at the counter (<see cref="Contracts.Orders.CounterPaymentMethods"/>) and the card terminal's reference.</summary>
+    public string? PaymentMethod { get; set; }
+    public string? TerminalReference { get; set; }
+
+    /// <summary><c>counter</c> or <c>phone</c> for a box-office order; null otherwise.</summary>
+    public string? Channel { get; set; }
+
+    /// <summary>Who a box-office order is for, as the clerk typed it (the tickets belong to the clerk's account).</summary>
+    public string? BuyerName { get; set; }
+    public string? BuyerEmail { get; set; }
+
+    /// <summary>The tickets are mailed to <see cref="BuyerEmail"/> when the order is confirmed.</summary>
+    public bool MailTickets { get; set; }
+
+    /// <summary>The tickets wait at the box office: no code and no admission until an ID check releases them.</summary>
+    public bool WillCall { get; set; }
     public List<OrderLine> Lines { get; set; } = [];
+}
+
+/// <summary>The ID check that released a will-call order: who, when, the document's type and at most its last four characters.</summary>
+public sealed class WillCallRelease
+{
+    public Guid OrderId { get; set; }
+    public Guid ReleasedBy { get; set; }
+    public DateTimeOffset ReleasedAt { get; set; }
+    public required string DocumentType { get; set; }
+    public string? DocumentLast4 { get; set; }
+    public required string CollectedBy { get; set; }
+}
+
+/// <summary>One box-office action (<see cref="BoxOfficeActions"/>), by whom, on what; <see cref="Details"/> is a JSON object.</summary>
+public sealed class BoxOfficeAuditEntry
+{
+    public Guid Id { get; set; }
+    public Guid OrganizerId { get; set; }
+    public Guid? EventId { get; set; }
+    public Guid? OrderId { get; set; }
+    public Guid ActorId { get; set; }
+    public required string Action { get; set; }
+    public required string Details { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+public static class BoxOfficeActions
+{
+    public const string Sale = "sale";
+    public const string PhoneOrder = "phone_order";
+    public const string WillCallRelease = "will_call_release";
+    public const string Lookup = "lookup";
 }
 
 public sealed class OrderLine
@@ -175,6 +233,9 @@ public static class OrderKinds
 {
     public const string Sale = "sale";
     public const string Comp = "comp";
+
+    /// <summary>Sold by the organizer's box office, at the counter or by phone, and paid there (no payment intent).</summary>
+    public const string BoxOffice = "box_office";
 }
 
 public static class CompReasons

@@ -70,7 +70,8 @@ public sealed class StartPurchase([FromKeyedServices(OrdersModule.Id)] IWorkflow
 {
     public async Task<TopicResult> HandleAsync(OrderPlaced data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime, Free: data.Total == 0), cancellationToken);
+        await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, data.OrderId.ToString("N"), new PurchaseInput(data.OrderId, data.PayBy.UtcDateTime,
+            Free: data.Total == 0 || data.PaymentMethod is not null), cancellationToken);
         return TopicResult.Success;
     }
 }

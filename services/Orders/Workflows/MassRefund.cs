@@ -40,7 +40,7 @@ public static class MassRefund
 
         var keepFees = cancellation.FeePolicy == EventCancelled.KeepFees;
         var paid = await db.Orders.AsNoTracking()
-            .Where(o => o.EventId == cancelled.EventId && o.Total > 0 && (o.Status == OrderStatuses.Confirmed || o.Status == OrderStatuses.PartiallyRefunded))
+            .Where(o => o.EventId == cancelled.EventId && o.Total > 0 && o.PaymentMethod == null && (o.Status == OrderStatuses.Confirmed || o.Status == OrderStatuses.PartiallyRefunded))
             .Select(o => o.Id).OrderBy(id => id).ToListAsync(cancellationToken);
         foreach (var chunk in paid.Chunk(Batch))
         {

@@ -7,7 +7,8 @@ namespace TicketToken.Orders.Workflows;
 
 /// <summary>
 /// Starts the saga of one order (instance id: the order id); it pays by <see cref="PayBy"/> or gives up. <see cref="Free"/>:
-/// the order's total is zero (comps, free tickets), so there is nothing to pay and no payment intent.
+/// nothing is paid through the gateway, so there is no payment intent: the order's total is zero (comps, free tickets), or
+/// the box office took the money at its counter (cash or its own card terminal) before the order was placed.
 /// </summary>
 public sealed record PurchaseInput(Guid OrderId, DateTime PayBy, bool Free = false);
 

@@ -19,6 +19,19 @@ public static class LedgerAccounts
     public const string OrganizerPayablePrefix = "organizer_payable:";
 
     public static string OrganizerPayable(Guid organizerId) => OrganizerPayablePrefix + organizerId.ToString("D");
+
+    /// <summary>Money a box office took at its counter: in the organizer's till (cash) or on its own card terminal, never the platform's.</summary>
+    public const string BoxOfficeTillPrefix = "box_office_till:";
+    public const string BoxOfficeTerminalPrefix = "box_office_terminal:";
+
+    /// <summary>What the organizer sold at its counter and keeps (face value, and the tax it remits itself): revenue the platform never holds or pays out.</summary>
+    public const string BoxOfficeSalesPrefix = "box_office_sales:";
+
+    public static string BoxOfficeTill(Guid organizerId) => BoxOfficeTillPrefix + organizerId.ToString("D");
+
+    public static string BoxOfficeTerminal(Guid organizerId) => BoxOfficeTerminalPrefix + organizerId.ToString("D");
+
+    public static string BoxOfficeSales(Guid organizerId) => BoxOfficeSalesPrefix + organizerId.ToString("D");
 }
 
 /// <summary>
@@ -146,6 +159,30 @@ public static class Postings
             (LedgerAccounts.TaxPayable, -amounts.Tax),
             (LedgerAccounts.OrganizerPayable(sale.OrganizerId), -(amounts.FaceValue - amounts.Discount)),
         ], sale.OrganizerId, sale.OrderId);
+    }
+
+    /// <summary>
+    /// A box-office sale (ADR 0021): the buyer paid the organizer at its counter, in cash into its till or on its own card
+    /// terminal, so no money reached the platform. The till (or terminal) is debited with the total and the organizer's
+    /// box-office sales credited with it: balanced, and kept apart from <c>cash</c> and <c>organizer_payable</c>, so that a
+    /// payout never pays the organizer money it already holds. The platform's fees on a counter sale are zero by design.
+    /// </summary>
+    public static Posting ForCounterSale(OrderConfirmed sale)
+    {
+        var amounts = Checked(sale.Amounts, $"Order {sale.OrderId}");
+        if (sale.ProcessorFee != 0 || amounts.Fees != 0)
+        {
+            throw new InvalidPostingException($"Order {sale.OrderId}: a counter sale carries no platform or processor fees ({amounts.Fees}, {sale.ProcessorFee}).");
+        }
+
+        var taken = sale.PaymentMethod switch
+        {
+            CounterPaymentMethods.Cash => LedgerAccounts.BoxOfficeTill(sale.OrganizerId),
+            CounterPaymentMethods.CardPresent => LedgerAccounts.BoxOfficeTerminal(sale.OrganizerId),
+            _ => throw new InvalidPostingException($"Order {sale.OrderId}: '{sale.PaymentMethod}' is not a counter payment method."),
+        };
+        return new Posting(Sale, sale.OrderId.ToString(), sale.Currency, $"Box-office sale of order {sale.OrderNumber} ({sale.PaymentMethod})",
+            [(taken, amounts.Total), (LedgerAccounts.BoxOfficeSales(sale.OrganizerId), -amounts.Total)], sale.OrganizerId, sale.OrderId);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class PostSale(PaymentsDbContext db, TimeProvider time, ILogger<Po
         Posting posting;
         try
         {
-            posting = Postings.ForSale(data);
+            posting = data.PaymentMethod is null ? Postings.ForSale(data) : Postings.ForCounterSale(data);
         }
         catch (InvalidPostingException e)
         {

@@ -7,7 +7,7 @@ namespace TicketToken.Tickets.Actors;
 
 /// <summary>
 /// What one ticket holder carries, for the notifications module's e-mails (order confirmation, a gift received): one PDF
-/// with the asked-for tickets that are theirs and active, and per ticket the wallet links that work without signing in.
+/// with the asked-for tickets that are theirs and active (and not held for pickup: those have no code to print yet), and per ticket the wallet links that work without signing in.
 /// Stateless; the holder is the actor's id, so a caller cannot get documents of tickets that are not the holder's.
 /// </summary>
 public sealed class TicketDocumentsActor(ActorHost host, CarriedDocuments documents) : Actor(host), ITicketDocumentsActor
@@ -25,7 +25,8 @@ public sealed class TicketDocumentsActor(ActorHost host, CarriedDocuments docume
 
         var owner = Guid.ParseExact(Id.Id, "N");
         var asked = ids.Distinct().ToList();
-        var found = await documents.Tickets().Where(c => asked.Contains(c.Ticket.Id) && c.Ticket.OwnerId == owner && c.Ticket.Status == TicketStatus.Active).ToListAsync();
+        var found = await documents.Tickets().Where(c => asked.Contains(c.Ticket.Id) && c.Ticket.OwnerId == owner && c.Ticket.Status == TicketStatus.Active
+            && (c.Ticket.LockReason == null || c.Ticket.LockReason != TicketLockReasons.WillCall)).ToListAsync();
         if (found.Count == 0)
         {
             return null;

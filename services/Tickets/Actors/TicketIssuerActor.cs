@@ -43,6 +43,12 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         await using var transaction = await db.Database.BeginTransactionAsync();
         await EventKeys.EnsureAsync(db, protector, request.EventId, now);
         var created = missing.Select(line => NewTicket(request, line, now)).ToList();
+        if (request.WillCall)
+        {
+            // Held for pickup from the first moment, so no code of it ever exists before the box office releases it.
+            created.ForEach(ticket => TicketLifecycle.Lock(ticket, TicketLockReasons.WillCall, TicketLocks.WillCallLockId(ticket.Id), now));
+        }
+
         db.Tickets.AddRange(created);
         var cancelledAt = await db.Events.Where(e => e.Id == request.EventId).Select(e => e.CancelledAt).SingleAsync();
         if (cancelledAt is not null)

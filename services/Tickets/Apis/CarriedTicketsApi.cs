@@ -55,6 +55,8 @@ public static class CarriedTicketsApi
     private static async Task<CarriedTicket> ActiveAsync(CarriedDocuments documents, Caller caller, Guid ticketId, CancellationToken cancellationToken)
     {
         var ticket = await documents.OwnedAsync(caller.RequiredUserId, ticketId, cancellationToken);
-        return ticket.IsActive ? ticket : throw TicketsProblems.TicketNotActive(ticket.Ticket.Status);
+        return !ticket.IsActive ? throw TicketsProblems.TicketNotActive(ticket.Ticket.Status)
+            : ticket.Ticket.LockReason == Contracts.Tickets.TicketLockReasons.WillCall ? throw TicketsProblems.HeldForPickup()
+            : ticket;
     }
 }

@@ -19,7 +19,8 @@ namespace TicketToken.Tickets.Apis;
 /// Support for an organizer's admins: lock a ticket of their event (lost, stolen, disputed) so that it does not admit,
 /// cannot be given away and cannot be listed, and unlock it again; each with a note in the ticket's audit. The lock is
 /// the tickets module's general lock (<see cref="ITicketLockActor"/>) with reason <c>support</c> and one lock id per
-/// ticket, so a retried request finds its own lock. Another organizer's ticket is answered 404.
+/// ticket, so a retried request finds its own lock. Reissue gives a lost or stolen ticket a new secret (ADR 0021). Another
+/// organizer's ticket is answered 404.
 /// </summary>
 public static class SupportApi
 {
@@ -35,14 +36,23 @@ public static class SupportApi
             .WithSummary("Lifts support's lock of a ticket; the note goes into its audit.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithJsonRequestExamples(new RequestExample("found", "The holder found the ticket again", """{ "note": "Phone found, case 4711 closed" }"""));
+        tickets.MapPost("/reissue", ReissueTicket).WithName("ReissueTicket")
+            .WithSummary("Reissues a lost or stolen ticket to its holder: the same ticket with its next secret version, so every earlier code, print and wallet pass is refused at the gate (superseded); audited, and the holder is sent the new ticket.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithJsonRequestExamples(new RequestExample("stolen", "The holder's phone was stolen", """{ "reason": "stolen", "note": "Phone stolen at the station, police report 2026-1207-17" }"""))
+            .WithRequiredHeader("Idempotency-Key", "A unique value per reissue (a UUID), sent again unchanged when retrying it, so that a retry does not void the new ticket too.");
         tickets.MapGet("/audit", AuditOf).WithName("GetTicketAudit").WithSummary("What support did to the ticket, oldest first: who locked or unlocked it, when and why.");
     }
 
     public sealed record SupportNote([property: Required, StringLength(500, MinimumLength = 3)] string Note);
 
-    public sealed record SupportTicketResponse(Guid TicketId, Guid EventId, string Status, string? LockReason, DateTimeOffset? LockedAt);
+    public sealed record ReissueRequest(
+        [property: Required, AllowedValues("lost", "stolen", "damaged", "other")] string Reason,
+        [property: Required, StringLength(500, MinimumLength = 3)] string Note);
 
-    public sealed record AuditEntryResponse(Guid Id, string Action, string Note, Guid ActorId, DateTimeOffset At);
+    public sealed record SupportTicketResponse(Guid TicketId, Guid EventId, string Status, string? LockReason, DateTimeOffset? LockedAt, int SecretVersion);
+
+    public sealed record AuditEntryResponse(Guid Id, string Action, string? Reason, string Note, Guid ActorId, DateTimeOffset At);
 
     private static async Task<Ok<SupportTicketResponse>> LockTicket(Guid organizerId, Guid ticketId, SupportNote request, Caller caller, TicketsDbContext db,
         IActorProxyFactory actors, TimeProvider time, CancellationToken cancellationToken)
@@ -75,11 +85,64 @@ public static class SupportApi
         return TypedResults.Ok(await ViewAsync(db, ticketId, cancellationToken));
     }
 
+    /// <summary>
+    /// One transaction under the ticket's row lock (which gifts take too): the next secret version, support's lock lifted
+    /// (the reissue settles the case; a will-call hold stays), pending gifts cancelled (a thief's gift must not carry the new
+    /// ticket away), the audit entry (id = the reissue's, derived from the key, so a retry finds it) and tickets.reissued.
+    /// </summary>
+    private static async Task<Ok<SupportTicketResponse>> ReissueTicket(Guid organizerId, Guid ticketId, ReissueRequest request, Caller caller, TicketsDbContext db,
+        TimeProvider time, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        await TicketOfAsync(organizerId, ticketId, caller, db, cancellationToken);
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
+        {
+            throw TicketsProblems.IdempotencyKeyRequired();
+        }
+
+        var reissueId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"reissue/{ticketId:N}/{idempotencyKey}")).AsSpan(0, 16));
+        if (!await db.Audit.AnyAsync(a => a.Id == reissueId, cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var ticket = await db.Tickets.FromSql($"select * from tickets.tickets where id = {ticketId} for update").SingleAsync(cancellationToken);
+            var cancelled = await db.Events.AsNoTracking().Where(e => e.Id == ticket.EventId).Select(e => e.CancelledAt).SingleAsync(cancellationToken);
+            if (await db.Audit.AnyAsync(a => a.Id == reissueId, cancellationToken))
+            {
+                return TypedResults.Ok(await ViewAsync(db, ticketId, cancellationToken)); // a racing retry did it while we waited for the row
+            }
+
+            if (ticket.Status != TicketStatus.Active || cancelled is not null || ticket.LockReason == TicketLockReasons.Listing)
+            {
+                throw TicketsProblems.ReissueRefused(ticket.LockReason == TicketLockReasons.Listing ? TicketLockReasons.Listing
+                    : cancelled is not null ? "of a cancelled event" : TicketLifecycle.Name(ticket.Status).Replace('_', ' '));
+            }
+
+            var now = time.GetUtcNow();
+            if (ticket.LockReason == TicketLockReasons.Support)
+            {
+                TicketLifecycle.Lock(ticket, null, null, now);
+            }
+
+            TicketLifecycle.NewSecret(ticket, now);
+            await db.Transfers.Where(t => t.TicketId == ticketId && t.Status == TransferStatus.Pending)
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.Status, TransferStatus.Cancelled).SetProperty(x => x.CompletedAt, now), cancellationToken);
+            db.Audit.Add(new TicketAuditEntry
+            {
+                Id = reissueId, TicketId = ticketId, OrganizerId = ticket.OrganizerId, Action = "reissue", Reason = request.Reason, Note = request.Note.Trim(),
+                ActorId = caller.RequiredUserId, At = now,
+            });
+            db.Publish(TicketReissued.Topic, new TicketReissued(reissueId, ticketId, ticket.EventId, ticket.OrganizerId, ticket.OwnerId, ticket.SecretVersion, request.Reason, now));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(await ViewAsync(db, ticketId, cancellationToken));
+    }
+
     private static async Task<Ok<IReadOnlyList<AuditEntryResponse>>> AuditOf(Guid organizerId, Guid ticketId, Caller caller, TicketsDbContext db, CancellationToken cancellationToken)
     {
         await TicketOfAsync(organizerId, ticketId, caller, db, cancellationToken);
         var entries = await db.Audit.AsNoTracking().Where(a => a.TicketId == ticketId).OrderBy(a => a.At).ThenBy(a => a.Id).ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<AuditEntryResponse>>([.. entries.Select(a => new AuditEntryResponse(a.Id, a.Action, a.Note, a.ActorId, a.At))]);
+        return TypedResults.Ok<IReadOnlyList<AuditEntryResponse>>([.. entries.Select(a => new AuditEntryResponse(a.Id, a.Action, a.Reason, a.Note, a.ActorId, a.At))]);
     }
 
     private static async Task<Ticket> TicketOfAsync(Guid organizerId, Guid ticketId, Caller caller, TicketsDbContext db, CancellationToken cancellationToken)
@@ -118,7 +181,7 @@ public static class SupportApi
     private static async Task<SupportTicketResponse> ViewAsync(TicketsDbContext db, Guid ticketId, CancellationToken cancellationToken)
     {
         var t = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticketId, cancellationToken);
-        return new SupportTicketResponse(t.Id, t.EventId, TicketLifecycle.Name(t.Status), t.LockReason, t.LockedAt);
+        return new SupportTicketResponse(t.Id, t.EventId, TicketLifecycle.Name(t.Status), t.LockReason, t.LockedAt, t.SecretVersion);
     }
 
     private static ITicketLockActor LockOf(IActorProxyFactory actors, Guid ticketId) => actors.CreateActorProxy<ITicketLockActor>(TicketLocks.Id(ticketId), TicketLocks.TypeName);

@@ -181,7 +181,9 @@ public static class TicketsApi
     private static async Task<Row> ActiveAsync(TicketsDbContext db, Caller caller, Guid ticketId, CancellationToken cancellationToken)
     {
         var row = await Mine(db, caller).SingleOrDefaultAsync(r => r.Ticket.Id == ticketId, cancellationToken) ?? throw TicketsProblems.TicketNotFound();
-        return row.Ticket.Status == TicketStatus.Active ? row : throw TicketsProblems.TicketNotActive(row.Ticket.Status);
+        return row.Ticket.Status != TicketStatus.Active ? throw TicketsProblems.TicketNotActive(row.Ticket.Status)
+            : row.Ticket.LockReason == TicketLockReasons.WillCall ? throw TicketsProblems.HeldForPickup()
+            : row;
     }
 
     private static TicketResponse ToResponse(Ticket t, Event e) => new(

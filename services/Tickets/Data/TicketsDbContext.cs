@@ -126,7 +126,10 @@ public sealed class ApplePassRegistration
 }
 
 /// <summary>One ticket. Its status changes only through <see cref="TicketLifecycle"/>.</summary>
-/// <summary>A support action on a ticket (<see cref="Action"/>: <c>lock</c> or <c>unlock</c>), who took it and why.</summary>
+/// <summary>
+/// A support action on a ticket (<see cref="Action"/>: <c>lock</c>, <c>unlock</c> or <c>reissue</c>), who took it and why;
+/// a reissue's entry has the reissue's id and its <see cref="Reason"/> (lost, stolen, damaged, other).
+/// </summary>
 public sealed class TicketAuditEntry
 {
     public Guid Id { get; set; }
@@ -134,6 +137,7 @@ public sealed class TicketAuditEntry
     public Guid OrganizerId { get; set; }
     public required string Action { get; set; }
     public required string Note { get; set; }
+    public string? Reason { get; set; }
     public Guid ActorId { get; set; }
     public DateTimeOffset At { get; set; }
 }

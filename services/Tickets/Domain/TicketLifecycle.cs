@@ -77,6 +77,12 @@ public static class TicketLifecycle
         ticket.ChangedAt = at;
     }
 
+    /// <summary>
+    /// A reissue: the same owner with the next secret version, so every code, print and pass made with the old one is
+    /// refused as superseded, as after a gift (the ticket keeps its id: ADR 0009, ADR 0021).
+    /// </summary>
+    public static void NewSecret(Ticket ticket, DateTimeOffset at) => Transfer(ticket, ticket.OwnerId, at);
+
     /// <summary>Locks an unlocked ticket (codes stop admitting, gifts are refused) or, with a null reason, lifts its lock.</summary>
     public static void Lock(Ticket ticket, string? reason, Guid? lockId, DateTimeOffset at)
     {

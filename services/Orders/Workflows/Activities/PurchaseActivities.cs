@@ -96,7 +96,7 @@ public sealed class IssueOrderTickets(OrdersDbContext db, IActorProxyFactory act
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, context.CancellationToken);
         var issued = await actors.TicketsOf(orderId).IssueAsync(new Contracts.Tickets.IssueTickets(order.Id, order.Number, order.EventId, order.OrganizerId, order.BuyerId,
             [.. order.Lines.OrderBy(l => l.LineNumber).Select(l => new TicketLine(l.LineNumber, l.TicketTypeId, l.TicketTypeName, l.SeatId, l.Section, l.RowLabel,
-                l.SeatNumber, l.PriceZone, l.FaceValue, order.Currency))]));
+                l.SeatNumber, l.PriceZone, l.FaceValue, order.Currency))], order.WillCall));
         return issued.Tickets.Count;
     }
 }
@@ -121,7 +121,8 @@ public sealed class ConfirmOrder(OrdersDbContext db, IActorProxyFactory actors, 
         order.ConfirmedAt = now;
         order.UpdatedAt = now;
         db.Publish(OrderConfirmed.Topic, new OrderConfirmed(order.Id, order.Number, order.BuyerId, order.OrganizerId, order.EventId, order.Currency,
-            new OrderAmounts(order.FaceValue, order.Discount, order.Fees, order.Tax, order.Total), order.ProcessorFee, order.PaymentIntentId ?? "", now));
+            new OrderAmounts(order.FaceValue, order.Discount, order.Fees, order.Tax, order.Total), order.ProcessorFee, order.PaymentIntentId ?? "", now,
+            order.PaymentMethod, order.MailTickets ? order.BuyerEmail : null, order.WillCall));
         await db.SaveChangesAsync(context.CancellationToken);
         return true;
     }
