@@ -9,4 +9,7 @@ internal static class MintingProblems
 {
     public static ProblemHttpResult TicketNotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, "ticket_not_found", "There is no such ticket among yours.");
+
+    public static ProblemHttpResult TokenNotFound() =>
+        Problems.Create(StatusCodes.Status404NotFound, "token_not_found", "No ticket's token has this mint address.");
 }

@@ -42,7 +42,7 @@ public sealed class ChainTests(ChainFixture fixture) : IClassFixture<ChainFixtur
         var statuses = await fixture.Node.Rpc().GetSignatureStatusesAsync([.. transactions.Select(t => t.GetProperty("signature").GetString()!)], default);
         statuses.Should().OnlyContain(s => s != null && s.Error == null);
 
-        using var metadata = await fixture.Client.GetAsync($"/api/minting/tickets/{ticketId}/metadata");
+        using var metadata = await fixture.Client.GetAsync($"/api/minting/tokens/{chain.GetProperty("mint").GetString()}/metadata");
         var json = await metadata.Content.ReadFromJsonAsync<JsonElement>();
         json.GetProperty("description").GetString().Should().Contain("row C, seat 1");
     }

@@ -25,8 +25,8 @@ public static class MintingApi
         group.MapGet("/registry-key", GetRegistryKey).AllowAnonymous().WithName("GetRegistryKey")
             .WithSummary("The Ed25519 public key the ownership registry signs with, and how an entry's hash is made (to verify a ticket's history independently).");
         // Anonymous on purpose: a token's metadata is read by wallets and explorers, which carry no TicketToken token. It names no person.
-        group.MapGet("/tickets/{ticketId:guid}/metadata", GetTokenMetadata).AllowAnonymous().WithName("GetTicketTokenMetadata")
-            .WithSummary("The metadata of a ticket's token (event, seat, ticket id), in the JSON shape NFT wallets read.");
+        group.MapGet("/tokens/{mint}/metadata", GetTokenMetadata).AllowAnonymous().WithName("GetTicketTokenMetadata")
+            .WithSummary("The metadata of a ticket's token by its mint address (event, seat, ticket id), in the JSON shape NFT wallets read.");
         group.MapGet("/tickets/{ticketId:guid}", GetTicketRecord).RequireAuthorization(Policies.Fan).WithName("GetTicketOwnershipRecord")
             .WithSummary("Your ticket's ownership record: its registry history (hash-chained, signed) or its token's mint, your wallet and its transactions.");
         var admin = app.MapGroup("/api/minting/reconciliation").WithTags("Minting").RequireAuthorization(Policies.PlatformAdmin);
@@ -63,13 +63,20 @@ public static class MintingApi
             "hash = SHA-256(previousHash || UTF-8 of the line), the first entry's previousHash 32 zero bytes; signature = Ed25519(key, hash)."));
     }
 
-    private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetTokenMetadata(Guid ticketId, MintingDbContext db, IOptions<MintingOptions> options,
+    private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetTokenMetadata(string mint, MintingDbContext db, IOptions<MintingOptions> options,
         CancellationToken cancellationToken)
     {
-        var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.TicketId == ticketId, cancellationToken);
+        if (!Solana.PublicKey.TryParse(mint, out var address))
+        {
+            return MintingProblems.TokenNotFound();
+        }
+
+        var text = address.ToString();
+        var ticketId = await db.ChainOperations.AsNoTracking().Where(o => o.Mint == text && o.Kind == "mint").Select(o => (Guid?)o.TicketId).FirstOrDefaultAsync(cancellationToken);
+        var ticket = ticketId is null ? null : await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.TicketId == ticketId, cancellationToken);
         if (ticket is null)
         {
-            return MintingProblems.TicketNotFound();
+            return MintingProblems.TokenNotFound();
         }
 
         return TypedResults.Ok(JsonSerializer.SerializeToElement(new

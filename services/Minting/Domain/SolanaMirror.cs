@@ -58,7 +58,7 @@ public sealed class SolanaMirror(MintingDbContext db, SolanaRpc rpc, SolanaFeePa
                     Programs.CreateAssociatedTokenAccountIdempotent(payer.PublicKey, owner.PublicKey, mint.PublicKey),
                     Programs.MintTo(mint.PublicKey, Programs.AssociatedTokenAddress(owner.PublicKey, mint.PublicKey), payer.PublicKey, 1),
                     Programs.RemoveMintAuthority(mint.PublicKey, payer.PublicKey),
-                    Programs.Memo(Metadata(ticket)),
+                    Programs.Memo(Metadata(ticket, mint.PublicKey)),
                 ], [payer, mint], cancellationToken);
             }
 
@@ -285,12 +285,12 @@ public sealed class SolanaMirror(MintingDbContext db, SolanaRpc rpc, SolanaFeePa
     /// The token's metadata, in a memo of its mint transaction: LiteSVM (our test chain) has no Token Metadata program, so the
     /// metadata account is not made (ADR 0019); the memo and the platform's metadata route carry the same facts.
     /// </summary>
-    private string Metadata(MirroredTicket ticket) => JsonSerializer.Serialize(new
+    private string Metadata(MirroredTicket ticket, PublicKey mint) => JsonSerializer.Serialize(new
     {
         name = "TicketToken ticket",
         ticket = ticket.TicketId,
         @event = ticket.EventId,
         seat = ticket.Label,
-        uri = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/minting/tickets/{ticket.TicketId:D}/metadata",
+        uri = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/api/minting/tokens/{mint}/metadata",
     });
 }
