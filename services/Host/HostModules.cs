@@ -3,6 +3,7 @@ using TicketToken.Catalog;
 using TicketToken.Identity;
 using TicketToken.Inventory;
 using TicketToken.Marketplace;
+using TicketToken.Minting;
 using TicketToken.Notifications;
 using TicketToken.Orders;
 using TicketToken.Tickets;
@@ -25,5 +26,6 @@ public static class HostModules
         new ScanningModule(),
         new NotificationsModule(),
         new MarketplaceModule(),
+        new MintingModule(),
     ];
 }

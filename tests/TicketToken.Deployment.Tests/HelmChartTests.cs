@@ -81,11 +81,11 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
-    public void Only_the_tickets_scanning_and_notifications_containers_get_their_own_secret_key()
+    public void Only_the_tickets_scanning_minting_and_notifications_containers_get_their_own_secret_key()
     {
         var documents = Render();
 
-        foreach (var module in new[] { "tickets", "scanning", "notifications" })
+        foreach (var module in new[] { "tickets", "scanning", "minting", "notifications" })
         {
             var setting = $"TICKETTOKEN__{module.ToUpperInvariant()}__";
             foreach (var id in ModuleIds)

@@ -65,6 +65,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "GET /api/tickets/apple-wallet/v1/passes/{passTypeIdentifier}/{serialNumber}",
         "POST /api/tickets/apple-wallet/v1/log",
         "GET /api/tickets/apple-wallet/download/{token}",
+        // The registry's public key is for anyone who checks its signatures; a token's metadata is read by wallets and
+        // explorers, which carry no token of ours, and names no person (docs/adr/0019).
+        "GET /api/minting/registry-key",
+        "GET /api/minting/tokens/{mint}/metadata",
     ];
 
     private static readonly string[] AuthorizationCodes = ["unauthenticated", "invalid_token", "token_expired", "forbidden"];

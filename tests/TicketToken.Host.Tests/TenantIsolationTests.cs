@@ -177,9 +177,19 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             .ToList();
         routes.Should().Contain("/api/tickets/{ticketId:guid}", "the enumeration finds the ticket routes");
 
+        routes.Should().Contain("/api/minting/tickets/{ticketId:guid}", "minting's record of a ticket is the owner's too");
         foreach (var route in routes)
         {
             var path = route.Replace("{ticketId:guid}", ticketId.ToString(), StringComparison.Ordinal);
+            if (route.StartsWith("/api/minting/", StringComparison.Ordinal))
+            {
+                // Minting knows the ticket once tickets.changed reached it (it mirrors the tickets module in the background).
+                await Eventually.TrueAsync(async () =>
+                {
+                    using var known = await SendAsync(fixture.Fan, HttpMethod.Get, path);
+                    return known.StatusCode == HttpStatusCode.OK;
+                }, "minting received the ticket's change");
+            }
 
             using var foreign = await SendAsync(fixture.OtherFan, HttpMethod.Get, path);
             using var own = await SendAsync(fixture.Fan, HttpMethod.Get, path);

@@ -80,6 +80,12 @@ Refuses values that would render but not work. The schema checks shapes; this ch
 {{- if and (dig "scanning" "enabled" false .Values.modules) (not .Values.scanning.secretKey.existingSecret) -}}
 {{- fail "scanning.secretKey.existingSecret is empty: the scanning module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect event keys and manifest signing keys" -}}
 {{- end -}}
+{{- if and (dig "minting" "enabled" false .Values.modules) (not .Values.minting.secretKey.existingSecret) -}}
+{{- fail "minting.secretKey.existingSecret is empty: the minting module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect its registry key and the fans' wallets" -}}
+{{- end -}}
+{{- if and (dig "minting" "enabled" false .Values.modules) (eq .Values.minting.backend "solana") (not .Values.minting.rpcUrl) -}}
+{{- fail "minting.rpcUrl is empty: the solana backend needs a JSON-RPC endpoint (docs/operations.md)" -}}
+{{- end -}}
 {{- if dig "notifications" "enabled" false .Values.modules -}}
 {{- if not .Values.notifications.secretKey.existingSecret -}}
 {{- fail "notifications.secretKey.existingSecret is empty: the notifications module needs a Secret with the base64 of 32 random bytes (openssl rand -base64 32) to protect webhook secrets and queued codes" -}}

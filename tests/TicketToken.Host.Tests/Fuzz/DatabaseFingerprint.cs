@@ -15,6 +15,7 @@ public sealed class DatabaseFingerprint
         ["identity.throttles"] = "a refused sign-in is counted, so that guessing gets locked out",
         ["runtime.schema_migrations"] = "never changes after start, but is no module's data",
         ["notifications.webhook_attempts"] = "the webhook dispatcher adds one per retry in the background; no request writes it",
+        ["minting.keys"] = "the registry's signing key is made once, by the first entry the background mirror signs or the first read of GET /api/minting/registry-key",
         ["tickets.wallet_keys"] = "the wallet-link key is made once, by the first ticket document anyone renders: the mail sender does that in the background for a confirmed comp's receipt",
     };
 
@@ -72,7 +73,9 @@ public sealed class DatabaseFingerprint
             }
         }
 
-        var sql = string.Join(" + ", outboxes.Select(s => $"(select count(*) from \"{s}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)")
+        // Minting mirrors tickets' changes in the background (its registry entries, its progress marks) after the event arrived.
+        var mirrors = outboxes.Contains("minting") ? ["(select count(*) from minting.tickets where mirrored_sequence < sequence or lease_until is not null)"] : Array.Empty<string>();
+        var sql = string.Join(" + ", outboxes.Select(s => $"(select count(*) from \"{s}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)").Concat(mirrors)
             .Concat(outboxes.Select(s => $"(select count(*) from \"{s}\".workflow_instances where lower(status) in ('running', 'pending') " +
                 "and coalesce(custom_status->>'stage', custom_status->>'Stage', '') <> 'awaiting_payment')")));
         await using var count = new NpgsqlCommand($"select {sql}", connection);
