@@ -45,7 +45,7 @@ internal static class CatalogProblems
 
     public static ProblemException InvalidResalePolicy() =>
         new(StatusCodes.Status400BadRequest, "invalid_resale_policy", "The resale policy does not work.",
-            "priceCapPercent is 1 to 1000 (% of face value) and royaltyBasisPoints 0 to 10000.");
+            "priceCapPercent is 1 to 1000 (% of face value), royaltyBasisPoints 0 to 10000, listingCooldownMinutes 0 to 43200 and maxListingsPerFan 1 to 1000.");
 
     public static ProblemException InvalidRecurrence(string detail) =>
         new(StatusCodes.Status400BadRequest, "invalid_recurrence", "The recurrence rule does not work.", detail);

@@ -27,6 +27,7 @@ public sealed class MarketplaceModule : Module
             .Validate(o => o.PaymentWindow >= TimeSpan.FromSeconds(30), "TicketToken:Marketplace:PaymentWindow is at least 30 seconds.")
             .Validate(o => o.EscrowAfterEvent >= TimeSpan.Zero, "TicketToken:Marketplace:EscrowAfterEvent cannot be negative.")
             .Validate(o => o.JurisdictionCapPercent.Values.All(p => p is >= 0 and <= 100), "TicketToken:Marketplace:JurisdictionCapPercent values are 0 to 100.")
+            .Validate(o => o.OfferLifetime >= TimeSpan.FromMinutes(1), "TicketToken:Marketplace:OfferLifetime is at least a minute.")
             .Validate(o => o.MaxActiveListingsPerSeller >= 1, "TicketToken:Marketplace:MaxActiveListingsPerSeller is at least 1.")
             .Validate(o => o.MaxListingsPerSellerPerEvent is null or >= 1, "TicketToken:Marketplace:MaxListingsPerSellerPerEvent is at least 1 when set.")
             .Validate(o => o.ListingCooldownAfterPurchase >= TimeSpan.Zero, "TicketToken:Marketplace:ListingCooldownAfterPurchase cannot be negative.")
@@ -54,6 +55,7 @@ public sealed class MarketplaceModule : Module
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapListingsApi();
+        endpoints.MapOffersApi();
         endpoints.MapOrganizerMarketplaceApi();
     }
 }

@@ -20,6 +20,9 @@ public sealed class MarketplaceOptions
     /// </summary>
     public Dictionary<string, int> JurisdictionCapPercent { get; set; } = [];
 
+    /// <summary>How long an offer (or the seller's counter to it) stays open for the other side to answer.</summary>
+    public TimeSpan OfferLifetime { get; set; } = TimeSpan.FromHours(48);
+
     /// <summary>How many open listings one fan may have at a time.</summary>
     public int MaxActiveListingsPerSeller { get; set; } = 20;
 

@@ -15,6 +15,8 @@ internal static class MarketplaceProblems
 
     public static ProblemException ResaleNotFound() => new(StatusCodes.Status404NotFound, "resale_not_found", "There is no such resale of yours.");
 
+    public static ProblemException OfferNotFound() => new(StatusCodes.Status404NotFound, "offer_not_found", "There is no such offer of yours.");
+
     public static ProblemException OrganizerNotFound() => new(StatusCodes.Status404NotFound, "organizer_not_found", "There is no such organizer among yours.");
 
     public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event of this organizer.");
@@ -34,7 +36,25 @@ internal static class MarketplaceProblems
             $"The price is above this ticket's resale cap of {cap.ToString(CultureInfo.InvariantCulture)} (minor units of {currency}).",
             $"The cap is {cap.ToString(CultureInfo.InvariantCulture)} {currency} minor units: what the ticket cost, lowered by the event's and the jurisdiction's resale rules. List it at that or less.");
 
+    public static ProblemException OfferNotBelowAskingPrice(long asking, string currency) =>
+        new(StatusCodes.Status422UnprocessableEntity, "offer_not_below_asking_price",
+            $"An offer is below the asking price of {asking.ToString(CultureInfo.InvariantCulture)} (minor units of {currency}).",
+            "At the asking price, buy the listing instead.");
+
+    public static ProblemException CounterOutOfRange(long offered, long cap, string currency) =>
+        new(StatusCodes.Status422UnprocessableEntity, "counter_out_of_range",
+            $"A counter is above the offer of {offered.ToString(CultureInfo.InvariantCulture)} and at most the cap of {cap.ToString(CultureInfo.InvariantCulture)} (minor units of {currency}).");
+
     // 409: the state of things says no.
+    public static ProblemException OfferNotOpen(string status, string action) =>
+        new(StatusCodes.Status409Conflict, "offer_not_open", $"The offer is {status}: it cannot be {action} now.",
+            status is "pending" or "countered" ? "It is the other side's turn to answer it." : "Make a new offer, or buy the listing.");
+
+    public static ProblemException OfferExists() =>
+        new(StatusCodes.Status409Conflict, "offer_exists", "You already have an open offer on this listing.", "Withdraw it, or wait for the seller's answer.");
+
+    public static ProblemException OwnOffer() => new(StatusCodes.Status409Conflict, "own_listing", "You cannot make an offer on your own listing.");
+
     public static ProblemException ResaleNotAllowed() =>
         new(StatusCodes.Status409Conflict, "resale_not_allowed", "The event's organizer does not allow its tickets to be resold.", "You may still give the ticket away.");
 

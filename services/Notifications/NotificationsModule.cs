@@ -69,6 +69,7 @@ public sealed class NotificationsModule : Module
             .Subscribe<TicketChanged, RecordTicketChange>(TicketChanged.Topic)
             .Subscribe<TicketsRevoked, ExplainRevokedTickets>(TicketsRevoked.Topic)
             .Subscribe<TicketsExpired, ExplainExpiredTickets>(TicketsExpired.Topic)
+            .Subscribe<Contracts.Marketplace.OfferChanged, TellOfferParty>(Contracts.Marketplace.OfferChanged.Topic)
             .Subscribe<TransferOffered, OfferGift>(TransferOffered.Topic)
             .Subscribe<TicketTransferred, DeliverGift>(TicketTransferred.Topic)
             .Subscribe<TicketReissued, DeliverReissuedTicket>(TicketReissued.Topic)

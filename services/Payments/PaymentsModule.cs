@@ -36,6 +36,7 @@ public sealed class PaymentsModule : Module
         services.AddSingleton<ProcessorFees>();
         services.AddScoped<WebhookInbox>();
         services.AddScoped<PayoutRun>();
+        services.AddScoped<SellerPayoutRun>();
         services.AddHostedService<PayoutScheduling>();
         module.AddDbContext<PaymentsDbContext>(PaymentsDbContext.SchemaName)
             .AddActor<OrderPaymentActor>(PaymentsActors.OrderPayment)

@@ -7,7 +7,7 @@ namespace TicketToken.Marketplace.Tests;
 public sealed class CancelledEventTests(MarketplaceFixture fixture) : IClassFixture<MarketplaceFixture>
 {
     [Fact]
-    public async Task Cancelling_an_event_refunds_its_resale_buyers_reverses_the_split_and_withholds_the_sellers_payout()
+    public async Task Cancelling_an_event_refunds_its_resale_buyers_reverses_the_split_and_withholds_the_sellers_payout_even_once_due()
     {
         var (admin, organizerId, eventId) = await fixture.OnSaleEventAsync(new { allowed = true, priceCapPercent = 100, royaltyBasisPoints = 500 });
         var seller = await fixture.SellerAsync();
@@ -35,6 +35,12 @@ public sealed class CancelledEventTests(MarketplaceFixture fixture) : IClassFixt
         {
             (await payouts.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Single().Text("status").Should().Be("withheld");
         }
+
+        // Even once its due time has passed, a withheld payout is never paid.
+        await fixture.Database.ExecuteAsync("update payments.seller_payouts set due_at = now() - interval '1 minute' where resale_id = $1", resaleId);
+        await fixture.PostAsync(await fixture.Personas.PlatformAdminAsync(), "/api/payments/payouts/run", null, HttpStatusCode.OK);
+        (await fixture.Database.ScalarAsync<string>("select status from payments.seller_payouts where resale_id = $1", resaleId)).Should().Be("withheld");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_objects where object = 'transfer'")).Should().Be(0);
 
         long Balance(string account) => fixture.Database.ScalarAsync<long>("""
             select coalesce(sum(e.amount), 0) from payments.journal_entries e join payments.journal_transactions t on t.id = e.transaction_id

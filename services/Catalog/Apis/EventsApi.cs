@@ -52,7 +52,20 @@ public static class EventsApi
 
     public sealed record LimitsRequest([property: Range(1, 100)] int PerOrder, [property: Range(1, 1000)] int PerAccount);
 
-    public sealed record ResaleRequest(bool Allowed, [property: Range(1, 1000)] int? PriceCapPercent, [property: Range(0, 10_000)] int RoyaltyBasisPoints);
+    /// <summary>
+    /// <see cref="ListingCooldownMinutes"/>: how long after buying a ticket a fan waits before listing it (at most 30 days);
+    /// <see cref="MaxListingsPerFan"/>: how many tickets of the event one fan may resell. Unset: the platform's defaults.
+    /// </summary>
+    public sealed record ResaleRequest(bool Allowed, [property: Range(1, 1000)] int? PriceCapPercent, [property: Range(0, 10_000)] int RoyaltyBasisPoints)
+    {
+        [Range(0, MaxListingCooldownMinutes)]
+        public int? ListingCooldownMinutes { get; init; }
+
+        [Range(1, 1000)]
+        public int? MaxListingsPerFan { get; init; }
+
+        public const int MaxListingCooldownMinutes = 43_200;
+    }
 
     /// <summary>
     /// Repeats the event every <see cref="Interval"/> days, weeks or months, <see cref="Count"/> times or until the venue's
@@ -141,7 +154,7 @@ public static class EventsApi
 
     public sealed record LimitsResponse(int PerOrder, int PerAccount);
 
-    public sealed record ResaleResponse(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints);
+    public sealed record ResaleResponse(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints, int? ListingCooldownMinutes, int? MaxListingsPerFan);
 
     public sealed record EventResponse(
         Guid Id, Guid OrganizerId, Guid? SeriesId, Guid? SeatMapId, VenueSummary Venue, string Name, string? Description, string? Category,
@@ -406,7 +419,10 @@ public static class EventsApi
                 .ToList()))
             .ToList(),
             ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
-            new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints),
+            new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints)
+            {
+                ListingCooldownMinutes = @event.ResaleListingCooldownMinutes, MaxListingsPerFan = @event.ResaleMaxListingsPerFan,
+            },
             @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -505,6 +521,8 @@ public static class EventsApi
             ResaleAllowed = template.ResaleAllowed,
             ResalePriceCapPercent = template.ResalePriceCapPercent,
             ResaleRoyaltyBasisPoints = template.ResaleRoyaltyBasisPoints,
+            ResaleListingCooldownMinutes = template.ResaleListingCooldownMinutes,
+            ResaleMaxListingsPerFan = template.ResaleMaxListingsPerFan,
             WalletPassesAllowed = template.WalletPassesAllowed,
             Status = EventStatus.Draft,
             CreatedAt = template.CreatedAt,
@@ -563,7 +581,8 @@ public static class EventsApi
 
     private static void SetResale(Event @event, ResaleRequest resale)
     {
-        if (resale.RoyaltyBasisPoints is < 0 or > 10_000 || resale.PriceCapPercent is < 1 or > 1000)
+        if (resale.RoyaltyBasisPoints is < 0 or > 10_000 || resale.PriceCapPercent is < 1 or > 1000
+            || resale.ListingCooldownMinutes is < 0 or > ResaleRequest.MaxListingCooldownMinutes || resale.MaxListingsPerFan is < 1 or > 1000)
         {
             throw CatalogProblems.InvalidResalePolicy();
         }
@@ -571,6 +590,8 @@ public static class EventsApi
         @event.ResaleAllowed = resale.Allowed;
         @event.ResalePriceCapPercent = resale.PriceCapPercent;
         @event.ResaleRoyaltyBasisPoints = resale.RoyaltyBasisPoints;
+        @event.ResaleListingCooldownMinutes = resale.ListingCooldownMinutes;
+        @event.ResaleMaxListingsPerFan = resale.MaxListingsPerFan;
     }
 
     private static RecurrenceFrequency ParseFrequency(string frequency) => frequency switch
@@ -600,6 +621,7 @@ public static class EventsApi
     internal static EventResponse ToResponse(Event e, Venue venue) => new(
         e.Id, e.OrganizerId, e.SeriesId, e.SeatMapId, new VenueSummary(venue.Id, venue.Name, venue.City, venue.Country, venue.TimeZone),
         e.Name, e.Description, e.Category, e.StartsAt, e.EndsAt, e.SalesStartAt, e.SalesEndAt, e.Currency,
-        new LimitsResponse(e.PerOrderLimit, e.PerAccountLimit), new ResaleResponse(e.ResaleAllowed, e.ResalePriceCapPercent, e.ResaleRoyaltyBasisPoints),
+        new LimitsResponse(e.PerOrderLimit, e.PerAccountLimit), new ResaleResponse(e.ResaleAllowed, e.ResalePriceCapPercent, e.ResaleRoyaltyBasisPoints,
+            e.ResaleListingCooldownMinutes, e.ResaleMaxListingsPerFan),
         EventLifecycle.Name(e.Status), e.Version, e.CreatedAt, e.PublishedAt, e.CancelledAt, e.CancellationReason, e.WalletPassesAllowed);
 }

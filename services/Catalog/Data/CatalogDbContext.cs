@@ -147,6 +147,8 @@ public sealed class Event
     public bool ResaleAllowed { get; set; }
     public int? ResalePriceCapPercent { get; set; }
     public int ResaleRoyaltyBasisPoints { get; set; }
+    public int? ResaleListingCooldownMinutes { get; set; }
+    public int? ResaleMaxListingsPerFan { get; set; }
 
     /// <summary>Whether tickets may leave the app as wallet passes and PDFs (<see cref="Contracts.Catalog.EventPublished.WalletPassesAllowed"/>).</summary>
     public bool WalletPassesAllowed { get; set; } = true;

@@ -98,7 +98,14 @@ public static class AccessZones
 }
 
 /// <summary>Whether tickets of the event may be resold, at most at what share of face value, and the royalty.</summary>
-public sealed record ResalePolicy(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints);
+public sealed record ResalePolicy(bool Allowed, int? PriceCapPercent, int RoyaltyBasisPoints)
+{
+    /// <summary>How long after buying a ticket a fan waits before listing it; null: the marketplace's platform default.</summary>
+    public int? ListingCooldownMinutes { get; init; }
+
+    /// <summary>How many tickets of the event one fan may resell (open, reserved or sold listings); null: the platform default.</summary>
+    public int? MaxListingsPerFan { get; init; }
+}
 
 /// <summary>
 /// An event was cancelled (topic <see cref="Topic"/>); holds end, nothing more is sold, tickets are cancelled and every

@@ -150,7 +150,7 @@ public static class ListingsApi
                 throw MarketplaceProblems.ResaleWindowClosed();
             }
 
-            await CheckAntiScalpingAsync(db, ticket, seller, options, now, cancellationToken);
+            await CheckAntiScalpingAsync(db, ticket, @event, seller, options, now, cancellationToken);
             var cap = await CapOfAsync(db, ticket, @event, options, cancellationToken);
             if (price > cap)
             {
@@ -211,6 +211,8 @@ public static class ListingsApi
             }
         }
 
+        await OpenOffers.VoidAsync(db, listingId, services.Time.GetUtcNow(), cancellationToken);
+
         // Also when it was withdrawn before: a retry after a crash between the two steps finishes the unlock.
         await services.Actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
         return TypedResults.Ok(ToResponse(await db.Listings.AsNoTracking().SingleAsync(l => l.Id == listingId, cancellationToken)));
@@ -235,23 +237,7 @@ public static class ListingsApi
 
             var payBy = now + services.Options.Value.PaymentWindow;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // The reservation: one conditional update, so of any number of racing buyers exactly one finds it active.
-            var reserved = await db.Listings.Where(l => l.Id == listingId && l.Status == ListingStatuses.Active && l.ExpiresAt > now)
-                .ExecuteUpdateAsync(l => l.SetProperty(x => x.Status, ListingStatuses.Reserved).SetProperty(x => x.ResaleId, resaleId).SetProperty(x => x.UpdatedAt, now),
-                    cancellationToken);
-            if (reserved == 0)
-            {
-                var status = await db.Listings.Where(l => l.Id == listingId).Select(l => l.Status).SingleAsync(cancellationToken);
-                throw MarketplaceProblems.ListingUnavailable(status == ListingStatuses.Active ? ListingStatuses.Expired : status);
-            }
-
-            resale = new Resale
-            {
-                Id = resaleId, ListingId = listingId, TicketId = listing.TicketId, EventId = listing.EventId, OrganizerId = listing.OrganizerId, SellerId = listing.SellerId,
-                BuyerId = buyer, Price = listing.Price, Currency = listing.Currency, Status = ResaleStatuses.PendingPayment, PayBy = payBy, CreatedAt = now, UpdatedAt = now,
-            };
-            db.Resales.Add(resale);
-            db.Publish(ResaleReserved.Topic, new ResaleReserved(resaleId, listingId, payBy));
+            resale = await ReserveAsync(db, listing, resaleId, buyer, listing.Price, null, now, payBy, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             await workflows.ScheduleNewWorkflowAsync(ResaleWorkflow.Name, resaleId.ToString("N"), new ResaleInput(resaleId, payBy.UtcDateTime), cancellationToken);
@@ -264,6 +250,33 @@ public static class ListingsApi
         return TypedResults.Accepted($"/api/marketplace/resales/{resale.Id}", ToResponse(resale, buyer));
     }
 
+    /// <summary>
+    /// Reserves the listing for the buyer at the price (the asking price, or an accepted offer's) and adds the resale, with
+    /// its <see cref="ResaleReserved"/> in the outbox, to the caller's transaction. The reservation is one conditional update,
+    /// so of any number of racing buyers (or acceptances) exactly one finds the listing active.
+    /// </summary>
+    internal static async Task<Resale> ReserveAsync(MarketplaceDbContext db, Listing listing, Guid resaleId, Guid buyer, long price, Guid? offerId, DateTimeOffset now,
+        DateTimeOffset payBy, CancellationToken cancellationToken)
+    {
+        var reserved = await db.Listings.Where(l => l.Id == listing.Id && l.Status == ListingStatuses.Active && l.ExpiresAt > now)
+            .ExecuteUpdateAsync(l => l.SetProperty(x => x.Status, ListingStatuses.Reserved).SetProperty(x => x.ResaleId, resaleId).SetProperty(x => x.UpdatedAt, now),
+                cancellationToken);
+        if (reserved == 0)
+        {
+            var status = await db.Listings.Where(l => l.Id == listing.Id).Select(l => l.Status).SingleAsync(cancellationToken);
+            throw MarketplaceProblems.ListingUnavailable(status == ListingStatuses.Active ? ListingStatuses.Expired : status);
+        }
+
+        var resale = new Resale
+        {
+            Id = resaleId, ListingId = listing.Id, TicketId = listing.TicketId, EventId = listing.EventId, OrganizerId = listing.OrganizerId, SellerId = listing.SellerId,
+            BuyerId = buyer, Price = price, Currency = listing.Currency, Status = ResaleStatuses.PendingPayment, PayBy = payBy, OfferId = offerId, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Resales.Add(resale);
+        db.Publish(ResaleReserved.Topic, new ResaleReserved(resaleId, listing.Id, payBy));
+        return resale;
+    }
+
     private static async Task<Ok<ResaleResponse>> GetResale(Guid resaleId, Caller caller, MarketplaceDbContext db, CancellationToken cancellationToken)
     {
         var me = caller.RequiredUserId;
@@ -272,17 +285,21 @@ public static class ListingsApi
         return TypedResults.Ok(ToResponse(resale, me));
     }
 
-    /// <summary>The limits against scalping (item 5): tickets of one event per reseller, and the cooldown after buying.</summary>
-    private static async Task CheckAntiScalpingAsync(MarketplaceDbContext db, LockedTicket ticket, Guid seller, MarketplaceOptions options, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The limits against scalping (item 5): tickets of one event per reseller, and the cooldown after buying. The event's
+    /// resale policy sets them; the platform's configuration is the default for events that do not.
+    /// </summary>
+    private static async Task CheckAntiScalpingAsync(MarketplaceDbContext db, LockedTicket ticket, ResaleEvent @event, Guid seller, MarketplaceOptions options,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (options.MaxListingsPerSellerPerEvent is { } perEvent && await db.Listings.CountAsync(l => l.SellerId == seller && l.EventId == ticket.EventId
+        var cooldown = @event.ListingCooldownMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : options.ListingCooldownAfterPurchase;
+        if ((@event.MaxListingsPerFan ?? options.MaxListingsPerSellerPerEvent) is { } perEvent && await db.Listings.CountAsync(l => l.SellerId == seller && l.EventId == ticket.EventId
             && (l.Status == ListingStatuses.Active || l.Status == ListingStatuses.Reserved || l.Status == ListingStatuses.Sold), cancellationToken) >= perEvent)
         {
             throw MarketplaceProblems.TooManyListingsOfEvent(perEvent);
         }
 
-        if (options.ListingCooldownAfterPurchase <= TimeSpan.Zero)
+        if (cooldown <= TimeSpan.Zero)
         {
             return;
         }
@@ -295,9 +312,9 @@ public static class ListingsApi
             boughtAt = await db.OrderAmounts.AsNoTracking().Where(o => o.OrderId == orderId).Select(o => o.ConfirmedAt).SingleOrDefaultAsync(cancellationToken);
         }
 
-        if (boughtAt is { } at && at + options.ListingCooldownAfterPurchase > now)
+        if (boughtAt is { } at && at + cooldown > now)
         {
-            throw MarketplaceProblems.ListingCooldown(at + options.ListingCooldownAfterPurchase);
+            throw MarketplaceProblems.ListingCooldown(at + cooldown);
         }
     }
 

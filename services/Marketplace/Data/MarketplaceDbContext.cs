@@ -11,6 +11,7 @@ public sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext> 
     public DbSet<OrderAmount> OrderAmounts => Set<OrderAmount>();
     public DbSet<Listing> Listings => Set<Listing>();
     public DbSet<Resale> Resales => Set<Resale>();
+    public DbSet<Offer> Offers => Set<Offer>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -22,6 +23,7 @@ public sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext> 
         modelBuilder.Entity<OrderAmount>().ToTable("order_amounts").HasKey(o => o.OrderId);
         modelBuilder.Entity<Listing>().ToTable("listings");
         modelBuilder.Entity<Resale>().ToTable("resales");
+        modelBuilder.Entity<Offer>().ToTable("offers");
     }
 }
 
@@ -38,6 +40,8 @@ public sealed class ResaleEvent
     public bool ResaleAllowed { get; set; }
     public int? CapPercent { get; set; }
     public int RoyaltyBasisPoints { get; set; }
+    public int? ListingCooldownMinutes { get; set; }
+    public int? MaxListingsPerFan { get; set; }
     public bool Cancelled { get; set; }
     public long Version { get; set; }
 }
@@ -97,6 +101,48 @@ public sealed class Resale
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public DateTimeOffset? RefundedAt { get; set; }
+
+    /// <summary>The accepted offer this resale came from; null for a purchase at the asking price.</summary>
+    public Guid? OfferId { get; set; }
+}
+
+/// <summary>A buyer's offer below a listing's asking price, and the seller's counter to it.</summary>
+public sealed class Offer
+{
+    public Guid Id { get; set; }
+    public Guid ListingId { get; set; }
+    public Guid EventId { get; set; }
+    public Guid SellerId { get; set; }
+    public Guid BuyerId { get; set; }
+    public long Price { get; set; }
+    public long? CounterPrice { get; set; }
+    public required string Currency { get; set; }
+    public required string Status { get; set; }
+    public Guid? ResaleId { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>What accepting it now would cost the buyer: the counter once there is one.</summary>
+    public long AgreedPrice => CounterPrice ?? Price;
+}
+
+/// <summary>
+/// Where an offer stands. Open: pending (the seller's turn) and countered (the buyer's turn), until it expires. Ended:
+/// accepted (a resale started), declined, withdrawn by the buyer, expired (also an accepted one whose buyer did not pay),
+/// void (its listing ended: withdrawn, sold, expired, its event cancelled).
+/// </summary>
+public static class OfferStatuses
+{
+    public const string Pending = "pending";
+    public const string Countered = "countered";
+    public const string Accepted = "accepted";
+    public const string Declined = "declined";
+    public const string Withdrawn = "withdrawn";
+    public const string Expired = "expired";
+    public const string Void = "void";
+
+    public static bool IsOpen(string status) => status is Pending or Countered;
 }
 
 public static class ListingStatuses

@@ -36,6 +36,7 @@ public sealed class RecordResalePolicy(MarketplaceDbContext db) : ITopicHandler<
         (known.OrganizerId, known.Name, known.StartsAt, known.EndsAt, known.Currency, known.Country, known.Version) =
             (data.OrganizerId, data.Name, data.StartsAt, data.EndsAt, data.Currency, data.VenueCountry, data.Version);
         (known.ResaleAllowed, known.CapPercent, known.RoyaltyBasisPoints) = (data.Resale.Allowed, data.Resale.PriceCapPercent, data.Resale.RoyaltyBasisPoints);
+        (known.ListingCooldownMinutes, known.MaxListingsPerFan) = (data.Resale.ListingCooldownMinutes, data.Resale.MaxListingsPerFan);
         await db.SaveChangesAsync(cancellationToken);
         return TopicResult.Success;
     }
@@ -56,6 +57,7 @@ public sealed class CloseCancelledEvent(MarketplaceDbContext db, IActorProxyFact
         await db.Events.Where(e => e.Id == data.EventId).ExecuteUpdateAsync(e => e.SetProperty(x => x.Cancelled, true), cancellationToken);
         await db.Listings.Where(l => l.EventId == data.EventId && l.Status == ListingStatuses.Active)
             .ExecuteUpdateAsync(l => l.SetProperty(x => x.Status, ListingStatuses.Withdrawn).SetProperty(x => x.UpdatedAt, time.GetUtcNow()), cancellationToken);
+        await OpenOffers.VoidOfEventAsync(db, data.EventId, time.GetUtcNow(), cancellationToken);
         var completed = await db.Resales.Where(r => r.EventId == data.EventId && r.Status == ResaleStatuses.Completed && r.RefundedAt == null).ToListAsync(cancellationToken);
         var result = TopicResult.Success;
         foreach (var resale in completed)

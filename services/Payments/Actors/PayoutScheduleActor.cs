@@ -8,7 +8,7 @@ using TicketToken.Payments.Domain;
 
 namespace TicketToken.Payments.Actors;
 
-/// <summary>The payout schedule (internal to payments): one actor whose durable reminder runs the payouts every interval.</summary>
+/// <summary>The payout schedule (internal to payments): one actor whose durable reminder runs the organizers' and the resale sellers' payouts every interval.</summary>
 public interface IPayoutScheduleActor : IActor
 {
     /// <summary>Registers the reminder for this interval, unless it is already registered for it.</summary>
@@ -49,8 +49,10 @@ public sealed class PayoutScheduleActor(ActorHost host, IServiceScopeFactory sco
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var payouts = await scope.ServiceProvider.GetRequiredService<PayoutRun>().RunAllAsync(Host.TimeProvider.GetUtcNow(), CancellationToken.None);
-        Logger.LogInformation("Payout run made or finished {Count} payouts", payouts.Count);
+        var now = Host.TimeProvider.GetUtcNow();
+        var payouts = await scope.ServiceProvider.GetRequiredService<PayoutRun>().RunAllAsync(now, CancellationToken.None);
+        var sellerPayouts = await scope.ServiceProvider.GetRequiredService<SellerPayoutRun>().RunAsync(now, CancellationToken.None);
+        Logger.LogInformation("Payout run made or finished {Count} organizer payouts and {SellerCount} seller payouts", payouts.Count, sellerPayouts.Count);
     }
 }
 

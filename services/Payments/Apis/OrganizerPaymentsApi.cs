@@ -29,6 +29,8 @@ public static class OrganizerPaymentsApi
         group.MapGet("/connect", GetConnectStatus).WithName("GetConnectStatus")
             .WithSummary("Where the organizer's connected account stands: not_started, onboarding or enabled (payouts possible).");
         group.MapGet("/payouts", ListPayouts).WithName("ListPayouts").WithSummary("The organizer's payouts, newest first (cursor pagination).");
+        group.MapGet("/seller-payouts", ListSellerPayouts).WithName("ListOrganizerSellerPayouts")
+            .WithSummary("The payouts to fans who resold tickets of the organizer's events (scheduled, withheld, pending, paid, failed), newest first; optionally of one event.");
         return group;
     }
 
@@ -135,6 +137,20 @@ public static class OrganizerPaymentsApi
 
     internal static PayoutResponse ToResponse(Payout payout) =>
         new(payout.Id, payout.OrganizerId, payout.Currency, payout.Amount, payout.Status, payout.TransferId, payout.FailureMessage, payout.CreatedAt, payout.CompletedAt);
+
+    private static async Task<Ok<SellerPaymentsApi.SellerPayoutsResponse>> ListSellerPayouts(Guid organizerId, Guid? eventId, Caller caller, PaymentsDbContext db,
+        CancellationToken cancellationToken)
+    {
+        Authorize(caller, organizerId);
+        var payouts = db.SellerPayouts.AsNoTracking().Where(p => p.OrganizerId == organizerId);
+        if (eventId is { } only)
+        {
+            payouts = payouts.Where(p => p.EventId == only);
+        }
+
+        var rows = await payouts.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.ResaleId).Take(500).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new SellerPaymentsApi.SellerPayoutsResponse([.. rows.Select(SellerPaymentsApi.ToResponse)]));
+    }
 
     private static void Authorize(Caller caller, Guid organizerId)
     {

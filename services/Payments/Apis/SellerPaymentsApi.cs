@@ -43,7 +43,12 @@ public static class SellerPaymentsApi
 
     public sealed record SellerOnboardingResponse(string AccountId, Uri OnboardingUrl, DateTimeOffset ExpiresAt);
 
-    public sealed record SellerPayoutResponse(Guid ResaleId, Guid EventId, string Currency, long Amount, string Status, DateTimeOffset DueAt, DateTimeOffset? CompletedAt);
+    /// <summary>One resale's share for its seller; <c>status</c>: scheduled (in escrow until <c>dueAt</c>), withheld (event cancelled, buyer refunded), pending (being transferred), paid or failed.</summary>
+    public sealed record SellerPayoutResponse(Guid ResaleId, Guid SellerId, Guid EventId, string Currency, long Amount, string Status, DateTimeOffset DueAt, string? TransferId,
+        string? FailureMessage, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+    internal static SellerPayoutResponse ToResponse(SellerPayout p) =>
+        new(p.ResaleId, p.SellerId, p.EventId, p.Currency, p.Amount, p.Status, p.DueAt, p.TransferId, p.FailureMessage, p.CreatedAt, p.CompletedAt);
 
     public sealed record SellerPayoutsResponse(IReadOnlyList<SellerPayoutResponse> Items);
 
@@ -106,7 +111,7 @@ public static class SellerPaymentsApi
     {
         var userId = caller.RequiredUserId;
         var rows = await db.SellerPayouts.AsNoTracking().Where(p => p.SellerId == userId).OrderByDescending(p => p.CreatedAt).Take(200).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new SellerPayoutsResponse([.. rows.Select(p => new SellerPayoutResponse(p.ResaleId, p.EventId, p.Currency, p.Amount, p.Status, p.DueAt, p.CompletedAt))]));
+        return TypedResults.Ok(new SellerPayoutsResponse([.. rows.Select(ToResponse)]));
     }
 
     private static async Task<Ok<SellerAccountView>> CompleteSimulatedOnboarding(string accountId, Caller caller, SimulatedStripe stripe, PaymentsDbContext db,

@@ -15,6 +15,7 @@ public static class PaymentMetadata
     public const string EventId = "event_id";
     public const string RefundId = "refund_id";
     public const string PayoutId = "payout_id";
+    public const string ResaleId = "resale_id";
 
     public static Dictionary<string, string> For(CreatePayment payment) => new()
     {

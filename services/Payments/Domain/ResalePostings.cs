@@ -9,6 +9,10 @@ public static class ResalePostings
 
     public const string ResaleRefund = "resale_refund";
 
+    public const string SellerPayout = "seller_payout";
+
+    public const string SellerPayoutReversal = "seller_payout_reversal";
+
     public const string SellerEscrowPrefix = "seller_escrow:";
 
     /// <summary>The seller's share of their resales, owed to them but held until the payout is due (a liability: credits add).</summary>
@@ -57,4 +61,14 @@ public static class ResalePostings
             (SellerEscrow(refund.SellerId), refund.SellerShare),
         ], refund.OrganizerId, refund.ResaleId);
     }
+
+    /// <summary>A seller's payout, reserved before its transfer: the share leaves escrow and cash.</summary>
+    public static Posting ForSellerPayout(Data.SellerPayout payout) =>
+        new(SellerPayout, payout.ResaleId.ToString(), payout.Currency, $"Seller payout of resale {payout.ResaleId} to {payout.AccountId}",
+            [(SellerEscrow(payout.SellerId), payout.Amount), (LedgerAccounts.Cash, -payout.Amount)], payout.OrganizerId, payout.ResaleId);
+
+    /// <summary>A seller's payout the gateway refused: the share is owed to the seller again, in escrow.</summary>
+    public static Posting ForFailedSellerPayout(Data.SellerPayout payout) =>
+        new(SellerPayoutReversal, payout.ResaleId.ToString(), payout.Currency, $"Failed seller payout of resale {payout.ResaleId} to {payout.AccountId}",
+            [(LedgerAccounts.Cash, payout.Amount), (SellerEscrow(payout.SellerId), -payout.Amount)], payout.OrganizerId, payout.ResaleId);
 }

@@ -40,9 +40,10 @@ public sealed class PostResale(PaymentsDbContext db, TimeProvider time, ILogger<
                 ResaleId = data.ResaleId,
                 SellerId = data.SellerId,
                 EventId = data.EventId,
+                OrganizerId = data.OrganizerId,
                 Currency = posting.Currency,
                 Amount = data.SellerShare,
-                Status = "scheduled",
+                Status = SellerPayoutStatuses.Scheduled,
                 DueAt = data.PayoutDueAt,
                 CreatedAt = now,
             });
@@ -93,9 +94,9 @@ public sealed class ReverseResale(PaymentsDbContext db, TimeProvider time, ILogg
         var now = time.GetUtcNow();
         Ledger.Add(db, posting, now);
         var payout = await db.SellerPayouts.SingleOrDefaultAsync(p => p.ResaleId == data.ResaleId, cancellationToken);
-        if (payout is { Status: "scheduled" })
+        if (payout is { Status: SellerPayoutStatuses.Scheduled })
         {
-            payout.Status = "withheld";
+            payout.Status = SellerPayoutStatuses.Withheld;
         }
         else if (payout is not null)
         {

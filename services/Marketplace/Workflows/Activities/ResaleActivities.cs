@@ -69,6 +69,18 @@ public sealed class ReopenListing(MarketplaceDbContext db, IActorProxyFactory ac
             (resale.Status, resale.FailureCode, resale.UpdatedAt) = (input.Status, input.Code, now);
         }
 
+        // An accepted offer whose buyer did not pay lapses, so that the seller may accept another.
+        if (resale.OfferId is { } offerId)
+        {
+            await db.Offers.Where(o => o.Id == offerId && o.Status == OfferStatuses.Accepted)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.Status, OfferStatuses.Expired).SetProperty(x => x.UpdatedAt, now), context.CancellationToken);
+        }
+
+        if (unlock)
+        {
+            await OpenOffers.VoidAsync(db, listing.Id, now, context.CancellationToken);
+        }
+
         await db.SaveChangesAsync(context.CancellationToken);
         if (unlock)
         {
@@ -132,6 +144,7 @@ public sealed class CompleteResale(MarketplaceDbContext db, IOptions<Marketplace
         (resale.Status, resale.SellerShare, resale.PlatformFee, resale.Royalty, resale.CompletedAt, resale.UpdatedAt) =
             (ResaleStatuses.Completed, split.SellerShare, split.PlatformFee, split.Royalty, now, now);
         (listing.Status, listing.ResaleId, listing.UpdatedAt) = (ListingStatuses.Sold, resale.Id, now);
+        await OpenOffers.VoidAsync(db, listing.Id, now, context.CancellationToken);
         db.Publish(ResaleCompleted.Topic, new ResaleCompleted(resale.Id, listing.Id, resale.TicketId, resale.EventId, resale.OrganizerId, resale.SellerId, resale.BuyerId,
             resale.Currency, resale.Price, split.SellerShare, split.PlatformFee, split.Royalty, resale.ProcessorFee ?? 0, resale.PaymentIntentId ?? "",
             @event.EndsAt + options.Value.EscrowAfterEvent, now));
@@ -167,6 +180,7 @@ public sealed class EndFailedResale(MarketplaceDbContext db, IActorProxyFactory 
         if (listing.ResaleId == resale.Id && listing.Status == ListingStatuses.Reserved)
         {
             (listing.Status, listing.ResaleId, listing.UpdatedAt) = (ListingStatuses.Withdrawn, null, now);
+            await OpenOffers.VoidAsync(db, listing.Id, now, context.CancellationToken);
         }
 
         await db.SaveChangesAsync(context.CancellationToken);
@@ -192,6 +206,8 @@ public sealed class ExpireListing(MarketplaceDbContext db, IActorProxyFactory ac
         {
             return false;
         }
+
+        await OpenOffers.VoidAsync(db, listing.Id, now, context.CancellationToken);
 
         await actors.LockOf(listing.TicketId).UnlockAsync(new UnlockTicket(listing.TicketId, listing.Id));
         return true;
