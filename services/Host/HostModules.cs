@@ -7,6 +7,7 @@ using TicketToken.Notifications;
 using TicketToken.Orders;
 using TicketToken.Tickets;
 using TicketToken.Payments;
+using TicketToken.Queue;
 using TicketToken.Scanning;
 
 namespace TicketToken.Host;
@@ -25,5 +26,6 @@ public static class HostModules
         new ScanningModule(),
         new NotificationsModule(),
         new MarketplaceModule(),
+        new QueueModule(),
     ];
 }
