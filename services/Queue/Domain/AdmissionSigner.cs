@@ -20,11 +20,19 @@ public static class AdmissionSigner
         return (key.ExportPkcs8PrivateKey(), key.ExportSubjectPublicKeyInfo());
     }
 
-    public static string Sign(byte[] privateKey, Guid eventId, Guid userId, DateTimeOffset admittedAt, DateTimeOffset expiresAt)
+    /// <summary>
+    /// The on-sale's signing key, made once per settings and never disposed: IdentityModel caches a signature provider per
+    /// key material, and a disposed key behind a cached provider fails the next signature.
+    /// </summary>
+    public static SigningCredentials CredentialsFor(byte[] privateKey)
     {
-        using var key = ECDsa.Create();
+        var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(privateKey, out _);
-        return Handler.CreateToken(new SecurityTokenDescriptor
+        return new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256);
+    }
+
+    public static string Sign(SigningCredentials credentials, Guid eventId, Guid userId, DateTimeOffset admittedAt, DateTimeOffset expiresAt) =>
+        Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Admissions.Issuer,
             Audience = Admissions.Audience,
@@ -32,7 +40,6 @@ public static class AdmissionSigner
             NotBefore = admittedAt.UtcDateTime,
             Expires = expiresAt.UtcDateTime,
             Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()), new Claim(Admissions.EventClaim, eventId.ToString())]),
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key), SecurityAlgorithms.EcdsaSha256),
+            SigningCredentials = credentials,
         });
-    }
 }

@@ -12,6 +12,8 @@ namespace TicketToken.Queue.Domain;
 public sealed record OnSaleSettings(Guid EventId, Guid OrganizerId, DateTimeOffset OpensAt, int? WaveSize, TimeSpan WaveInterval, TimeSpan AdmissionValidity,
     int ProofOfWorkBits, int DelayAtScore, int RefuseAtScore, bool Queued, byte[] SigningKey, byte[] PublicKey)
 {
+    public Microsoft.IdentityModel.Tokens.SigningCredentials Signing { get; } = AdmissionSigner.CredentialsFor(SigningKey);
+
     public static OnSaleSettings From(QueuedOnSale row, SecretProtector secrets) => new(row.EventId, row.OrganizerId, row.OpensAt, row.WaveSize,
         TimeSpan.FromSeconds(row.WaveIntervalSeconds), TimeSpan.FromSeconds(row.AdmissionValiditySeconds), row.ProofOfWorkBits, row.DelayAtScore,
         row.RefuseAtScore, row.Queued, secrets.Unprotect(row.SigningKey), row.PublicKey);
@@ -135,6 +137,8 @@ public sealed class QueueBoard(
                     line.Entries[entry.UserId] = entry;
                 }
 
+                // The last wave's time comes back too, so a restart does not admit a wave early.
+                line.LastWaveAt = line.Entries.Values.Max(e => e.AdmittedAt) ?? DateTimeOffset.MinValue;
                 line.AdmissionRatePerMinute = FixedRate(line.Settings) ?? 0;
                 line.RefreshPositions();
                 _lines[row.EventId] = line;
@@ -325,7 +329,7 @@ public sealed class QueueBoard(
             return null;
         }
 
-        entry.Admission ??= AdmissionSigner.Sign(line.Settings.SigningKey, line.Settings.EventId, entry.UserId, admittedAt, expiresAt);
+        entry.Admission ??= AdmissionSigner.Sign(line.Settings.Signing, line.Settings.EventId, entry.UserId, admittedAt, expiresAt);
         return (entry.Admission, expiresAt);
     }
 }
