@@ -70,8 +70,9 @@ try
             throw new InvalidOperationException($"join answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
         }
     });
-    var joinRate = fans / joinClock.Elapsed.TotalSeconds;
-    Console.WriteLine($"{fans:N0} joins in {joinClock.Elapsed.TotalSeconds:0.0} s: {joinRate:N0}/s");
+    var joinTime = joinClock.Elapsed;
+    var joinRate = fans / joinTime.TotalSeconds;
+    Console.WriteLine($"{fans:N0} joins in {joinTime.TotalSeconds:0.0} s: {joinRate:N0}/s");
 
     // The opening, two seconds from now; fans start polling at once.
     var opensAt = DateTimeOffset.UtcNow.AddSeconds(2);
@@ -177,7 +178,7 @@ try
     Console.WriteLine();
     Console.WriteLine("| measurement | value |");
     Console.WriteLine("|---|---|");
-    Console.WriteLine($"| joins (before the opening, 64 at a time) | {fans:N0} in {joinClock.Elapsed.TotalSeconds:0.0} s: {joinRate:N0}/s |");
+    Console.WriteLine($"| joins (before the opening, 64 at a time) | {fans:N0} in {joinTime.TotalSeconds:0.0} s: {joinRate:N0}/s |");
     Console.WriteLine($"| polls answered | {polls:N0} in {elapsed.TotalSeconds:0} s: {polls / elapsed.TotalSeconds:N0}/s (target {fans / (double)pollSeconds:N0}/s while everybody waits) |");
     Console.WriteLine($"| poll latency from when it was due, p50 / p99 / max | {At(0.50):0.0} / {At(0.99):0.0} / {(all.Length > 0 ? all[^1] : double.NaN):0} ms |");
     Console.WriteLine($"| admitted | {admitted:N0}, first {(firstAdmission - openedAt).TotalSeconds:0.0} s after the opening, last {(lastAdmission - openedAt).TotalSeconds:0.0} s after: " +

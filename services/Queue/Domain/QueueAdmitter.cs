@@ -91,7 +91,8 @@ public sealed class QueueAdmitter(
             return false;
         }
 
-        var size = line.Settings.WaveSize ?? (int)Math.Min(free ?? options.Value.MaxDerivedWave, options.Value.MaxDerivedWave);
+        // Never more than inventory shows free: a fan admitted to nothing would only be told so at the hold.
+        var size = (int)Math.Min(line.Settings.WaveSize ?? options.Value.MaxDerivedWave, free ?? long.MaxValue);
         var admitted = await board.AdmitAsync(line, size, cancellationToken);
         if (QueueBoard.FixedRate(line.Settings) is null && line.LastWaveAt != DateTimeOffset.MinValue)
         {
