@@ -19,6 +19,9 @@ public sealed class AdmissionGates([FromKeyedServices(InventoryModule.Id)] IStat
 {
     public static readonly TimeSpan NegativeLifetime = TimeSpan.FromSeconds(10);
 
+    /// <summary>Hold requests may name any id: past this many cached answers the cache starts over rather than grow.</summary>
+    private const int MaxCached = 50_000;
+
     private static readonly JsonWebTokenHandler Handler = new();
 
     private readonly ConcurrentDictionary<Guid, Gate> _gates = new();
@@ -50,6 +53,11 @@ public sealed class AdmissionGates([FromKeyedServices(InventoryModule.Id)] IStat
         if (!_gates.TryGetValue(eventId, out var gate) || (gate.Stored is null && now - gate.ReadAt >= NegativeLifetime))
         {
             var stored = await state.GetStateAsync<StoredGate>(StateStores.Default, KeyOf(eventId), cancellationToken);
+            if (_gates.Count >= MaxCached)
+            {
+                _gates.Clear();
+            }
+
             gate = _gates[eventId] = stored is null ? new Gate(null, null, now) : Open(stored);
         }
 
