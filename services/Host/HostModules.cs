@@ -8,6 +8,7 @@ using TicketToken.Notifications;
 using TicketToken.Orders;
 using TicketToken.Tickets;
 using TicketToken.Payments;
+using TicketToken.Queue;
 using TicketToken.Scanning;
 
 namespace TicketToken.Host;
@@ -27,5 +28,6 @@ public static class HostModules
         new NotificationsModule(),
         new MarketplaceModule(),
         new MintingModule(),
+        new QueueModule(),
     ];
 }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Inventory;
+using TicketToken.Contracts.Queue;
 using TicketToken.Inventory.Actors;
 using TicketToken.Inventory.Apis;
+using TicketToken.Inventory.Domain;
 using TicketToken.Inventory.Subscriptions;
 
 namespace TicketToken.Inventory;
@@ -20,6 +22,7 @@ public sealed class InventoryModule : Module
     {
         module.Services.AddValidation();
         module.Services.AddOptions<InventoryOptions>().Bind(module.Configuration.GetSection(InventoryOptions.Section));
+        module.Services.AddSingleton<AdmissionGates>();
         module.AddActor<EventInventoryActor>(InventoryActors.Event)
             .AddActor<SeatSectionActor>(InventoryActors.Section)
             .AddActor<GeneralAdmissionActor>(InventoryActors.GeneralAdmission)
@@ -28,7 +31,8 @@ public sealed class InventoryModule : Module
             .Subscribe<EventPublished, CreateInventory>(EventPublished.Topic)
             .Subscribe<EventCancelled, StopSales>(EventCancelled.Topic)
             .Subscribe<SeatsReleased, OfferReleasedSeats>(SeatsReleased.Topic)
-            .Subscribe<SeatsSold, CloseWaitlistOffer>(SeatsSold.Topic);
+            .Subscribe<SeatsSold, CloseWaitlistOffer>(SeatsSold.Topic)
+            .Subscribe<OnSaleQueued, RecordAdmissionGate>(OnSaleQueued.Topic);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

@@ -11,6 +11,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Inventory;
+using TicketToken.Contracts.Queue;
 using TicketToken.Inventory.Domain;
 
 namespace TicketToken.Inventory.Apis;
@@ -42,9 +43,16 @@ public static class HoldsApi
     public sealed record GeneralAdmissionRequest(Guid TicketTypeId, [property: Range(1, 50)] int Quantity);
 
     private static async Task<Results<Created<HoldView>, ProblemHttpResult>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
-        IActorProxyFactory actors, IOptions<InventoryOptions> options, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+        IActorProxyFactory actors, AdmissionGates gates, IOptions<InventoryOptions> options, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [FromHeader(Name = Admissions.Header)] string? admission, CancellationToken cancellationToken)
     {
         var buyer = caller.RequiredUserId;
+        // A queued on-sale sells only to fans its queue admitted (ADR 0020); the admission is verified here, offline.
+        if (await gates.RefusalAsync(eventId, buyer, admission, cancellationToken) is { } refusal)
+        {
+            return AdmissionRefused(refusal);
+        }
+
         // A retried request with the same key names the same hold, and the buyer's actor answers it again instead of holding twice.
         var holdId = string.IsNullOrWhiteSpace(idempotencyKey)
             ? Guid.NewGuid()
@@ -95,6 +103,15 @@ public static class HoldsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
         await actors.BuyerOf(eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : NotFound();
+
+    private static ProblemHttpResult AdmissionRefused(string code) => code switch
+    {
+        Admissions.Required => Problems.Create(StatusCodes.Status403Forbidden, code, "This on-sale is queued: holds need an admission from its queue.",
+            $"Join the queue at /api/queue/events/{{eventId}}/entries and send the admission it gives you in the {Admissions.Header} header."),
+        Admissions.Expired => Problems.Create(StatusCodes.Status403Forbidden, code, "Your admission has expired.", "Admissions are short-lived; your turn has passed."),
+        _ => Problems.Create(StatusCodes.Status403Forbidden, code, "This admission is not valid for you and this event.",
+            "Send the admission the queue gave your own account for this event."),
+    };
 
     private static ProblemHttpResult NotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, HoldFailures.HoldNotFound, "There is no such hold of yours.", "It may have expired or been released.");

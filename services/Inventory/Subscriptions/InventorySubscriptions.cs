@@ -2,6 +2,7 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Inventory;
+using TicketToken.Contracts.Queue;
 using TicketToken.Inventory.Domain;
 
 namespace TicketToken.Inventory.Subscriptions;
@@ -42,6 +43,16 @@ public sealed class CloseWaitlistOffer(IActorProxyFactory actors) : ITopicHandle
     public async Task<TopicResult> HandleAsync(SeatsSold data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await actors.WaitlistOf(data.EventId).OnSeatsSoldAsync(data);
+        return TopicResult.Success;
+    }
+}
+
+/// <summary>An on-sale put behind the queue (or taken from it): its holds need an admission signed with the key it names.</summary>
+public sealed class RecordAdmissionGate(AdmissionGates gates) : ITopicHandler<OnSaleQueued>
+{
+    public async Task<TopicResult> HandleAsync(OnSaleQueued data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        await gates.RecordAsync(data, cancellationToken);
         return TopicResult.Success;
     }
 }

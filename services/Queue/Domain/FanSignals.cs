@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using TicketToken.Queue.Data;
+
+namespace TicketToken.Queue.Domain;
+
+/// <summary>
+/// Gathers the risk signals of a join: the account's age (from identity.user-registered), joins from the address in the
+/// last minute and accounts from the address in this line (counted in memory, so the signal costs no query), and the
+/// proof-of-work answer when the organizer asks for one.
+/// </summary>
+public sealed class FanSignals(QueueDbContext db, AddressActivity addresses, TimeProvider time)
+{
+    public async Task<(int Score, IReadOnlyList<string> Reasons)> ScoreAsync(Line line, Guid userId, string? address, string? nonce, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var registeredAt = await db.Accounts.Where(a => a.UserId == userId).Select(a => (DateTimeOffset?)a.RegisteredAt).SingleOrDefaultAsync(cancellationToken);
+        var (joinsLastMinute, accounts) = address is null ? (0, 0) : addresses.Record(line.Settings.EventId, address, userId, now);
+        bool? solved = line.Settings.ProofOfWorkBits > 0
+            ? ProofOfWork.IsSolved(ProofOfWork.ChallengeFor(line.Settings.PublicKey, line.Settings.EventId, userId), nonce, line.Settings.ProofOfWorkBits)
+            : null;
+        return RiskScore.Of(new RiskScore.Signals(registeredAt is { } at ? now - at : null, joinsLastMinute, accounts, solved));
+    }
+}
+
+/// <summary>Joins per client address: a one-minute window of counts, and the accounts seen per (on-sale, address).</summary>
+public sealed class AddressActivity
+{
+    private readonly ConcurrentDictionary<string, Window> _joins = new();
+    private readonly ConcurrentDictionary<(Guid, string), HashSet<Guid>> _accounts = new();
+
+    public (int JoinsLastMinute, int Accounts) Record(Guid eventId, string address, Guid userId, DateTimeOffset now)
+    {
+        var window = _joins.GetOrAdd(address, _ => new Window());
+        int joins;
+        lock (window)
+        {
+            if (now - window.Start >= TimeSpan.FromMinutes(1))
+            {
+                (window.Start, window.Count) = (now, 0);
+            }
+
+            joins = ++window.Count;
+        }
+
+        var accounts = _accounts.GetOrAdd((eventId, address), _ => []);
+        lock (accounts)
+        {
+            accounts.Add(userId);
+            return (joins, accounts.Count);
+        }
+    }
+
+    private sealed class Window
+    {
+        public DateTimeOffset Start { get; set; } = DateTimeOffset.MinValue;
+        public int Count { get; set; }
+    }
+}
