@@ -34,6 +34,7 @@ public sealed class InventoryModule : Module
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHoldsApi();
+        endpoints.MapPassHoldsApi();
         endpoints.MapAvailabilityApi();
         endpoints.MapWaitlistApi();
     }
