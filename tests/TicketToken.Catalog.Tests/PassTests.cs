@@ -131,6 +131,8 @@ public sealed class PassTests(CatalogFixture fixture) : IClassFixture<CatalogFix
             new { organizerId = organizer.Id, name = "Negative", eventIds = events, ticketType = "Standing", priceMinor = -1 },
             new { organizerId = organizer.Id, name = "", eventIds = events, ticketType = "Standing", priceMinor = 100 },
             new { organizerId = organizer.Id, name = "No type", eventIds = events, priceMinor = 100 },
+            new { organizerId = organizer.Id, name = "No price", eventIds = events, ticketType = "Standing" },
+            new { organizerId = organizer.Id, name = "Too dear", eventIds = events, ticketType = "Standing", priceMinor = 9_000_000_000_000L },
             new { organizerId = organizer.Id, name = "Many", eventIds = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid()).ToArray(), ticketType = "Standing", priceMinor = 100 },
         ];
         foreach (var body in bodies)

@@ -45,7 +45,7 @@ public static class PassesApi
         [property: StringLength(5000)] string? Description,
         [property: Required, MinLength(2), MaxLength(MaximumEvents)] IReadOnlyList<Guid>? EventIds,
         [property: Required, StringLength(100, MinimumLength = 1)] string TicketType,
-        [property: Range(0, 100_000_000)] long PriceMinor);
+        [property: Required, Range(0d, 1e12)] long? PriceMinor);
 
     public const int MaximumEvents = 100;
 
@@ -126,7 +126,7 @@ public static class PassesApi
             Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
             Kind = kinds[0],
             SeatMapId = seatMapId,
-            PriceMinor = request.PriceMinor,
+            PriceMinor = request.PriceMinor!.Value,
             Currency = events[0].Currency,
             CreatedAt = time.GetUtcNow(),
         };
