@@ -28,5 +28,6 @@ public sealed class CatalogModule : Module
         endpoints.MapSeatMapsApi();
         endpoints.MapEventsApi();
         endpoints.MapTicketTypesApi();
+        endpoints.MapPassesApi();
     }
 }

@@ -25,6 +25,9 @@ internal static class CatalogProblems
     public static ProblemException TicketTypeNotFound() =>
         new(StatusCodes.Status404NotFound, "ticket_type_not_found", "The event has no such ticket type.");
 
+    public static ProblemException PassNotFound() =>
+        new(StatusCodes.Status404NotFound, "pass_not_found", "There is no such pass.");
+
     // 400: the request itself is wrong.
     public static ProblemException InvalidTimeZone(string timeZone) =>
         new(StatusCodes.Status400BadRequest, "invalid_time_zone", "The time zone is not an IANA time zone this server knows.",
@@ -67,6 +70,9 @@ internal static class CatalogProblems
     public static ProblemException InvalidAccessZone(string zone) =>
         new(StatusCodes.Status400BadRequest, "invalid_access_zone", "There is no such access zone.",
             $"'{zone}' is not one of {string.Join(", ", AccessZones.All)} (BACKSTAGE includes VIP, VIP includes GA).");
+
+    public static ProblemException InvalidPass(string detail) =>
+        new(StatusCodes.Status400BadRequest, "invalid_pass", "The pass does not work.", detail);
 
     public static ProblemException UnsupportedMediaType() =>
         new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send the seat map as text/csv or application/json.");

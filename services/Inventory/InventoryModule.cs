@@ -38,6 +38,7 @@ public sealed class InventoryModule : Module
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHoldsApi();
+        endpoints.MapPassHoldsApi();
         endpoints.MapAvailabilityApi();
         endpoints.MapWaitlistApi();
     }

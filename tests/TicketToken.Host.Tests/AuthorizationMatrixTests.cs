@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationFixture fixture, ITest
         "GET /api/events/{eventId:guid}/ticket-types",
         "GET /api/events/{eventId:guid}/ticket-types/{ticketTypeId:guid}",
         "GET /api/events/{eventId:guid}/seatmap.svg",
+        "GET /api/passes/{passId:guid}",
         "GET /api/inventory/events/{eventId:guid}/availability",
         "GET /api/inventory/events/{eventId:guid}/seats",
         "GET /api/inventory/events/{eventId:guid}/seatmap.svg",

@@ -9,6 +9,17 @@ namespace TicketToken.Catalog.Apis;
 /// <summary>Request examples for the OpenAPI document, attached per operation (Swagger UI offers them in "Try it out").</summary>
 internal static class CatalogExamples
 {
+    public static readonly RequestExample CreatePass = new("season", "A season pass: the same seat at three concerts of a series", """
+        {
+          "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
+          "name": "Autumn Season 2027",
+          "description": "Three evenings, one seat.",
+          "eventIds": ["0197a3c7-0000-7000-8000-000000000001", "0197a3c7-0000-7000-8000-000000000002", "0197a3c7-0000-7000-8000-000000000003"],
+          "ticketType": "Stalls",
+          "priceMinor": 19900
+        }
+        """);
+
     public static readonly RequestExample CreateVenue = new("venue", "A concert hall", """
         {
           "organizerId": "0197a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b",

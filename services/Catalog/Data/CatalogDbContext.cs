@@ -16,6 +16,8 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
     public DbSet<Seat> Seats => Set<Seat>();
     public DbSet<Event> Events => Set<Event>();
     public DbSet<TicketType> TicketTypes => Set<TicketType>();
+    public DbSet<Pass> Passes => Set<Pass>();
+    public DbSet<PassEvent> PassEvents => Set<PassEvent>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -57,6 +59,17 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             ticketType.ToTable("ticket_types");
             ticketType.HasOne<Event>().WithMany().HasForeignKey(t => t.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Pass>(pass =>
+        {
+            pass.ToTable("passes");
+            pass.HasMany(p => p.Events).WithOne().HasForeignKey(e => e.PassId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PassEvent>(passEvent =>
+        {
+            passEvent.ToTable("pass_events").HasKey(e => new { e.PassId, e.EventId });
+            passEvent.HasOne<Event>().WithMany().HasForeignKey(e => e.EventId);
+            passEvent.HasOne<TicketType>().WithMany().HasForeignKey(e => e.TicketTypeId);
         });
     }
 }
@@ -176,4 +189,31 @@ public sealed class TicketType
     public string AccessZone { get; set; } = Contracts.Catalog.AccessZones.GeneralAdmission;
 
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A season or multi-day pass: one product over several events, sold once at <see cref="PriceMinor"/> (docs/adr/0023).</summary>
+public sealed class Pass
+{
+    public Guid Id { get; set; }
+    public Guid OrganizerId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary><c>reserved</c> (the same seat in every event, of <see cref="SeatMapId"/>) or <c>general_admission</c>.</summary>
+    public required string Kind { get; set; }
+
+    public Guid? SeatMapId { get; set; }
+    public long PriceMinor { get; set; }
+    public required string Currency { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<PassEvent> Events { get; set; } = [];
+}
+
+/// <summary>One event of a pass and the ticket type its ticket there is of.</summary>
+public sealed class PassEvent
+{
+    public Guid PassId { get; set; }
+    public Guid EventId { get; set; }
+    public Guid TicketTypeId { get; set; }
+    public int Position { get; set; }
 }

@@ -117,7 +117,7 @@ public static class HoldsApi
         Problems.Create(StatusCodes.Status404NotFound, HoldFailures.HoldNotFound, "There is no such hold of yours.", "It may have expired or been released.");
 
     /// <summary>The failure codes of <see cref="HoldFailures"/> as problem details.</summary>
-    private static ProblemHttpResult Failure(HoldOutcome outcome) => outcome.Failure switch
+    internal static ProblemHttpResult Failure(HoldOutcome outcome) => outcome.Failure switch
     {
         HoldFailures.SeatUnavailable => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Some of these seats are taken.", outcome.Detail),
         HoldFailures.NotEnoughSeats => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Not enough seats together there.", outcome.Detail),
