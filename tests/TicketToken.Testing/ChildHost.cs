@@ -99,7 +99,7 @@ public sealed class ChildHost : IAsyncDisposable
                 // not listening yet
             }
 
-            if (deadline.Elapsed > limit)
+            if (Eventually.Expired(deadline.Elapsed, limit)) // a start takes longer on a busy machine
             {
                 await child.KillAsync();
                 throw new TimeoutException($"The child host was not ready within {limit.TotalSeconds} s:\n{child.Output}");

@@ -27,7 +27,7 @@ public static class Eventually
     }
 
     /// <summary>Whether a wait of <paramref name="limit"/> is over, after <paramref name="elapsed"/>, given how busy the machine is now.</summary>
-    private static bool Expired(TimeSpan elapsed, TimeSpan limit) => elapsed > limit && elapsed > limit * LoadFactor();
+    public static bool Expired(TimeSpan elapsed, TimeSpan limit) => elapsed > limit && elapsed > limit * LoadFactor();
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="because"/> on timeout.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)

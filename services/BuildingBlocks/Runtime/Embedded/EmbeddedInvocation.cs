@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
@@ -26,8 +27,11 @@ internal sealed class LoopbackServiceInvoker(string callerAppId, LoopbackChannel
 
     private sealed class LoopbackHandler(string caller, string callee, LoopbackChannel channel) : DelegatingHandler(channel.Handler)
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // A delivery or reminder can run before Kestrel listens (they start once migrations are done): a call made
+            // then would be refused and spend one of its delivery's attempts, which a slow start can use up entirely.
+            await channel.Started.WaitAsync(cancellationToken);
             var target = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
             request.RequestUri = new Uri(channel.BaseAddress(callee), target.PathAndQuery);
             request.Headers.Remove(InvocationHeaders.CallerAppId);
@@ -36,7 +40,7 @@ internal sealed class LoopbackServiceInvoker(string callerAppId, LoopbackChannel
             request.Headers.Add(InvocationHeaders.CalleeAppId, callee);
             request.Headers.Remove(LoopbackChannel.TokenHeader);
             request.Headers.Add(LoopbackChannel.TokenHeader, channel.Token);
-            return base.SendAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 }
@@ -45,11 +49,24 @@ internal sealed class LoopbackServiceInvoker(string callerAppId, LoopbackChannel
 /// The shared connection pool of loopback invocations, and a per-process token that marks them as
 /// internal (they are exempt from the per-client rate limit, which would otherwise see one client).
 /// </summary>
-public sealed class LoopbackChannel(IServer server, ModuleSelection modules) : IDisposable
+public sealed class LoopbackChannel : IDisposable
 {
     public const string TokenHeader = "tickettoken-invocation";
 
+    private readonly IServer _server;
+    private readonly ModuleSelection _modules;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Uri? _baseAddress;
+
+    public LoopbackChannel(IServer server, ModuleSelection modules, IHostApplicationLifetime lifetime)
+    {
+        _server = server;
+        _modules = modules;
+        lifetime.ApplicationStarted.Register(() => _started.TrySetResult());
+    }
+
+    /// <summary>Completes once the host has started, and so listens: loopback calls wait for it.</summary>
+    public Task Started => _started.Task;
 
     public HttpMessageHandler Handler { get; } = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 
@@ -57,7 +74,7 @@ public sealed class LoopbackChannel(IServer server, ModuleSelection modules) : I
 
     public Uri BaseAddress(string appId)
     {
-        if (!modules.Runs(appId))
+        if (!_modules.Runs(appId))
         {
             throw new ServiceInvocationException($"App '{appId}' does not run in this host (TICKETTOKEN__SERVICES); the embedded runtime can only invoke its own modules.");
         }
@@ -69,7 +86,7 @@ public sealed class LoopbackChannel(IServer server, ModuleSelection modules) : I
 
     private Uri Discover()
     {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var addresses = _server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             ?? throw new ServiceInvocationException("The host is not listening on plain HTTP yet; service invocation starts once the host has started.");
         var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
