@@ -62,6 +62,9 @@ try
         ["TicketToken:Identity:AccessTokenLifetime"] = "01:00:00",
         ["TicketToken:Payments:Gateway"] = "simulated",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
+        // The production lease, not the tests' 2 s (TestHost.Defaults): with purchases slower than the lease on a busy
+        // machine, every in-flight purchase's watchdog fired every 2 s, about 3 reminder turns and deletes per purchase.
+        ["TicketToken:Workflows:ActivityLease"] = "00:00:30",
     };
     var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxAutoPrepare = autoPrepare };
     await using var host = await TestHost.StartAsync(
