@@ -41,8 +41,11 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>
     /// Starts (or reuses, if already running) a cluster in <paramref name="dataDirectory"/>. With
     /// <paramref name="ephemeral"/> the cluster trades durability for speed and is deleted on dispose.
+    /// <paramref name="serverSettings"/> are more <c>name=value</c> server settings for a cluster started here (the
+    /// benchmarks load <c>pg_stat_statements</c> through <c>shared_preload_libraries</c>, which only a start can set).
     /// </summary>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, int port, bool ephemeral, string database = "tickettoken", CancellationToken cancellationToken = default)
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, int port, bool ephemeral, string database = "tickettoken",
+        IReadOnlyList<string>? serverSettings = null, CancellationToken cancellationToken = default)
     {
         var bin = FindBinaries();
         dataDirectory = Path.GetFullPath(dataDirectory);
@@ -81,6 +84,11 @@ public sealed class LocalPostgres : IAsyncDisposable
         if (ephemeral)
         {
             settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=128MB"]);
+        }
+
+        foreach (var setting in serverSettings ?? [])
+        {
+            settings.AddRange(["-c", setting]);
         }
 
         var log = Path.Combine(Path.GetDirectoryName(dataDirectory)!, Path.GetFileName(dataDirectory) + ".log");

@@ -189,6 +189,7 @@ public static class OrdersApi
         var wait = known.Length == 0 ? TimeSpan.Zero : LongPoll.RequestedWait(http.Request.Headers["Prefer"]);
         var deadline = time.GetUtcNow() + wait;
         Task? signal = null;
+        SaleEvent? saleEvent = null;
         try
         {
             while (true)
@@ -198,7 +199,10 @@ public static class OrdersApi
                 // a client that went away), so nothing piles up.
                 signal = wait > TimeSpan.Zero ? OrderSignals.Next(orderId) : null;
                 var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-                var response = await ResponseAsync(db, workflows, order, cancellationToken);
+                // The event (its name and start, for the answer) is read once per request, not on every re-read: a
+                // sell-out profile counted more reads of it than of the order, from fans waiting on their purchases.
+                saleEvent ??= await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
+                var response = await ResponseAsync(workflows, order, saleEvent, cancellationToken);
                 var etag = LongPoll.ETagOf(response);
                 http.Response.Headers.ETag = etag;
                 if (etag != known)
@@ -262,9 +266,11 @@ public static class OrdersApi
         return TypedResults.Accepted($"/api/orders/{order.Id}", await ResponseAsync(db, workflows, order, cancellationToken));
     }
 
-    internal static async Task<OrderResponse> ResponseAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
+    internal static async Task<OrderResponse> ResponseAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken) =>
+        await ResponseAsync(workflows, order, await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken), cancellationToken);
+
+    private static async Task<OrderResponse> ResponseAsync(IWorkflowClient workflows, Order order, SaleEvent saleEvent, CancellationToken cancellationToken)
     {
-        var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
         PaymentResponse? payment = null;
         if (order is { Status: OrderStatuses.PendingPayment, PaymentClientSecret: not null })
         {

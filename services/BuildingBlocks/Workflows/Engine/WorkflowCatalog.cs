@@ -24,33 +24,24 @@ public sealed class WorkflowCatalog(MigrationCatalog migrations, PostgresDataSou
     public string? SchemaOf(string appId) =>
         migrations.Sets.FirstOrDefault(s => s.AppId == appId && s.Migrations.Any(m => m.Id == MigrationId))?.Schema;
 
-    internal async Task RecordAsync(string appId, string instanceId, WorkflowInstance instance)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CatalogueWriter> _writers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Upserts the instance's row. Rows of instances that change at the same moment are written together, one
+    /// statement and one commit per app at a time (as actor turns share a commit): a purchase changes its row four
+    /// times, and a sell-out profile counted these upserts among the most frequent single-statement commits. The
+    /// caller still waits until its row is written, so a row is never older than its instance's previous turn.
+    /// </summary>
+    internal Task RecordAsync(string appId, string instanceId, WorkflowInstance instance)
     {
         if (SchemaOf(appId) is not { } schema)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        try
-        {
-            await using var command = dataSources.ForApp(appId).CreateCommand($"""
-                insert into {Quote(schema)}.workflow_instances (instance_id, name, status, custom_status, created_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6)
-                on conflict (instance_id) do update set status = excluded.status, custom_status = excluded.custom_status, updated_at = excluded.updated_at
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = instanceId });
-            command.Parameters.Add(new NpgsqlParameter { Value = instance.Name });
-            command.Parameters.Add(new NpgsqlParameter { Value = instance.Status.ToString() });
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = instance.CustomStatus is { } custom ? custom.GetRawText() : DBNull.Value });
-            command.Parameters.Add(new NpgsqlParameter { Value = new DateTimeOffset(instance.CreatedAt, TimeSpan.Zero) });
-            command.Parameters.Add(new NpgsqlParameter { Value = new DateTimeOffset(instance.LastUpdatedAt, TimeSpan.Zero) });
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (NpgsqlException ex)
-        {
-            // The instance itself is saved; only the list view lags until the instance moves again.
-            logger.LogWarning(ex, "Could not record workflow instance {InstanceId} of {AppId} in the catalogue", instanceId, appId);
-        }
+        var row = new CatalogueRow(instanceId, instance.Name, instance.Status.ToString(), instance.CustomStatus?.GetRawText(),
+            new DateTimeOffset(instance.CreatedAt, TimeSpan.Zero), new DateTimeOffset(instance.LastUpdatedAt, TimeSpan.Zero));
+        return _writers.GetOrAdd(appId, id => new CatalogueWriter(dataSources.ForApp(id), schema, logger)).WriteAsync(row);
     }
 
     internal async Task ForgetAsync(string appId, string instanceId)
@@ -99,7 +90,103 @@ public sealed class WorkflowCatalog(MigrationCatalog migrations, PostgresDataSou
         return rows;
     }
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
+
+internal sealed record CatalogueRow(string InstanceId, string Name, string Status, string? CustomStatus, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// One app's catalogue upserts: whoever asks while a write is in flight joins the next one. A failed write is logged
+/// and not retried: the instance itself is saved, only the list view lags until the instance moves again.
+/// </summary>
+internal sealed class CatalogueWriter(NpgsqlDataSource dataSource, string schema, ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private List<(CatalogueRow Row, TaskCompletionSource Done)> _pending = [];
+    private bool _writing;
+
+    public Task WriteAsync(CatalogueRow row)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool start;
+        lock (_gate)
+        {
+            _pending.Add((row, done));
+            start = !_writing;
+            _writing = true;
+        }
+
+        if (start)
+        {
+            // The writer must not run on (and hold up) the turn that started it, nor inherit its context.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(DrainAsync);
+            }
+        }
+
+        return done.Task;
+    }
+
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            List<(CatalogueRow Row, TaskCompletionSource Done)> batch;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                (batch, _pending) = (_pending, []);
+            }
+
+            try
+            {
+                await UpsertAsync(batch.Select(p => p.Row));
+            }
+            catch (Exception ex)
+            {
+                // Whatever went wrong, the waiting turns are answered and the writer goes on with what came meanwhile.
+                logger.LogWarning(ex, "Could not record {Count} workflow instance(s) in the {Schema} catalogue", batch.Count, schema);
+            }
+            finally
+            {
+                foreach (var (_, done) in batch)
+                {
+                    done.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private async Task UpsertAsync(IEnumerable<CatalogueRow> rows)
+    {
+        // An instance's later row wins: its turns are one after the other, so a later request carries a later state
+        // (and one statement may not update the same row twice).
+        var latest = new Dictionary<string, CatalogueRow>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            latest[row.InstanceId] = row;
+        }
+
+        var list = latest.Values.ToList();
+        await using var command = dataSource.CreateCommand($"""
+            insert into {WorkflowCatalog.Quote(schema)}.workflow_instances (instance_id, name, status, custom_status, created_at, updated_at)
+            select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[])
+            on conflict (instance_id) do update set status = excluded.status, custom_status = excluded.custom_status, updated_at = excluded.updated_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = list.Select(r => r.InstanceId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = list.Select(r => r.Name).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = list.Select(r => r.Status).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = list.Select(r => r.CustomStatus).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = list.Select(r => r.CreatedAt).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = list.Select(r => r.UpdatedAt).ToArray() });
+        await command.ExecuteNonQueryAsync();
+    }
 }
 
 /// <summary>Keyset cursor of the workflow list: the creation time and id of the last row, URL-safe.</summary>
