@@ -407,7 +407,8 @@ public static class EventsApi
             .ToList(),
             ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
             new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints),
-            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed });
+            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed,
+              PriceZones = [.. layout.Zones.Select(z => new PublishedPriceZone(z.Code, z.Name, z.Colour))] });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(@event, venue));
