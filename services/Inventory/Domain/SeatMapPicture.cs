@@ -185,8 +185,7 @@ public static class SeatMapPicture
     {
         var minX = all.Min(s => s.X);
         var minY = all.Min(s => s.Y);
-        var span = Math.Max(all.Max(s => s.X) - minX, all.Max(s => s.Y) - minY);
-        var scale = span <= 0 ? 1 : Math.Clamp(Math.Sqrt(all.Count) * Pitch * 1.6 / span, 0.2, 50);
+        var scale = Pitch / SeatSpacing(sections, all);
         var originX = Margin + RowLabelWidth + 6;
         var originY = Margin + StageHeight + SectionHeader + 6;
         var placed = new List<PlacedSection>(sections.Count);
@@ -201,6 +200,26 @@ public static class SeatMapPicture
         }
 
         return placed;
+    }
+
+    /// <summary>
+    /// The usual distance between neighbours in a row (the median, so that aisles and stray seats do not count), which
+    /// the picture draws as one seat pitch: catalog's grid is one unit per seat, a pretix plan about 25 pixels.
+    /// </summary>
+    private static double SeatSpacing(IReadOnlyList<SectionStatus> sections, List<SeatState> all)
+    {
+        var gaps = sections.SelectMany(s => s.Seats.GroupBy(seat => seat.Row))
+            .SelectMany(row => row.Zip(row.Skip(1), (a, b) => Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y))))
+            .Where(gap => gap > 1e-6)
+            .Order()
+            .ToList();
+        if (gaps.Count > 0)
+        {
+            return gaps[gaps.Count / 2];
+        }
+
+        var span = Math.Max(all.Max(s => s.X) - all.Min(s => s.X), all.Max(s => s.Y) - all.Min(s => s.Y));
+        return span <= 0 ? 1 : span / Math.Sqrt(all.Count);
     }
 
     /// <summary>Each section a block of rows in row order (the first nearest the stage); sections side by side, wrapping into bands.</summary>
