@@ -93,6 +93,13 @@ public sealed class SeatMapPictureTests(InventoryFixture fixture, ITestOutputHel
         Position(grid[1]).X.Should().BeApproximately(Position(grid[0]).X + 10, 0.01, "a grid row is evenly spaced");
         Position(grid[2]).Y.Should().BeApproximately(Position(grid[0]).Y + 10, 0.01, "rows stack in order");
         Position(grid[2]).X.Should().Be(Position(grid[0]).X, "each row starts at the section's left edge");
+
+        // Catalog's grid: a section's seats one unit apart, the next section two empty seats further on.
+        var sideBySide = XDocument.Parse(SeatMapPicture.Draw(plan, [Section("A1", ("1", 0, 0), ("1", 1, 0)), Section("B1", ("1", 4, 0), ("1", 5, 0))]));
+        var outlines = sideBySide.Descendants(Svg + "rect").Where(r => (string?)r.Attribute("class") == "sec")
+            .Select(r => (Left: Number(r, "x"), Right: Number(r, "x") + Number(r, "width"))).ToList();
+        outlines.Should().HaveCount(2);
+        outlines[0].Right.Should().BeLessThan(outlines[1].Left, "sections two seats apart on the map are not drawn over each other");
     }
 
     [Theory]
@@ -178,6 +185,8 @@ public sealed class SeatMapPictureTests(InventoryFixture fixture, ITestOutputHel
 
     private static SectionStatus Section(string code, params (string Row, double X, double Y)[] seats) =>
         new(code, code, [], [.. seats.Select((s, i) => new SeatState($"{code}-{s.Row}-{i}", s.Row, i.ToString(CultureInfo.InvariantCulture), "A", s.X, s.Y, "available", false))]);
+
+    private static double Number(XElement element, string attribute) => double.Parse(element.Attribute(attribute)!.Value, CultureInfo.InvariantCulture);
 
     private static List<XElement> Seats(XDocument document) => [.. document.Descendants().Where(x => x.Attribute("data-seat") is not null)];
 

@@ -18,6 +18,7 @@ public static class SeatMapPicture
     private const double Pitch = 10;
     private const double Radius = 4;
     private const double RowLabelWidth = 26;
+    private const double LabelCharacterWidth = 5;
     private const double SectionHeader = 18;
     private const double SectionGap = 24;
     private const double BandWidth = 1600;
@@ -193,10 +194,12 @@ public static class SeatMapPicture
         {
             var seats = section.Seats.Select(s => (s, (s.X - minX) * scale + originX, (s.Y - minY) * scale + originY)).ToList();
             var labels = seats.GroupBy(p => p.s.Row)
-                .Select(row => (row.Key, row.Min(p => p.Item2) - Radius - 3, row.Average(p => p.Item3))).ToList();
-            var left = labels.Min(l => l.Item2) - RowLabelWidth + 4;
-            placed.Add(new PlacedSection(section, left, seats.Min(p => p.Item3) - Radius - SectionHeader, seats.Max(p => p.Item2) + Radius + 6,
-                seats.Max(p => p.Item3) + Radius + 6, labels, seats));
+                .Select(row => (row.Key, row.Min(p => p.Item2) - Radius - 2, row.Average(p => p.Item3))).ToList();
+            // Tight around the seats and as wide as the longest row label needs: catalog's grid leaves two seats between
+            // sections, and wider padding would draw neighbouring sections over each other.
+            var left = labels.Min(l => l.Item2 - LabelCharacterWidth * l.Key.Length) - 2;
+            placed.Add(new PlacedSection(section, left, seats.Min(p => p.Item3) - Radius - SectionHeader + 2, seats.Max(p => p.Item2) + Radius + 3,
+                seats.Max(p => p.Item3) + Radius + 3, labels, seats));
         }
 
         return placed;
