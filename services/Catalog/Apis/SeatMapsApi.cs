@@ -119,6 +119,11 @@ public static class SeatMapsApi
     {
         var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
         var body = await ReadBodyAsync(request, json: true, cancellationToken);
+        if (TextInput.IndexOfInvalidUtf8(body) >= 0)
+        {
+            throw CatalogProblems.InvalidJson();
+        }
+
         JsonDocument document;
         try
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 
 namespace TicketToken.Catalog.Domain;
 
@@ -151,7 +152,7 @@ public static partial class PretixSeatingPlan
         check.String(row, rowPath, "uuid", required: false);
         if (row.TryGetProperty("row_number_position", out var numberPosition)
             && numberPosition.ValueKind != JsonValueKind.Null
-            && !(numberPosition.ValueKind == JsonValueKind.String && numberPosition.GetString() is "start" or "end" or "both"))
+            && !(numberPosition.ValueKind == JsonValueKind.String && (numberPosition.ValueEquals("start") || numberPosition.ValueEquals("end") || numberPosition.ValueEquals("both"))))
         {
             problems.Add(new PlanProblem($"{rowPath}.row_number_position", "row_number_position is \"start\", \"end\", \"both\" or null."));
         }
@@ -350,7 +351,24 @@ public static partial class PretixSeatingPlan
                 return null;
             }
 
-            var text = value.GetString()!;
+            string text;
+            try
+            {
+                text = value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // A lone surrogate escape ("\ud800") or bytes that are not UTF-8: JSON carries them, .NET strings cannot.
+                problems.Add(new PlanProblem($"{path}.{name}", "Not valid Unicode text."));
+                return null;
+            }
+
+            if (TextInput.Problem(text) is { } refused)
+            {
+                problems.Add(new PlanProblem($"{path}.{name}", refused));
+                return null;
+            }
+
             if (required && string.IsNullOrWhiteSpace(text))
             {
                 problems.Add(new PlanProblem($"{path}.{name}", $"'{name}' cannot be empty."));
