@@ -87,6 +87,16 @@ internal static class CatalogProblems
         title: "The seat map is not valid.",
         extensions: new Dictionary<string, object?> { ["code"] = "invalid_seat_map", ["errors"] = errors.Reported });
 
+    public static ProblemException InvalidJson() =>
+        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.");
+
+    /// <summary>A pretix plan was refused; every problem names the JSON path of the element at fault.</summary>
+    public static ProblemHttpResult InvalidPretixPlan(IReadOnlyList<PlanProblem> problems) => TypedResults.Problem(
+        $"{problems.Count} problem(s); nothing was imported. Fix them and send the whole plan again.",
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "The pretix seating plan is not valid.",
+        extensions: new Dictionary<string, object?> { ["code"] = "invalid_pretix_plan", ["errors"] = problems.Take(SeatMapErrors.MaximumReported).ToList() });
+
     // 409: the request is fine, the state of the resource does not allow it.
     public static ProblemException SeatMapInUse(string detail) =>
         new(StatusCodes.Status409Conflict, "seat_map_in_use", "The seat map is used by events.", detail);

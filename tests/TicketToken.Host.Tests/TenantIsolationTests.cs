@@ -250,6 +250,12 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             {
                 organizerId = a, venueId = ofA.VenueId, seatMapId = ofB.SeatMapId, name = "With B's map", startsAt, endsAt = startsAt.AddHours(2), currency = "EUR",
             }, "seat_map_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/venues/{ofB.VenueId}/seatmaps/{ofB.SeatMapId}/pretix", new { }, "venue_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/venues/{ofB.VenueId}/seatmaps/pretix", new
+            {
+                name = "Planted", categories = new[] { new { name = "P" } }, size = new { width = 10, height = 10 },
+                zones = new[] { new { position = new { x = 0, y = 0 }, rows = new[] { new { row_number = "A", seats = new[] { new { seat_guid = "g", seat_number = "1", position = new { x = 0, y = 0 }, category = "P" } } } } } },
+            }, "venue_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/promo-codes", new { code = "STOLEN", eventId = ofB.EventId, percentBasisPoints = 1000 }, "event_not_found"),
             (fixture.Fan, HttpMethod.Post, "/api/orders", new { eventId = ofA.EventId, holdId = heldByOther }, "hold_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/events/{ofB.EventId}/comps",

@@ -30,6 +30,27 @@ internal static class CatalogExamples
         }
         """);
 
+    public static readonly RequestExample PretixPlan = new("pretixPlan", "A small pretix plan: a stage and one zone of two rows", """
+        {
+          "name": "Club layout",
+          "categories": [ { "name": "Front", "color": "#d4af37" }, { "name": "Back", "color": "#1f77b4" } ],
+          "zones": [
+            {
+              "name": "Floor", "zone_id": "FLOOR", "position": { "x": 0, "y": 0 },
+              "areas": [ { "shape": "rectangle", "position": { "x": 40, "y": 10 }, "rectangle": { "width": 200, "height": 30 }, "color": "#333333", "text": { "text": "Stage", "position": { "x": 100, "y": 15 } } } ],
+              "rows": [
+                { "row_number": "A", "position": { "x": 0, "y": 80 }, "seats": [
+                  { "seat_guid": "a1", "seat_number": "1", "position": { "x": 50, "y": 0 }, "category": "Front" },
+                  { "seat_guid": "a2", "seat_number": "2", "position": { "x": 80, "y": 0 }, "category": "Front" } ] },
+                { "row_number": "B", "position": { "x": 0, "y": 110 }, "seats": [
+                  { "seat_guid": "b1", "seat_number": "1", "position": { "x": 50, "y": 0 }, "category": "Back" } ] }
+              ]
+            }
+          ],
+          "size": { "width": 300, "height": 160 }
+        }
+        """);
+
     public static readonly RequestExample SeatMap = new("seatMap", "Two sections, explicit price zones, coordinates left to the grid", """
         {
           "name": "Concert layout",

@@ -423,7 +423,8 @@ public static class EventsApi
             {
                 ListingCooldownMinutes = @event.ResaleListingCooldownMinutes, MaxListingsPerFan = @event.ResaleMaxListingsPerFan,
             },
-            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed });
+            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed,
+              PriceZones = [.. layout.Zones.Select(z => new PublishedPriceZone(z.Code, z.Name, z.Colour))] });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(@event, venue));

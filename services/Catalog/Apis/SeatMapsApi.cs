@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,6 +37,15 @@ public static class SeatMapsApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
             .WithSeatImportExamples();
+        group.MapPost("/pretix", ImportPretixPlan).WithName("ImportPretixSeatingPlan")
+            .WithSummary("Imports a pretix seating plan (pretix's seating-plan.schema.json: zones of rows of seats with categories, area shapes such as the stage); zones with rows become sections, categories price zones. Problems answer 422, each with the JSON path of the bad element.")
+            .Accepts<JsonObject>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
+            .WithJsonRequestExample(CatalogExamples.PretixPlan);
+        group.MapGet("/{seatMapId:guid}/pretix", ExportPretixPlan).WithName("ExportPretixSeatingPlan")
+            .WithSummary("The seat map as a pretix seating plan; a plan imported from pretix comes back with its zones' positions and area shapes.");
         group.MapGet("/", ListSeatMaps).WithName("ListSeatMaps").WithSummary("Lists the venue's seat maps, newest first (cursor pagination).");
         group.MapGet("/{seatMapId:guid}", GetSeatMap).WithName("GetSeatMap")
             .WithSummary("Reads a seat map with its price zones and every section, row (in order from the stage) and seat.");
@@ -103,6 +114,70 @@ public static class SeatMapsApi
         return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
     }
 
+    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> ImportPretixPlan(
+        Guid venueId, [StringLength(200)] string? name, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var body = await ReadBodyAsync(request, json: true, cancellationToken);
+        if (TextInput.IndexOfInvalidUtf8(body) >= 0)
+        {
+            throw CatalogProblems.InvalidJson();
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            throw CatalogProblems.InvalidJson();
+        }
+
+        using (document)
+        {
+            var problems = new List<PlanProblem>();
+            var (draft, shapes, planName) = PretixSeatingPlan.Read(document.RootElement, problems);
+            var errors = new SeatMapErrors();
+            var layout = draft is null ? null : SeatMapRules.Validate(draft, errors);
+            problems.AddRange(errors.Reported.Select(e => new PlanProblem("$", e.Message)));
+            var chosen = string.IsNullOrWhiteSpace(name) ? planName?.Trim() : name.Trim();
+            if (chosen is null or { Length: 0 or > 200 })
+            {
+                problems.Add(new PlanProblem("$.name", "The plan needs a name of 1 to 200 characters (or pass ?name=)."));
+            }
+
+            if (layout is null || problems.Count > 0)
+            {
+                return CatalogProblems.InvalidPretixPlan(problems);
+            }
+
+            var now = time.GetUtcNow();
+            var seatMap = new SeatMap
+            {
+                Id = Guid.CreateVersion7(), VenueId = venue.Id, Name = chosen!, SeatCount = layout.SeatCount, CreatedAt = now, UpdatedAt = now,
+                Shapes = JsonSerializer.Serialize(shapes, ShapesJson),
+            };
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.SeatMaps.Add(seatMap);
+            await SeatMapStore.WriteAsync(db, seatMap.Id, layout, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return TypedResults.Created($"/api/venues/{venue.Id}/seatmaps/{seatMap.Id}", ToSummary(seatMap));
+        }
+    }
+
+    private static async Task<Ok<JsonObject>> ExportPretixPlan(Guid venueId, Guid seatMapId, Caller caller, CatalogDbContext db, CancellationToken cancellationToken)
+    {
+        await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
+        var seatMap = await db.SeatMaps.AsNoTracking().SingleOrDefaultAsync(m => m.Id == seatMapId && m.VenueId == venueId, cancellationToken)
+            ?? throw CatalogProblems.SeatMapNotFound();
+        var layout = await SeatMapStore.ReadAsync(db, seatMapId, cancellationToken);
+        var shapes = seatMap.Shapes is null ? null : JsonSerializer.Deserialize<PlanShapes>(seatMap.Shapes, ShapesJson);
+        return TypedResults.Ok(PretixSeatingPlan.Write(seatMap.Name, layout, shapes));
+    }
+
+    private static readonly JsonSerializerOptions ShapesJson = new(JsonSerializerDefaults.Web);
+
     private static async Task<Ok<Page<SeatMapSummaryResponse>>> ListSeatMaps(Guid venueId, string? cursor, int? limit, Caller caller, CatalogDbContext db, CancellationToken cancellationToken)
     {
         await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
@@ -156,6 +231,8 @@ public static class SeatMapsApi
 
         await SeatMapStore.ClearAsync(db, seatMapId, cancellationToken);
         seatMap.Name = name!.Trim();
+        // Shapes drawn around the old seats (a pretix import's stage and areas) need not fit the new ones.
+        seatMap.Shapes = null;
         seatMap.SeatCount = layout.SeatCount;
         seatMap.UpdatedAt = time.GetUtcNow();
         await SeatMapStore.WriteAsync(db, seatMapId, layout, cancellationToken);

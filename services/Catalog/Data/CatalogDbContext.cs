@@ -26,6 +26,7 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         modelBuilder.Entity<SeatMap>(seatMap =>
         {
             seatMap.ToTable("seat_maps");
+            seatMap.Property(m => m.Shapes).HasColumnType("jsonb");
             seatMap.HasOne<Venue>().WithMany().HasForeignKey(m => m.VenueId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<PriceZone>(zone =>
@@ -96,6 +97,10 @@ public sealed class SeatMap
     public Guid VenueId { get; set; }
     public required string Name { get; set; }
     public int SeatCount { get; set; }
+
+    /// <summary>What a pretix import kept beyond the seats (<see cref="Domain.PlanShapes"/> as JSON); null for maps made here.</summary>
+    public string? Shapes { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -39,7 +39,13 @@ public sealed record EventPublished(
     /// Absent in messages of older versions, which means allowed.
     /// </summary>
     public bool WalletPassesAllowed { get; init; } = true;
+
+    /// <summary>The seat map's price zones with the names and colours the organizer gave them, for the seat-map picture; absent in messages of older versions.</summary>
+    public IReadOnlyList<PublishedPriceZone>? PriceZones { get; init; }
 }
+
+/// <summary>A price zone of the seat map: its code (what <see cref="PublishedSeat.PriceZone"/> names), name and colour (<c>#rrggbb</c>).</summary>
+public sealed record PublishedPriceZone(string Code, string Name, string Colour);
 
 /// <summary>How many tickets one order and one account may have for the event.</summary>
 public sealed record PurchaseLimits(int PerOrder, int PerAccount);

@@ -37,7 +37,7 @@ public sealed class EventInventoryActor(ActorHost host) : Actor(host), IEventInv
         _plan = new EventPlan(published.EventId, published.OrganizerId, published.Name, Cancelled: plan?.Cancelled ?? false,
             published.SalesStartAt, published.SalesEndAt, published.Limits,
             [.. published.Sections.Select(s => new PlannedSection(s.Code, s.Name, [.. s.Rows.SelectMany(r => r.Seats).Select(seat => seat.PriceZone).Distinct()]))],
-            published.TicketTypes, published.Version);
+            published.TicketTypes, published.Version, published.Currency, published.PriceZones);
         await StateManager.SetStateAsync(PlanKey, _plan);
     }
 

@@ -260,7 +260,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
                 : _claims[i] is { OrderId: not null } ? "sold"
                 : _claims[i] is { } claim && claim.ExpiresAt > now ? "held"
                 : "available";
-            seats.Add(new SeatState(seat.Id, seat.Row, seat.Number, seat.PriceZone, seat.X, seat.Y, status, seat.Accessible));
+            seats.Add(new SeatState(seat.Id, seat.Row, seat.Number, seat.PriceZone, seat.X, seat.Y, status, seat.Accessible, seat.Companion));
             var counts = zones.TryGetValue(seat.PriceZone, out var existing) ? existing : zones[seat.PriceZone] = new int[4];
             counts[status switch { "available" => 0, "held" => 1, "sold" => 2, _ => 3 }]++;
         }
@@ -494,7 +494,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
         foreach (var row in layout.Rows.OrderBy(r => r.Index))
         {
             starts.Add(seats.Count);
-            seats.AddRange(row.Seats.Select(s => new Seat(s.Id, row.Label, s.Number, s.PriceZone, s.Blocked, s.Accessible, s.X, s.Y)));
+            seats.AddRange(row.Seats.Select(s => new Seat(s.Id, row.Label, s.Number, s.PriceZone, s.Blocked, s.Accessible, s.Companion, s.X, s.Y)));
         }
 
         starts.Add(seats.Count);
@@ -509,7 +509,7 @@ public sealed class SeatSectionActor(ActorHost host, [FromKeyedServices(Inventor
 
     private static string RowKey(int row) => "holds:" + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private sealed record Seat(string Id, string Row, string Number, string PriceZone, bool Blocked, bool Accessible, double X, double Y);
+    private sealed record Seat(string Id, string Row, string Number, string PriceZone, bool Blocked, bool Accessible, bool Companion, double X, double Y);
 }
 
 /// <summary>Who has a seat: held until <see cref="ExpiresAt"/>, or sold once <see cref="OrderId"/> is set.</summary>

@@ -97,7 +97,8 @@ public sealed record WaitlistPosition(Guid FanId, string Status, int? Position, 
     Guid? TicketTypeId = null);
 
 public sealed record EventPlan(Guid EventId, Guid OrganizerId, string Name, bool Cancelled, DateTimeOffset SalesStartAt, DateTimeOffset SalesEndAt,
-    PurchaseLimits Limits, IReadOnlyList<PlannedSection> Sections, IReadOnlyList<PublishedTicketType> TicketTypes, long Version);
+    PurchaseLimits Limits, IReadOnlyList<PlannedSection> Sections, IReadOnlyList<PublishedTicketType> TicketTypes, long Version,
+    string? Currency = null, IReadOnlyList<PublishedPriceZone>? PriceZones = null);
 
 public sealed record PlannedSection(string Code, string Name, IReadOnlyList<string> PriceZones);
 
@@ -138,6 +139,6 @@ public sealed record SectionStatus(string Code, string Name, IReadOnlyList<ZoneC
 public sealed record ZoneCount(string PriceZone, int Available, int Held, int Sold, int Blocked);
 
 /// <summary>A seat as the seat-map picture draws it: <c>available</c>, <c>held</c>, <c>sold</c> or <c>blocked</c>.</summary>
-public sealed record SeatState(string Id, string Row, string Number, string PriceZone, double X, double Y, string Status, bool Accessible);
+public sealed record SeatState(string Id, string Row, string Number, string PriceZone, double X, double Y, string Status, bool Accessible, bool Companion = false);
 
 public sealed record GeneralAdmissionStatus(Guid TicketTypeId, string Name, int Capacity, int Available, int Held, int Sold);
