@@ -23,6 +23,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
         var failures = new List<string>();
         var sent = 0;
         var accepted = new List<string>();
+        IReadOnlyDictionary<string, string>? unchanged = null; // the fingerprint after the last refused request, which changed nothing
 
         // Operations that end something for good go last, so that one that wrongly accepts cannot spoil the others' world.
         foreach (var operation in operations.OrderBy(o => o.EndsSomething))
@@ -33,8 +34,16 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                     : operation.CsvExample is { } csv ? BadBodies.For(operation.Example).Concat(BadBodies.ForCsv(csv)) : BadBodies.For(operation.Example);
                 foreach (var body in bodies)
                 {
-                    await QuiesceAsync(fingerprint);
-                    var before = await fingerprint.TakeAsync();
+                    if (await fingerprint.PendingWorkAsync() > 0)
+                    {
+                        await QuiesceAsync(fingerprint);
+                        unchanged = null; // something ran in the background since: hash again
+                    }
+
+                    // A refused request leaves the database as it found it, so its fingerprint is the next one's "before":
+                    // hashing every table once per request instead of twice halves the cost of the test.
+                    var before = unchanged ?? await fingerprint.TakeAsync();
+                    unchanged = null;
                     using var response = await SendAsync(operation, caller, body);
                     sent++;
                     var status = (int)response.StatusCode;
@@ -57,9 +66,14 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                         failures.Add($"{where}: {status} without a problem document carrying a code: {Excerpt(text)}");
                     }
 
-                    if (DatabaseFingerprint.Changed(before, await fingerprint.TakeAsync()) is { Count: > 0 } changed)
+                    var after = await fingerprint.TakeAsync();
+                    if (DatabaseFingerprint.Changed(before, after) is { Count: > 0 } changed)
                     {
                         failures.Add($"{where}: refused with {status} but changed {string.Join(", ", changed)}");
+                    }
+                    else
+                    {
+                        unchanged = after;
                     }
                 }
             }
