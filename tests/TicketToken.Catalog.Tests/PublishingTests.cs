@@ -86,6 +86,26 @@ public sealed class PublishingTests(CatalogFixture fixture) : IClassFixture<Cata
     }
 
     [Fact]
+    public async Task Seats_of_a_price_zone_the_event_does_not_sell_are_announced_blocked()
+    {
+        // Found by running the README tour: an evening priced only for STANDARD let a fan hold a PREMIUM seat that
+        // checkout then could not price.
+        var organizer = await fixture.OrganizerAsync();
+        var venue = await fixture.VenueAsync(organizer);
+        var seatMap = await fixture.SeatMapAsync(organizer, venue, "section,row,seat,zone,accessible,companion,blocked,x,y\nS,A,1,PREMIUM,,,,,\nS,A,2,PREMIUM,,,,,\nS,B,1,STANDARD,,,,,\nS,B,2,STANDARD,,,,,\n");
+        var id = (await fixture.EventAsync(organizer, venue, seatMap, body =>
+            body["ticketTypes"] = new object[] { new { name = "Standard", kind = "reserved", priceZone = "STANDARD", priceMinor = 4900 } })).Id();
+
+        await fixture.ExpectAsync(organizer.Admin, HttpMethod.Post, $"/api/events/{id}/publish");
+        var message = await fixture.Events.WaitForAsync(EventPublished.Topic, e => e.GetProperty("eventId").GetGuid() == id);
+
+        var seats = message.GetProperty("sections").EnumerateArray().SelectMany(s => s.GetProperty("rows").EnumerateArray())
+            .SelectMany(r => r.GetProperty("seats").EnumerateArray()).ToList();
+        seats.Select(s => (s.Text("id"), s.Text("priceZone"), s.GetProperty("blocked").GetBoolean())).Should().Equal(
+            ("S-A-1", "PREMIUM", true), ("S-A-2", "PREMIUM", true), ("S-B-1", "STANDARD", false), ("S-B-2", "STANDARD", false));
+    }
+
+    [Fact]
     public async Task Publishing_again_announces_a_higher_version_and_keeps_the_status()
     {
         var organizer = await fixture.OrganizerAsync();

@@ -404,6 +404,9 @@ public static class EventsApi
             throw CatalogProblems.OverCapacity(sellable, venue.Capacity);
         }
 
+        // A seat of a price zone this event sells no ticket type for has no price here: announced as blocked, so that
+        // inventory never holds what checkout cannot price.
+        var pricedZones = ticketTypes.Where(t => t.Kind == TicketTypeRules.Reserved).Select(t => t.PriceZone!).ToHashSet(StringComparer.Ordinal);
         @event.Status = status;
         @event.PublishedAt ??= now;
         @event.Version++;
@@ -414,7 +417,7 @@ public static class EventsApi
             layout.Sections.Select(section => new PublishedSection(section.Code, section.Name, section.Rows
                 .Select(row => new PublishedRow(row.Label, row.Index, row.Seats
                     .Select(seat => new PublishedSeat(SeatMapRules.SeatId(section.Code, row.Label, seat.Number), seat.Number, seat.Zone,
-                        seat.Accessible, seat.Companion, seat.Blocked, seat.X, seat.Y))
+                        seat.Accessible, seat.Companion, seat.Blocked || !pricedZones.Contains(seat.Zone), seat.X, seat.Y))
                     .ToList()))
                 .ToList()))
             .ToList(),

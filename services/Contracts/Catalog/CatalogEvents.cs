@@ -58,7 +58,8 @@ public sealed record PublishedRow(string Label, int Index, IReadOnlyList<Publish
 
 /// <summary>
 /// A seat. <see cref="Id"/> is stable and unique within the event (<c>{section}-{row}-{number}</c>);
-/// <see cref="Blocked"/> seats are never sold (kills, camera positions).
+/// <see cref="Blocked"/> seats are never sold (kills, camera positions, and seats of a price zone the event sells no
+/// ticket type for).
 /// </summary>
 public sealed record PublishedSeat(string Id, string Number, string PriceZone, bool Accessible, bool Companion, bool Blocked, double X, double Y);
 
