@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.Bench.Onsale;
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.BuildingBlocks.Data;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;

@@ -1,5 +1,5 @@
 using TicketToken.BuildingBlocks.Hosting;
-using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.BuildingBlocks.Workflows.Admin;
 using TicketToken.Host;
 
 // `TicketToken.Host workflows ...` steers a running host's workflows (docs/operations.md) instead of serving.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Identity;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.BuildingBlocks.Workflows.Admin;
 using TicketToken.Identity;
 using TicketToken.Runtime.ConformanceHost;
 using TicketToken.Runtime.ConformanceHost.Workflows;

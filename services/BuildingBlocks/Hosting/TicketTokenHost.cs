@@ -9,10 +9,12 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Data;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.Runtime.Dapr;
 using TicketToken.BuildingBlocks.Runtime.Embedded;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.BuildingBlocks.Workflows.Admin;
 using TicketToken.BuildingBlocks.Workflows.Engine;
 
 namespace TicketToken.BuildingBlocks.Hosting;
@@ -32,7 +34,9 @@ public static class TicketTokenHost
 
         var services = builder.Services;
         var registries = new BuildingBlockRegistries();
+        var apps = new HostedApps([.. selection.AppIds]);
         services.AddSingleton(selection);
+        services.AddSingleton(apps);
         services.AddSingleton(registries);
         services.AddSingleton(registries.Actors);
         services.AddSingleton(registries.Workflows);
@@ -68,10 +72,10 @@ public static class TicketTokenHost
         switch (options.Runtime)
         {
             case RuntimeKind.Embedded:
-                EmbeddedRuntime.Add(services, builder.Configuration, selection);
+                EmbeddedRuntime.Add(services, builder.Configuration, apps);
                 break;
             case RuntimeKind.Dapr:
-                DaprRuntime.Add(services, builder.Configuration, selection);
+                DaprRuntime.Add(services, builder.Configuration, apps);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown runtime '{options.Runtime}'; use 'embedded' or 'dapr'.");

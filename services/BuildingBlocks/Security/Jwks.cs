@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Tokens;
 using Polly.Registry;
-using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
+using TicketToken.BuildingBlocks.Platform;
 
 namespace TicketToken.BuildingBlocks.Security;
 
@@ -31,7 +31,7 @@ internal sealed class JwksDocumentRetriever(IServiceProvider services, AuthOptio
         }
 
         // Any module's invoker will do: the key set is public, and the caller's app-id only labels the call.
-        var caller = services.GetRequiredService<ModuleSelection>().AppIds.First();
+        var caller = services.GetRequiredService<HostedApps>().AppIds[0];
         using var client = services.GetRequiredKeyedService<IServiceInvoker>(caller).CreateHttpClient(options.IdentityAppId);
         using var response = await client.GetAsync(new Uri(Path, UriKind.Relative), cancel);
         if (!response.IsSuccessStatusCode)

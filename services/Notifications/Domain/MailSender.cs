@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Notifications.Data;

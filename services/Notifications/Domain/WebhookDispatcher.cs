@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Notifications.Data;
 

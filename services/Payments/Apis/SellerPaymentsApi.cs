@@ -69,7 +69,7 @@ public static class SellerPaymentsApi
             if (account is null)
             {
                 var created = await gateway.CreateConnectAccountAsync(new NewAccount(country, request?.Email,
-                    new Dictionary<string, string> { [SellerConnect.SellerIdKey] = userId.ToString() }), $"seller-connect:{userId}", cancellationToken);
+                    new Dictionary<string, string> { [PaymentMetadata.SellerId] = userId.ToString() }), $"seller-connect:{userId}", cancellationToken);
                 account = await SellerConnect.RecordAsync(db, userId, gateway.Name, created, time.GetUtcNow(), cancellationToken);
             }
 
@@ -118,7 +118,7 @@ public static class SellerPaymentsApi
         CancellationToken cancellationToken)
     {
         var account = await SimulatedStripe.FindAccountAsync(db, accountId, cancellationToken);
-        if (account is null || PaymentMetadata.Id(account.Metadata, SellerConnect.SellerIdKey) != caller.RequiredUserId)
+        if (account is null || PaymentMetadata.Id(account.Metadata, PaymentMetadata.SellerId) != caller.RequiredUserId)
         {
             throw PaymentsProblems.AccountNotFound();
         }
@@ -134,9 +134,6 @@ public static class SellerPaymentsApi
 /// <summary>Recording and refreshing a seller's connected account, shared by the API and the actor.</summary>
 internal static class SellerConnect
 {
-    /// <summary>The gateway metadata naming the fan whose account it is.</summary>
-    public const string SellerIdKey = "seller_id";
-
     public static SellerAccountView View(SellerAccount account) =>
         new(account.UserId, account.PayoutsEnabled ? "enabled" : "onboarding", account.AccountId, account.PayoutsEnabled);
 

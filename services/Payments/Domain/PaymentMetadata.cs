@@ -17,6 +17,9 @@ public static class PaymentMetadata
     public const string PayoutId = "payout_id";
     public const string ResaleId = "resale_id";
 
+    /// <summary>On a seller's connected account and their payouts: the fan whose account it is.</summary>
+    public const string SellerId = "seller_id";
+
     public static Dictionary<string, string> For(CreatePayment payment) => new()
     {
         [OrderId] = payment.OrderId.ToString(),

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using TicketToken.Payments.Apis;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Gateways;
 
@@ -84,7 +83,7 @@ public sealed class SellerPayoutRun(PaymentsDbContext db, IPaymentGateway gatewa
             transfer = await gateway.TransferAsync(new NewTransfer(payout.Amount, payout.Currency, payout.AccountId!, new Dictionary<string, string>
             {
                 [PaymentMetadata.ResaleId] = payout.ResaleId.ToString(),
-                [SellerConnect.SellerIdKey] = payout.SellerId.ToString(),
+                [PaymentMetadata.SellerId] = payout.SellerId.ToString(),
             }), SellerPayoutKey(payout.ResaleId), cancellationToken);
         }
         catch (GatewayException e) when (!e.IsRetryable)

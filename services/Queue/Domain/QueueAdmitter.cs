@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
+using TicketToken.BuildingBlocks.Platform;
 
 namespace TicketToken.Queue.Domain;
 

@@ -3,16 +3,16 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TopicOptions = Dapr.TopicOptions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Serialization;
+using TopicOptions = Dapr.TopicOptions;
 
 namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Invocation;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Serialization;
 using TicketToken.BuildingBlocks.State;
@@ -18,15 +18,15 @@ namespace TicketToken.BuildingBlocks.Runtime.Dapr;
 /// </summary>
 internal static class DaprRuntime
 {
-    public static void Add(IServiceCollection services, IConfiguration configuration, ModuleSelection modules)
+    public static void Add(IServiceCollection services, IConfiguration configuration, HostedApps modules)
     {
-        if (modules.Modules.Count != 1)
+        if (modules.AppIds.Count != 1)
         {
             throw new InvalidOperationException(
-                $"With TICKETTOKEN__RUNTIME=dapr each process runs one module behind its own sidecar (its app-id); TICKETTOKEN__SERVICES selects {modules.Modules.Count}: {string.Join(", ", modules.AppIds)}.");
+                $"With TICKETTOKEN__RUNTIME=dapr each process runs one module behind its own sidecar (its app-id); TICKETTOKEN__SERVICES selects {modules.AppIds.Count}: {string.Join(", ", modules.AppIds)}.");
         }
 
-        var appId = modules.Modules[0].AppId;
+        var appId = modules.AppIds[0];
         var options = DaprOptions.Read(configuration);
         if (options.AppId is { } sidecarAppId && sidecarAppId != appId)
         {

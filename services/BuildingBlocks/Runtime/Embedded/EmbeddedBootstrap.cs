@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Data;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 
 namespace TicketToken.BuildingBlocks.Runtime.Embedded;
 

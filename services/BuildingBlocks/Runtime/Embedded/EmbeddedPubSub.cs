@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.Serialization;
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Data;
 using TicketToken.BuildingBlocks.Invocation;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.BuildingBlocks.State;
 
@@ -14,7 +15,7 @@ namespace TicketToken.BuildingBlocks.Runtime.Embedded;
 /// <summary>Registers the embedded runtime: every building block in this process, durable on PostgreSQL.</summary>
 internal static class EmbeddedRuntime
 {
-    public static void Add(IServiceCollection services, IConfiguration configuration, ModuleSelection modules)
+    public static void Add(IServiceCollection services, IConfiguration configuration, HostedApps modules)
     {
         services.Configure<EmbeddedRuntimeOptions>(configuration.GetSection(EmbeddedRuntimeOptions.Section));
         static NpgsqlDataSource Runtime(IServiceProvider sp) => sp.GetRequiredKeyedService<NpgsqlDataSource>(PostgresDataSources.RuntimeKey);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 
 namespace TicketToken.BuildingBlocks.Runtime.Embedded;
 

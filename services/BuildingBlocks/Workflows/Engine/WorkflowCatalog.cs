@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using TicketToken.BuildingBlocks.Data;
-using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 
 namespace TicketToken.BuildingBlocks.Workflows.Engine;
 

@@ -1,4 +1,4 @@
-namespace TicketToken.BuildingBlocks.Hosting;
+namespace TicketToken.BuildingBlocks.Platform;
 
 /// <summary>Opens once the runtime is up and every migration is applied; background loops and <c>/readyz</c> wait for it.</summary>
 public sealed class RuntimeReadiness

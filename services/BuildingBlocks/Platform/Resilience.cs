@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace TicketToken.BuildingBlocks.Hosting;
+namespace TicketToken.BuildingBlocks.Platform;
 
 /// <summary>
 /// The retry policies of background work (the runtime's own writers, a module's start-up calls), as Polly pipelines

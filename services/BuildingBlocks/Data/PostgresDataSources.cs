@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using TicketToken.BuildingBlocks.Platform;
 
-namespace TicketToken.BuildingBlocks.Hosting;
+namespace TicketToken.BuildingBlocks.Data;
 
 /// <summary>
 /// One <see cref="NpgsqlDataSource"/> (one pool) per distinct connection string. In the embedded default

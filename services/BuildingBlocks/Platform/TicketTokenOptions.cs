@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace TicketToken.BuildingBlocks.Hosting;
+namespace TicketToken.BuildingBlocks.Platform;
 
 public enum RuntimeKind
 {

@@ -1,10 +1,10 @@
 using TicketToken.Contracts.Orders;
 using static TicketToken.Orders.Apis.BoxOfficeApi;
 
-namespace TicketToken.Orders.Domain;
+namespace TicketToken.Orders.Apis;
 
 /// <summary>
-/// A box-office sale's request, checked as a whole before anything is held: some places, a counter payment (a card
+/// A box-office sale's request (the API's edge: it reads the request body), checked as a whole before anything is held: some places, a counter payment (a card
 /// terminal's reference with a card, none with cash), and the buyer's details where the sale needs them — a name for a
 /// phone order and for will-call (the name the ID is checked against), an e-mail for mailed tickets.
 /// </summary>

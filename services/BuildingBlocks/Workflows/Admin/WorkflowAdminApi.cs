@@ -11,7 +11,7 @@ using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows.Engine;
 
-namespace TicketToken.BuildingBlocks.Workflows;
+namespace TicketToken.BuildingBlocks.Workflows.Admin;
 
 /// <summary>A workflow instance as the admin API shows it: what <c>dapr workflow get</c> shows, plus the history.</summary>
 public sealed record WorkflowInstanceView(WorkflowState State, IReadOnlyList<JsonElement> History);

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TicketToken.BuildingBlocks.Workflows;
+namespace TicketToken.BuildingBlocks.Workflows.Admin;
 
 /// <summary>
 /// <c>TicketToken.Host workflows ...</c>: the workflow admin API from a shell, shaped like <c>dapr workflow</c>. It
