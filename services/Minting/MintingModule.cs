@@ -57,9 +57,8 @@ public sealed class MintingModule : Module
         });
         services.AddSingleton<MirrorWorker>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<MirrorWorker>());
-        services.AddHostedService<ReconciliationScheduling>();
         module.AddDbContext<MintingDbContext>(MintingDbContext.SchemaName)
-            .AddActor<ReconciliationScheduleActor>(ReconciliationScheduleActor.TypeName)
+            .AddScheduledJob<ReconciliationJob>(ReconciliationJob.ActorType, ReconciliationJob.ActorId, sp => sp.GetRequiredService<IOptions<MintingOptions>>().Value.ReconciliationInterval)
             .Subscribe<TicketChanged, MirrorTicketChange>(TicketChanged.Topic)
             .Subscribe<TicketsIssued, DescribeIssuedTickets>(TicketsIssued.Topic);
     }

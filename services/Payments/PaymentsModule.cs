@@ -37,10 +37,9 @@ public sealed class PaymentsModule : Module
         services.AddScoped<WebhookInbox>();
         services.AddScoped<PayoutRun>();
         services.AddScoped<SellerPayoutRun>();
-        services.AddHostedService<PayoutScheduling>();
         module.AddDbContext<PaymentsDbContext>(PaymentsDbContext.SchemaName)
             .AddActor<OrderPaymentActor>(PaymentsActors.OrderPayment)
-            .AddActor<PayoutScheduleActor>(PayoutScheduleActor.TypeName)
+            .AddScheduledJob<PayoutJob>(PayoutJob.ActorType, PayoutJob.ActorId, sp => sp.GetRequiredService<IOptions<PaymentsOptions>>().Value.Payouts.Interval)
             .AddActor<SellerAccountActor>(SellerAccounts.TypeName)
             .Subscribe<Contracts.Marketplace.ResaleCompleted, PostResale>(Contracts.Marketplace.ResaleCompleted.Topic)
             .Subscribe<Contracts.Marketplace.ResaleRefunded, ReverseResale>(Contracts.Marketplace.ResaleRefunded.Topic)

@@ -28,6 +28,7 @@ public sealed class ConformanceModule : Module
             .AddActor<ReminderActor>()
             .AddActor<TimerActor>()
             .AddActor<LifecycleActor>()
+            .AddScheduledJob<TickJob>(TickJob.ActorType, TickJob.ActorId, _ => TickJob.Interval)
             .Subscribe<TestMessage, RecordMessage>(Topics.Messages)
             .Subscribe<TestMessage, AlwaysFails>(Topics.Poison)
             .Subscribe<TestMessage, RetriesTwice>(Topics.Flaky)
@@ -120,4 +121,15 @@ public sealed class ConformanceDb([FromKeyedServices(ConformanceModule.Id)] Npgs
 
         return await command.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>A scheduled job that records each run where the reminder tests record their fires.</summary>
+public sealed class TickJob(ConformanceDb db) : IScheduledJob
+{
+    public const string ActorType = "ConformanceTick";
+    public const string ActorId = "tick";
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    public async Task RunAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync("insert into conformance.reminder_fires (actor_id, name, data) values ($1, $2, $3)", ActorType, ActorId, now.ToString("O"));
 }

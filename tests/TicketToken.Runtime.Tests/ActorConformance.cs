@@ -1,4 +1,5 @@
 using TicketToken.BuildingBlocks.Actors;
+using TicketToken.Runtime.ConformanceHost;
 using TicketToken.Runtime.ConformanceHost.Actors;
 using TicketToken.Testing;
 
@@ -99,6 +100,17 @@ public abstract class ActorConformance(RuntimeFixture runtime)
         await Task.Delay(700);
 
         (await Fires(id, "tick")).Should().BeLessThanOrEqualTo(afterCancel + 1, "at most a fire already under way completes after unregistering");
+    }
+
+    [RuntimeFact]
+    public async Task A_scheduled_job_runs_every_interval_from_the_start_of_the_host()
+    {
+        // Registered by the module (ModuleBuilder.AddScheduledJob) and put on its actor's reminder once the host runs.
+        await Eventually.TrueAsync(async () => await Fires(TickJob.ActorType, TickJob.ActorId) >= 2, "the job ran twice");
+
+        var runs = await runtime.Database.ScalarAsync<long>(
+            "select count(distinct data) from conformance.reminder_fires where actor_id = $1 and name = $2", TickJob.ActorType, TickJob.ActorId);
+        runs.Should().BeGreaterThanOrEqualTo(2, "each run is a run of its own, at its own time");
     }
 
     [RuntimeFact]

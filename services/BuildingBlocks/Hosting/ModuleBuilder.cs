@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Data;
@@ -60,6 +61,18 @@ public sealed class ModuleBuilder
     {
         _registries.Actors.Add(ActorTypeInformation.Create(typeof(TActor), actorType));
         return this;
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="TJob"/> every interval on one replica, on the durable reminder of one actor
+    /// (<paramref name="actorType"/>, <paramref name="actorId"/>: keep both once deployed, the reminder is stored under them).
+    /// </summary>
+    public ModuleBuilder AddScheduledJob<TJob>(string actorType, string actorId, Func<IServiceProvider, TimeSpan> interval) where TJob : class, IScheduledJob
+    {
+        Services.AddScoped<TJob>();
+        Services.AddHostedService(sp => new JobScheduling<TJob>(sp.GetRequiredService<IActorProxyFactory>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<JobScheduling<TJob>>>(), new ActorId(actorId), actorType, interval(sp)));
+        return AddActor<ScheduledJobActor<TJob>>(actorType);
     }
 
     public ModuleBuilder AddWorkflow<TWorkflow>() where TWorkflow : class, IWorkflow
