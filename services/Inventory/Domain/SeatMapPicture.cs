@@ -265,11 +265,8 @@ public static class SeatMapPicture
 
     private static string Money(long minor, string? currency)
     {
-        var code = string.IsNullOrEmpty(currency) ? "" : currency.ToUpperInvariant();
-        var digits = code is "JPY" or "KRW" or "VND" or "CLP" or "ISK" or "HUF" or "TWD" or "UGX" or "XAF" or "XOF" ? 0 : 2;
-        var amount = digits == 0 ? minor.ToString(CultureInfo.InvariantCulture)
-            : string.Create(CultureInfo.InvariantCulture, $"{minor / 100}.{Math.Abs(minor % 100):00}");
-        return code.Length == 0 ? amount : $"{code} {amount}";
+        var amount = Contracts.Money.Major(minor, currency);
+        return string.IsNullOrEmpty(currency) ? amount : $"{currency.ToUpperInvariant()} {amount}";
     }
 
     private static string Text(string value) => WebUtility.HtmlEncode(value);

@@ -8,8 +8,7 @@ public static class Formats
     /// <summary>Minor units as the currency's major unit: 4900 EUR is "49.00 EUR" ("49,00 EUR" in German); zero-decimal currencies have no fraction.</summary>
     public static string Money(long minor, string currency, string? language)
     {
-        var digits = ZeroDecimal.Contains(currency.ToUpperInvariant()) ? 0 : 2;
-        var major = digits == 0 ? minor.ToString(CultureInfo.InvariantCulture) : (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+        var major = Contracts.Money.Major(minor, currency);
         return (language == "de" ? major.Replace('.', ',') : major) + " " + currency.ToUpperInvariant();
     }
 
@@ -31,6 +30,4 @@ public static class Formats
         var pattern = language == "de" ? "dd.MM.yyyy HH:mm" : "yyyy-MM-dd HH:mm";
         return local.ToString(pattern, CultureInfo.InvariantCulture) + " (" + (zone == TimeZoneInfo.Utc ? "UTC" : zone.Id) + ")";
     }
-
-    private static readonly HashSet<string> ZeroDecimal = ["JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX", "XAF", "XOF"];
 }

@@ -42,18 +42,9 @@ public static class Receipts
         return html.ToString();
     }
 
-    /// <summary>Minor units as an amount with its currency's decimals (ISO 4217; 2 unless the currency has none or three).</summary>
-    public static string Format(long minor, string currency)
-    {
-        var decimals = currency switch
-        {
-            "JPY" or "KRW" or "CLP" or "ISK" or "VND" or "UGX" => 0,
-            "BHD" or "KWD" or "OMR" or "JOD" or "TND" => 3,
-            _ => 2,
-        };
-        var amount = minor / (decimal)Math.Pow(10, decimals);
-        return $"{amount.ToString("N" + decimals, CultureInfo.InvariantCulture)} {currency}";
-    }
+    /// <summary>Minor units as an amount with its currency's decimals and thousands separators.</summary>
+    public static string Format(long minor, string currency) =>
+        $"{Contracts.Money.ToMajor(minor, currency).ToString("N" + Contracts.Money.Decimals(currency), CultureInfo.InvariantCulture)} {currency}";
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }
