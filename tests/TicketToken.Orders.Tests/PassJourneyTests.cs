@@ -223,6 +223,36 @@ public sealed class PassJourneyTests(PassJourneyFixture fixture) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task Cancelling_one_event_of_a_pass_refunds_that_events_share_only_and_the_other_events_still_admit()
+    {
+        var season = await fixture.SeasonAsync(generalAdmission: true, passPriceMinor: 14_000, 6_000, 6_000, 6_000);
+        var fan = await fixture.Personas.FanAsync();
+        var placed = await fixture.PassCheckedOutAsync(fan, season, new
+        {
+            generalAdmission = season.Events.Select((eventId, i) => new { eventId, ticketTypeId = season.TicketTypes[i], quantity = 1 }).ToArray(),
+        });
+        var orderId = placed.GetProperty("id").GetGuid();
+        await fixture.PayAsync(fan, orderId, "4242424242424242");
+        var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
+        var second = confirmed.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("eventId").GetGuid() == season.Events[1]);
+
+        await fixture.PostAsync(season.Admin, $"/api/events/{season.Events[1]}/cancel", new { reason = "The band is ill.", feePolicy = "refund" }, HttpStatusCode.OK);
+        var refunded = await fixture.OrderReachesAsync(fan, orderId, "partially_refunded");
+
+        refunded.GetProperty("amounts").GetProperty("refunded").GetInt64().Should().Be(second.GetProperty("total").GetInt64(), "the cancelled evening's share, fees included");
+        refunded.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("refunded").GetBoolean()).Should().Equal(false, true, false);
+        (await fixture.Database.ScalarAsync<long>("select count(*) from orders.refunds where order_id = $1 and event_id = $2 and status = 'succeeded'", orderId, season.Events[1]))
+            .Should().Be(1);
+        var tickets = (await PassesAsync(fan)).Single().GetProperty("events").EnumerateArray().ToList();
+        tickets.Select(t => t.Text("status")).Should().Equal("active", "refunded", "active");
+        using var progress = await Client.SendAsync(season.Admin, HttpMethod.Get,
+            $"/api/orders/organizers/{season.OrganizerId}/events/{season.Events[1]}/cancellation");
+        var shown = await progress.ShouldBeAsync(HttpStatusCode.OK);
+        shown.GetProperty("orders").GetInt32().Should().Be(1);
+        shown.GetProperty("refunded").GetInt32().Should().Be(1);
+    }
+
     private async Task<List<JsonElement>> PassesAsync(Person fan)
     {
         using var response = await Client.SendAsync(fan, HttpMethod.Get, "/api/tickets/passes");

@@ -267,6 +267,9 @@ public sealed class Refund
     /// <summary><see cref="RefundCauses.EventCancelled"/> for the refunds a cancellation starts; null for an organizer's refund of one order.</summary>
     public string? Cause { get; set; }
 
+    /// <summary>The cancelled event a <see cref="RefundCauses.EventCancelled"/> refund answers (for a pass's order, that event's lines only).</summary>
+    public Guid? EventId { get; set; }
+
     /// <summary>The platform's fees (and the tax on them) stay paid: the organizer's policy when cancelling.</summary>
     public bool KeepFees { get; set; }
     public string? FailureMessage { get; set; }
