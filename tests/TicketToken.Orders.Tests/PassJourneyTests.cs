@@ -251,6 +251,17 @@ public sealed class PassJourneyTests(PassJourneyFixture fixture) : IClassFixture
         var shown = await progress.ShouldBeAsync(HttpStatusCode.OK);
         shown.GetProperty("orders").GetInt32().Should().Be(1);
         shown.GetProperty("refunded").GetInt32().Should().Be(1);
+
+        // Each event's sales report counts its own line of the pass, at its share.
+        var lines = refunded.GetProperty("lines").EnumerateArray().ToList();
+        for (var i = 0; i < 3; i++)
+        {
+            using var report = await Client.SendAsync(season.Admin, HttpMethod.Get, $"/api/orders/organizers/{season.OrganizerId}/events/{season.Events[i]}/sales");
+            var totals = (await report.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("totals");
+            totals.GetProperty("sold").GetInt32().Should().Be(1);
+            totals.GetProperty("grossMinor").GetInt64().Should().Be(lines[i].GetProperty("total").GetInt64());
+            totals.GetProperty("refunded").GetInt32().Should().Be(i == 1 ? 1 : 0);
+        }
     }
 
     private async Task<List<JsonElement>> PassesAsync(Person fan)
