@@ -82,6 +82,13 @@ public sealed class PassJourneyFixture : JourneyFixture
     /// <summary>A fan's pass hold (<paramref name="body"/> without the event ids), checked out; answers the order.</summary>
     public async Task<JsonElement> PassCheckedOutAsync(Person fan, Season season, object body)
     {
+        using var response = await CheckoutPassAsync(fan, season, await PassHoldAsync(fan, season, body));
+        return await response.ShouldBeAsync(HttpStatusCode.Accepted);
+    }
+
+    /// <summary>The fan's pass hold over every event of <paramref name="season"/>: <paramref name="body"/> is the request without the event ids.</summary>
+    public async Task<Guid> PassHoldAsync(Person fan, Season season, object body)
+    {
         var json = JsonSerializer.SerializeToElement(body, JsonSerializerOptions.Web);
         var request = new Dictionary<string, object> { ["eventIds"] = season.Events };
         foreach (var property in json.EnumerateObject())
@@ -89,11 +96,14 @@ public sealed class PassJourneyFixture : JourneyFixture
             request[property.Name] = property.Value;
         }
 
-        var hold = await PostAsync(fan, "/api/inventory/pass-holds", request);
-        using var checkout = fan.Request(HttpMethod.Post, "/api/orders/passes", new { passId = season.PassId, passHoldId = hold.GetProperty("passHoldId").GetGuid() });
+        return (await PostAsync(fan, "/api/inventory/pass-holds", request)).GetProperty("passHoldId").GetGuid();
+    }
+
+    public async Task<HttpResponseMessage> CheckoutPassAsync(Person fan, Season season, Guid passHoldId)
+    {
+        using var checkout = fan.Request(HttpMethod.Post, "/api/orders/passes", new { passId = season.PassId, passHoldId });
         checkout.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        using var response = await Client.SendAsync(checkout);
-        return await response.ShouldBeAsync(HttpStatusCode.Accepted);
+        return await Client.SendAsync(checkout);
     }
 }
 
@@ -114,8 +124,16 @@ public sealed class PassJourneyTests(PassJourneyFixture fixture) : IClassFixture
         var season = await fixture.SeasonAsync(generalAdmission: false, passPriceMinor: 12_000, 4_900, 4_900, 5_900);
         var fan = await fixture.Personas.FanAsync();
 
-        var placed = await fixture.PassCheckedOutAsync(fan, season, new { seats = new[] { "STALLS-B-3" } });
-        var orderId = placed.GetProperty("id").GetGuid();
+        var passHoldId = await fixture.PassHoldAsync(fan, season, new { seats = new[] { "STALLS-B-3" } });
+        var stranger = await fixture.Personas.FanAsync();
+        using (var foreign = await fixture.CheckoutPassAsync(stranger, season, passHoldId))
+        {
+            await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "hold_not_found");
+        }
+
+        using var checkout = await fixture.CheckoutPassAsync(fan, season, passHoldId);
+        var orderId = (await checkout.ShouldBeAsync(HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        (await fixture.Database.ScalarAsync<long>("select count(*) from orders.orders where hold_id = $1", passHoldId)).Should().Be(1, "another fan's checkout made no order");
         await fixture.PayAsync(fan, orderId, "4242424242424242");
         var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
 
