@@ -99,10 +99,10 @@ public sealed class PassJourneyFixture : JourneyFixture
         return (await PostAsync(fan, "/api/inventory/pass-holds", request)).GetProperty("passHoldId").GetGuid();
     }
 
-    public async Task<HttpResponseMessage> CheckoutPassAsync(Person fan, Season season, Guid passHoldId)
+    public async Task<HttpResponseMessage> CheckoutPassAsync(Person fan, Season season, Guid passHoldId, string? idempotencyKey = null)
     {
         using var checkout = fan.Request(HttpMethod.Post, "/api/orders/passes", new { passId = season.PassId, passHoldId });
-        checkout.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        checkout.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
         return await Client.SendAsync(checkout);
     }
 }
@@ -131,8 +131,18 @@ public sealed class PassJourneyTests(PassJourneyFixture fixture) : IClassFixture
             await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "hold_not_found");
         }
 
-        using var checkout = await fixture.CheckoutPassAsync(fan, season, passHoldId);
+        using var checkout = await fixture.CheckoutPassAsync(fan, season, passHoldId, "season-1");
         var orderId = (await checkout.ShouldBeAsync(HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        using (var retried = await fixture.CheckoutPassAsync(fan, season, passHoldId, "season-1"))
+        {
+            (await retried.ShouldBeAsync(HttpStatusCode.Accepted)).GetProperty("id").GetGuid().Should().Be(orderId, "a retried checkout is the same order");
+        }
+
+        using (var twice = await fixture.CheckoutPassAsync(fan, season, passHoldId, "season-2"))
+        {
+            await twice.ShouldBeProblemAsync(HttpStatusCode.Conflict, "hold_already_checked_out");
+        }
+
         (await fixture.Database.ScalarAsync<long>("select count(*) from orders.orders where hold_id = $1", passHoldId)).Should().Be(1, "another fan's checkout made no order");
         await fixture.PayAsync(fan, orderId, "4242424242424242");
         var confirmed = await fixture.OrderReachesAsync(fan, orderId, "confirmed");
