@@ -78,6 +78,10 @@ internal static class MarketplaceProblems
             _ => reason,
         });
 
+    public static ProblemException PassTicketNotSeparable() =>
+        new(StatusCodes.Status409Conflict, "pass_ticket_not_separable", "This ticket is one event of a pass; a pass is not resold by the event.",
+            "A pass can be given away whole (a gift with wholePass), not listed one event at a time.");
+
     public static ProblemException TooManyListings(int limit) =>
         new(StatusCodes.Status429TooManyRequests, "listing_limit_reached", $"You have {limit} open listings, the most allowed.", "Withdraw one, or wait until one sells.");
 

@@ -21,6 +21,8 @@ internal static class OrdersProblems
     public static ProblemException CancellationNotFound() =>
         new(StatusCodes.Status404NotFound, "cancellation_not_found", "This event of yours was not cancelled (or its cancellation has not reached orders yet).");
 
+    public static ProblemException PassNotFound() => new(StatusCodes.Status404NotFound, "pass_not_found", "There is no such pass on sale.");
+
     public static ProblemException EventNotFound() => new(StatusCodes.Status404NotFound, "event_not_found", "There is no such event.");
 
     // 400 / 422: the request itself is wrong.
@@ -43,6 +45,9 @@ internal static class OrdersProblems
             "Use a new key for a new checkout.");
 
     public static ProblemException InvalidPromoCode(string detail) => new(StatusCodes.Status422UnprocessableEntity, "promo_code_not_applicable", "The promo code does not apply.", detail);
+
+    public static ProblemException NotThisPass(string detail) =>
+        new(StatusCodes.Status422UnprocessableEntity, "hold_not_of_pass", "The hold is not one of this pass.", detail);
 
     public static ProblemException InvalidRefund(string detail) => new(StatusCodes.Status422UnprocessableEntity, "invalid_refund", "That refund is not possible.", detail);
 

@@ -23,6 +23,13 @@ internal static class TicketsProblems
     public static ProblemException TicketNotTransferable(TicketStatus status) =>
         new(StatusCodes.Status409Conflict, "ticket_not_transferable", $"The ticket is {TicketLifecycle.Name(status).Replace('_', ' ')}; only an active ticket can be given away.");
 
+    public static ProblemException PassTicketNotSeparable() =>
+        new(StatusCodes.Status409Conflict, "pass_ticket_not_separable", "The ticket is one event of a pass; a pass is given away whole.",
+            "Give the whole pass: start the transfer with \"wholePass\": true.");
+
+    public static ProblemException NotAPass() =>
+        new(StatusCodes.Status422UnprocessableEntity, "ticket_not_of_pass", "The ticket is not part of a pass.", "Leave out wholePass to give this ticket.");
+
     public static ProblemException TicketLocked(string reason) =>
         new(StatusCodes.Status409Conflict, "ticket_locked", $"The ticket is locked ({reason}) and cannot be given away.",
             reason == Contracts.Tickets.TicketLockReasons.Listing ? "It is listed for resale: withdraw the listing first." : "Contact support.");

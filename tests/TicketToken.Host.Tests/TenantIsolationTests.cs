@@ -258,6 +258,7 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
             }, "venue_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/promo-codes", new { code = "STOLEN", eventId = ofB.EventId, percentBasisPoints = 1000 }, "event_not_found"),
             (fixture.Fan, HttpMethod.Post, "/api/orders", new { eventId = ofA.EventId, holdId = heldByOther }, "hold_not_found"),
+            (fixture.Fan, HttpMethod.Post, "/api/orders/passes", new { passId = Guid.NewGuid(), passHoldId = heldByOther }, "pass_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{a}/events/{ofB.EventId}/comps",
                 new { guests = new[] { new { name = "Planted", reason = "guest", ticketType = "Standard" } } }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/orders/organizers/{b}/events/{ofB.EventId}/comps",
@@ -293,6 +294,30 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         }
 
         Fuzz.DatabaseFingerprint.Changed(before, await fingerprint.TakeAsync()).Should().BeEmpty("a request naming someone else's resource changes nothing");
+    }
+
+    [Fact]
+    public async Task A_fans_pass_is_listed_and_given_away_by_its_owner_only()
+    {
+        var order = Guid.NewGuid();
+        var (passId, days) = (Guid.NewGuid(), new[] { Guid.NewGuid(), Guid.NewGuid() });
+        var issuer = fixture.Host.Services.GetRequiredService<IActorProxyFactory>()
+            .CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(order), TicketsActors.Issuer);
+        await issuer.IssueAsync(new IssueTickets(order, "TT-PASS-ISOLATION", days[0], fixture.OrganizerA, fixture.Fan.UserId,
+            [.. days.Select((day, i) => new TicketLine(i + 1, Guid.NewGuid(), "Weekend", null, null, null, null, null, 4_000, "EUR", day, passId, "Weekend pass"))]));
+        var ticketIds = (await issuer.ActivateAsync(new ActivateTickets(order))).Tickets.Select(t => t.TicketId).ToList();
+
+        using var foreignList = await SendAsync(fixture.OtherFan, HttpMethod.Get, "/api/tickets/passes");
+        using var ownList = await SendAsync(fixture.Fan, HttpMethod.Get, "/api/tickets/passes");
+        using var foreignGift = await SendAsync(fixture.OtherFan, HttpMethod.Post, $"/api/tickets/{ticketIds[0]}/transfers",
+            new { recipientEmail = "thief@example.com", wholePass = true });
+
+        (await foreignList.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Should().NotContain(p => p.GetProperty("passId").GetGuid() == passId);
+        (await ownList.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Single(p => p.GetProperty("passId").GetGuid() == passId)
+            .GetProperty("events").EnumerateArray().Select(t => t.GetProperty("id").GetGuid()).Should().BeEquivalentTo(ticketIds);
+        foreignGift.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Problem.ReadAsync(foreignGift)).Code.Should().Be("ticket_not_found");
+        (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.transfers where ticket_id = any($1)", ticketIds.ToArray())).Should().Be(0);
     }
 
     private async Task<Guid> HoldIdAsync(Person fan, Guid eventId, string seat)

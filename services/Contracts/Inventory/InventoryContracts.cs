@@ -2,6 +2,16 @@ using TicketToken.BuildingBlocks.Actors;
 
 namespace TicketToken.Contracts.Inventory;
 
+/// <summary>
+/// The parts of a pass hold (docs/adr/0023): one ordinary hold per event, whose id inventory derives from the pass hold's
+/// id and the event's, so orders finds each part of the pass hold it checks out without being told them.
+/// </summary>
+public static class PassHolds
+{
+    public static Guid PartId(Guid passHoldId, Guid eventId) =>
+        new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{passHoldId:N}/{eventId:N}")).AsSpan(0, 16));
+}
+
 /// <summary>Actor types of the inventory module and how their ids are made.</summary>
 public static class InventoryActors
 {

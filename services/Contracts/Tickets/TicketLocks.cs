@@ -62,6 +62,9 @@ public static class TicketLockFailures
     /// <summary>Another lock holds it.</summary>
     public const string Locked = "ticket_locked";
 
+    /// <summary>It is one event's ticket of a pass, which is sold and given only whole (docs/adr/0023).</summary>
+    public const string PassTicketNotSeparable = "pass_ticket_not_separable";
+
     /// <summary>A gift of it is pending.</summary>
     public const string TransferPending = "transfer_pending";
 

@@ -79,9 +79,13 @@ public interface ITicketIssuerActor : IActor
 /// </summary>
 public sealed record IssueTickets(Guid OrderId, string OrderNumber, Guid EventId, Guid OrganizerId, Guid OwnerId, IReadOnlyList<TicketLine> Lines, bool WillCall = false);
 
-/// <summary>One ticket to issue: a reserved seat (<see cref="SeatId"/> set) or general admission; money in minor units.</summary>
+/// <summary>
+/// One ticket to issue: a reserved seat (<see cref="SeatId"/> set) or general admission; money in minor units.
+/// <see cref="EventId"/>: the event of a pass's line (docs/adr/0023), whose order spans several; null is the order's event.
+/// <see cref="PassId"/> and <see cref="PassName"/>: the pass the ticket is one event of.
+/// </summary>
 public sealed record TicketLine(int LineNumber, Guid TicketTypeId, string TicketTypeName, string? SeatId, string? Section, string? Row, string? SeatNumber,
-    string? PriceZone, long FaceValue, string Currency);
+    string? PriceZone, long FaceValue, string Currency, Guid? EventId = null, Guid? PassId = null, string? PassName = null);
 
 public sealed record ActivateTickets(Guid OrderId);
 

@@ -73,7 +73,7 @@ public static class PassHoldsApi
         var held = new List<HoldView>();
         foreach (var eventId in eventIds)
         {
-            var holdId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{passHoldId:N}/{eventId:N}")).AsSpan(0, 16));
+            var holdId = PassHolds.PartId(passHoldId, eventId);
             var outcome = await actors.BuyerOf(eventId, buyer).CreateHoldAsync(new CreateHold(holdId, eventId, buyer, seats, null,
                 [.. places.Where(p => p.EventId == eventId).Select(p => new GeneralAdmissionQuantity(p.TicketTypeId, p.Quantity))]));
             if (outcome.Hold is { } hold)

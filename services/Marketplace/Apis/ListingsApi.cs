@@ -133,7 +133,12 @@ public static class ListingsApi
         var locked = await locks.LockAsync(new LockTicket(ticketId, seller, TicketLockReasons.Listing, listingId));
         if (locked.Failure is { } failure)
         {
-            throw failure == TicketLockFailures.NotFound ? MarketplaceProblems.TicketNotFound() : MarketplaceProblems.TicketNotListable(failure);
+            throw failure switch
+            {
+                TicketLockFailures.NotFound => MarketplaceProblems.TicketNotFound(),
+                TicketLockFailures.PassTicketNotSeparable => MarketplaceProblems.PassTicketNotSeparable(),
+                _ => MarketplaceProblems.TicketNotListable(failure),
+            };
         }
 
         try

@@ -33,8 +33,8 @@ public static class CancellationApi
             ?? throw OrdersProblems.CancellationNotFound();
         var currency = await db.Events.Where(e => e.Id == eventId).Select(e => e.Currency).SingleAsync(cancellationToken);
         // One row per paid order of one event: small enough to count here.
-        var refunds = await db.Refunds.AsNoTracking().Where(r => r.Cause == RefundCauses.EventCancelled)
-            .Join(db.Orders.Where(o => o.EventId == eventId), r => r.OrderId, o => o.Id, (r, o) => new { r.Id, r.Status, r.Amount, r.FailureMessage, OrderId = o.Id, o.Number })
+        var refunds = await db.Refunds.AsNoTracking().Where(r => r.Cause == RefundCauses.EventCancelled && r.EventId == eventId)
+            .Join(db.Orders, r => r.OrderId, o => o.Id, (r, o) => new { r.Id, r.Status, r.Amount, r.FailureMessage, OrderId = o.Id, o.Number })
             .ToListAsync(cancellationToken);
         var failures = refunds.Where(r => r.Status == RefundStatuses.Failed).OrderBy(r => r.Number, StringComparer.Ordinal)
             .Select(r => new RefundFailure(r.OrderId, r.Number, r.Id, r.FailureMessage)).ToList();

@@ -34,6 +34,11 @@ public static class OrdersApi
             .WithJsonRequestExamples(new RequestExample("checkout", "Check out a hold with a promo code",
                 """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""))
             .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
+        group.MapPost("/passes", PassCheckout.CheckoutPass).WithName("CheckoutPass")
+            .WithSummary("Checks out one of the caller's pass holds: one order over every event of the pass at the pass's price, paid once. Needs an Idempotency-Key.")
+            .WithJsonRequestExamples(new RequestExample("pass", "Check out a pass hold",
+                """{ "passId": "0197a3c7-0000-7000-8000-000000000003", "passHoldId": "0197a3c7-0000-7000-8000-000000000004" }"""))
+            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
         group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).");
         group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder")
             .WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.")
@@ -159,7 +164,7 @@ public static class OrdersApi
     }
 
     /// <summary>The hold is in an order already: a retry (or a racing twin) of this very checkout gets that order; anything else is refused.</summary>
-    private static async Task<Accepted<OrderResponse>> RacedAsync(OrdersDbContext db, IWorkflowClient workflows, Guid buyer, string idempotencyKey, Guid holdId,
+    internal static async Task<Accepted<OrderResponse>> RacedAsync(OrdersDbContext db, IWorkflowClient workflows, Guid buyer, string idempotencyKey, Guid holdId,
         CancellationToken cancellationToken) =>
         await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { } raced
             ? raced.HoldId == holdId ? await AcceptedAsync(db, workflows, raced, cancellationToken) : throw OrdersProblems.IdempotencyKeyReused()
@@ -259,7 +264,7 @@ public static class OrdersApi
         return Results.File(Encoding.UTF8.GetBytes(Receipts.Html(order, saleEvent)), "text/html; charset=utf-8", $"receipt-{order.Number}.html");
     }
 
-    private static async Task<Accepted<OrderResponse>> AcceptedAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
+    internal static async Task<Accepted<OrderResponse>> AcceptedAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, CancellationToken cancellationToken)
     {
         // Idempotent: the instance id is the order's, so a retried checkout (or the order-placed event) never starts a second purchase.
         await workflows.ScheduleNewWorkflowAsync(PurchaseWorkflow.Name, order.Id.ToString("N"), new PurchaseInput(order.Id, order.PayBy.UtcDateTime, Free: order.Total == 0), cancellationToken);
@@ -291,11 +296,11 @@ public static class OrdersApi
         await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId && o.BuyerId == caller.RequiredUserId, cancellationToken)
             ?? throw OrdersProblems.OrderNotFound();
 
-    private static Task<Order?> FindByKeyAsync(OrdersDbContext db, Guid buyer, string key, CancellationToken cancellationToken) =>
+    internal static Task<Order?> FindByKeyAsync(OrdersDbContext db, Guid buyer, string key, CancellationToken cancellationToken) =>
         db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.BuyerId == buyer && o.IdempotencyKey == key, cancellationToken);
 
     /// <summary>The same buyer and key always name the same order, so even a retry that races the first request cannot make two.</summary>
-    private static Guid OrderId(Guid buyer, string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"order/{buyer:N}/{key}")).AsSpan(0, 16));
+    internal static Guid OrderId(Guid buyer, string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"order/{buyer:N}/{key}")).AsSpan(0, 16));
 
     /// <summary>One line per held seat (priced by its zone's ticket type) and per general-admission place.</summary>
     internal static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)

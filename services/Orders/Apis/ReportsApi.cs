@@ -50,9 +50,10 @@ public static class ReportsApi
 
         var saleEvent = await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId && e.OrganizerId == organizerId, cancellationToken)
             ?? throw OrdersProblems.EventNotFound();
-        var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => o.EventId == eventId && o.ConfirmedAt != null).ToListAsync(cancellationToken);
+        var sold = db.Orders.Where(o => (o.PassId == null ? o.EventId == eventId : o.Lines.Any(l => l.EventId == eventId)) && o.ConfirmedAt != null);
+        var orders = await sold.AsNoTracking().Include(o => o.Lines).ToListAsync(cancellationToken);
         var refunds = await db.Refunds.AsNoTracking()
-            .Where(r => r.Status == RefundStatuses.Succeeded && db.Orders.Any(o => o.Id == r.OrderId && o.EventId == eventId && o.ConfirmedAt != null))
+            .Where(r => r.Status == RefundStatuses.Succeeded && sold.Any(o => o.Id == r.OrderId))
             .ToListAsync(cancellationToken);
         return SalesReport.Of(saleEvent, orders, refunds);
     }

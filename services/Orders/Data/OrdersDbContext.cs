@@ -164,6 +164,10 @@ public sealed class Order
     public string? BuyerName { get; set; }
     public string? BuyerEmail { get; set; }
 
+    /// <summary>The pass this order buys (docs/adr/0023): its lines span the pass's events; null for any other order.</summary>
+    public Guid? PassId { get; set; }
+    public string? PassName { get; set; }
+
     /// <summary>The tickets are mailed to <see cref="BuyerEmail"/> when the order is confirmed.</summary>
     public bool MailTickets { get; set; }
 
@@ -226,6 +230,10 @@ public sealed class OrderLine
     public string? GuestEmail { get; set; }
     public string? CompReason { get; set; }
 
+    /// <summary>A pass order's line: its own event and the pass; null on other orders, whose lines are of the order's event.</summary>
+    public Guid? EventId { get; set; }
+    public Guid? PassId { get; set; }
+
     public long Total => FaceValue - Discount + Fees + Tax;
 }
 
@@ -258,6 +266,9 @@ public sealed class Refund
 
     /// <summary><see cref="RefundCauses.EventCancelled"/> for the refunds a cancellation starts; null for an organizer's refund of one order.</summary>
     public string? Cause { get; set; }
+
+    /// <summary>The cancelled event a <see cref="RefundCauses.EventCancelled"/> refund answers (for a pass's order, that event's lines only).</summary>
+    public Guid? EventId { get; set; }
 
     /// <summary>The platform's fees (and the tax on them) stay paid: the organizer's policy when cancelling.</summary>
     public bool KeepFees { get; set; }

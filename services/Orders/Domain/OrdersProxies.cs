@@ -9,8 +9,15 @@ namespace TicketToken.Orders.Domain;
 /// <summary>The other modules' actors an order talks to, named once.</summary>
 internal static class OrdersProxies
 {
-    public static IBuyerHoldsActor BuyerOf(this IActorProxyFactory actors, Order order) =>
-        actors.CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(order.EventId, order.BuyerId), InventoryActors.BuyerHolds);
+    /// <summary>
+    /// The holds the order was checked out from, each with its buyer's actor: the order's one hold, or for a pass one part
+    /// per event (docs/adr/0023), found from the lines (which must be loaded) and the pass hold's id.
+    /// </summary>
+    public static IReadOnlyList<(Guid EventId, Guid HoldId, IBuyerHoldsActor Holds)> HoldsOf(this IActorProxyFactory actors, Order order) =>
+        order.PassId is null
+            ? [(order.EventId, order.HoldId, actors.BuyerOf(order.EventId, order.BuyerId))]
+            : [.. order.Lines.Select(l => l.EventId ?? order.EventId).Distinct().Order()
+                .Select(eventId => (eventId, PassHolds.PartId(order.HoldId, eventId), actors.BuyerOf(eventId, order.BuyerId)))];
 
     public static IBuyerHoldsActor BuyerOf(this IActorProxyFactory actors, Guid eventId, Guid buyerId) =>
         actors.CreateActorProxy<IBuyerHoldsActor>(InventoryActors.BuyerId(eventId, buyerId), InventoryActors.BuyerHolds);

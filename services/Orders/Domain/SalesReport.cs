@@ -46,9 +46,11 @@ public sealed record SalesReport(Guid EventId, string EventName, string Currency
             rows[key] = rows.GetValueOrDefault(key, SalesFigures.None).Add(figures);
         }
 
+        // A pass's order (docs/adr/0023) spans several events: each event counts its own lines, at their share of the pass.
+        bool OfEvent(Order order, OrderLine line) => (line.EventId ?? order.EventId) == saleEvent.Id;
         foreach (var order in orders.Where(o => o.ConfirmedAt is not null))
         {
-            foreach (var line in order.Lines)
+            foreach (var line in order.Lines.Where(l => OfEvent(order, l)))
             {
                 Count(order.ConfirmedAt!.Value, line, order.Kind == OrderKinds.Comp
                     ? SalesFigures.None with { Comps = 1 }
@@ -60,7 +62,7 @@ public sealed record SalesReport(Guid EventId, string EventName, string Currency
         foreach (var refund in succeededRefunds)
         {
             var order = byId[refund.OrderId];
-            foreach (var line in order.Lines.Where(l => refund.Lines.Contains(l.LineNumber)))
+            foreach (var line in order.Lines.Where(l => refund.Lines.Contains(l.LineNumber) && OfEvent(order, l)))
             {
                 var back = RefundShares.Of([line], refund.KeepFees);
                 Count(refund.CompletedAt ?? refund.CreatedAt, line, new SalesFigures(0, 0, 1, 0, -back.Fees, back.Total, back.Fees - back.Total));

@@ -13,7 +13,8 @@ namespace TicketToken.Orders.Workflows;
 /// from the order, so whatever runs twice (a redelivered event.cancelled, a start cut short by a crash) finds the same
 /// refund row and the same workflow instance, and the gateway gets the same idempotency key: no order is refunded twice.
 /// The rows are written first and the workflows started after, so a crash in between is mended by the redelivery that
-/// follows it; every step converges.
+/// follows it; every step converges. A pass's order (docs/adr/0023) gets a refund of the cancelled event's lines only,
+/// its share of the pass, with an id derived from the order and the event, so each cancelled event of a pass refunds once.
 /// </summary>
 public static class MassRefund
 {
@@ -40,12 +41,14 @@ public static class MassRefund
 
         var keepFees = cancellation.FeePolicy == EventCancelled.KeepFees;
         var paid = await db.Orders.AsNoTracking()
-            .Where(o => o.EventId == cancelled.EventId && o.Total > 0 && o.PaymentMethod == null && (o.Status == OrderStatuses.Confirmed || o.Status == OrderStatuses.PartiallyRefunded))
+            .Where(o => (o.PassId == null ? o.EventId == cancelled.EventId : o.Lines.Any(l => l.EventId == cancelled.EventId))
+                && o.Total > 0 && o.PaymentMethod == null && (o.Status == OrderStatuses.Confirmed || o.Status == OrderStatuses.PartiallyRefunded))
             .Select(o => o.Id).OrderBy(id => id).ToListAsync(cancellationToken);
         foreach (var chunk in paid.Chunk(Batch))
         {
             var ids = chunk.ToList();
-            var started = await db.Refunds.AsNoTracking().Where(r => ids.Contains(r.OrderId) && r.Cause == RefundCauses.EventCancelled).Select(r => r.OrderId).ToListAsync(cancellationToken);
+            var started = await db.Refunds.AsNoTracking().Where(r => ids.Contains(r.OrderId) && r.Cause == RefundCauses.EventCancelled && r.EventId == cancelled.EventId)
+                .Select(r => r.OrderId).ToListAsync(cancellationToken);
             var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => ids.Contains(o.Id) && !started.Contains(o.Id)).ToListAsync(cancellationToken);
             var open = await db.Refunds.AsNoTracking().Where(r => ids.Contains(r.OrderId) && r.Status != RefundStatuses.Failed).Select(r => new { r.OrderId, r.Lines })
                 .ToListAsync(cancellationToken);
@@ -54,7 +57,8 @@ public static class MassRefund
             {
                 // Lines refunded already, or in an organizer's refund under way, are that refund's.
                 var taken = open.Where(r => r.OrderId == order.Id).SelectMany(r => r.Lines).ToHashSet();
-                var lines = order.Lines.Where(l => !l.Refunded && !taken.Contains(l.LineNumber)).OrderBy(l => l.LineNumber).ToList();
+                var lines = order.Lines.Where(l => !l.Refunded && !taken.Contains(l.LineNumber) && (l.EventId ?? order.EventId) == cancelled.EventId)
+                    .OrderBy(l => l.LineNumber).ToList();
                 var amount = RefundShares.Of(lines, keepFees).Total;
                 if (lines.Count == 0 || amount == 0)
                 {
@@ -63,7 +67,7 @@ public static class MassRefund
 
                 db.Refunds.Add(new Refund
                 {
-                    Id = RefundIdOf(order.Id), OrderId = order.Id, Lines = [.. lines.Select(l => l.LineNumber)], Amount = amount, ReturnSeats = false,
+                    Id = order.PassId is null ? RefundIdOf(order.Id) : RefundIdOf(order.Id, cancelled.EventId), OrderId = order.Id, EventId = cancelled.EventId, Lines = [.. lines.Select(l => l.LineNumber)], Amount = amount, ReturnSeats = false,
                     Reason = RefundCauses.EventCancelled, Status = RefundStatuses.Pending, RequestedBy = cancellation.OrganizerId, CreatedAt = now,
                     Cause = RefundCauses.EventCancelled, KeepFees = keepFees,
                 });
@@ -73,11 +77,11 @@ public static class MassRefund
             db.ChangeTracker.Clear();
         }
 
-        var total = await db.Refunds.CountAsync(r => r.Cause == RefundCauses.EventCancelled && db.Orders.Any(o => o.Id == r.OrderId && o.EventId == cancelled.EventId), cancellationToken);
+        var total = await db.Refunds.CountAsync(r => r.Cause == RefundCauses.EventCancelled && r.EventId == cancelled.EventId, cancellationToken);
         await db.EventCancellations.Where(c => c.EventId == cancelled.EventId).ExecuteUpdateAsync(c => c.SetProperty(x => x.Orders, total), cancellationToken);
 
         var pending = await db.Refunds.AsNoTracking()
-            .Where(r => r.Cause == RefundCauses.EventCancelled && r.Status == RefundStatuses.Pending && db.Orders.Any(o => o.Id == r.OrderId && o.EventId == cancelled.EventId))
+            .Where(r => r.Cause == RefundCauses.EventCancelled && r.Status == RefundStatuses.Pending && r.EventId == cancelled.EventId)
             .Select(r => new { r.Id, r.OrderId }).ToListAsync(cancellationToken);
         foreach (var refund in pending)
         {
@@ -89,4 +93,8 @@ public static class MassRefund
     }
 
     public static Guid RefundIdOf(Guid orderId) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"event-cancelled-refund/{orderId:N}")).AsSpan(0, 16));
+
+    /// <summary>A pass's order has one cancellation refund per cancelled event of the pass.</summary>
+    public static Guid RefundIdOf(Guid orderId, Guid eventId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"event-cancelled-refund/{orderId:N}/{eventId:N}")).AsSpan(0, 16));
 }

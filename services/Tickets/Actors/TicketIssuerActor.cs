@@ -27,7 +27,7 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         Check(request);
         db.ChangeTracker.Clear();
         var existing = await TicketsAsync();
-        if (existing.Count > 0 && (existing[0].EventId != request.EventId || existing[0].OwnerId != request.OwnerId))
+        if (existing.Count > 0 && (existing.Any(t => t.EventId != EventOf(request, t.LineNumber!.Value)) || existing[0].OwnerId != request.OwnerId))
         {
             throw new ArgumentException("The order's tickets were issued for another event or owner.", nameof(request));
         }
@@ -41,8 +41,14 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
 
         var now = Now;
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await EventKeys.EnsureAsync(db, protector, request.EventId, now);
         var created = missing.Select(line => NewTicket(request, line, now)).ToList();
+        // A pass's order spans several events (docs/adr/0023): each event gets its key and its own tickets.issued.
+        var events = created.Select(t => t.EventId).Distinct().ToList();
+        foreach (var eventId in events)
+        {
+            await EventKeys.EnsureAsync(db, protector, eventId, now);
+        }
+
         if (request.WillCall)
         {
             // Held for pickup from the first moment, so no code of it ever exists before the box office releases it.
@@ -50,17 +56,21 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         }
 
         db.Tickets.AddRange(created);
-        var cancelledAt = await db.Events.Where(e => e.Id == request.EventId).Select(e => e.CancelledAt).SingleAsync();
-        if (cancelledAt is not null)
+        foreach (var eventId in events)
         {
-            // The event was called off before the order got its tickets: they exist, for the record, but admit nobody.
-            created.ForEach(ticket => TicketLifecycle.Change(ticket, TicketStatus.Cancelled, now, "event_cancelled"));
-        }
-        else
-        {
-            db.Publish(TicketsIssued.Topic, new TicketsIssued(request.OrderId, request.OrderNumber, request.EventId, request.OrganizerId, request.OwnerId,
-                [.. created.Select(t => new TicketDetails(t.Id, t.LineNumber!.Value, t.TicketTypeId, t.TicketTypeName, t.SeatId, t.Section, t.SeatRow,
-                    t.SeatNumber, t.PriceZone, t.FaceValue, t.Currency))], now));
+            var ofEvent = created.Where(t => t.EventId == eventId).ToList();
+            var cancelledAt = await db.Events.Where(e => e.Id == eventId).Select(e => e.CancelledAt).SingleAsync();
+            if (cancelledAt is not null)
+            {
+                // The event was called off before the order got its tickets: they exist, for the record, but admit nobody.
+                ofEvent.ForEach(ticket => TicketLifecycle.Change(ticket, TicketStatus.Cancelled, now, "event_cancelled"));
+            }
+            else
+            {
+                db.Publish(TicketsIssued.Topic, new TicketsIssued(request.OrderId, request.OrderNumber, eventId, request.OrganizerId, request.OwnerId,
+                    [.. ofEvent.Select(t => new TicketDetails(t.Id, t.LineNumber!.Value, t.TicketTypeId, t.TicketTypeName, t.SeatId, t.Section, t.SeatRow,
+                        t.SeatNumber, t.PriceZone, t.FaceValue, t.Currency))], now));
+            }
         }
 
         try
@@ -110,7 +120,11 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         }
 
         changed.ForEach(ticket => TicketLifecycle.Change(ticket, to, now, request.Reason));
-        db.Publish(TicketsRevoked.Topic, new TicketsRevoked(request.OrderId, changed[0].EventId, changed[0].OwnerId, request.Reason, [.. changed.Select(ToIssued)], now));
+        foreach (var ofEvent in changed.GroupBy(t => t.EventId))
+        {
+            db.Publish(TicketsRevoked.Topic, new TicketsRevoked(request.OrderId, ofEvent.Key, ofEvent.First().OwnerId, request.Reason, [.. ofEvent.Select(ToIssued)], now));
+        }
+
         await db.SaveChangesAsync();
         return View(tickets);
     }
@@ -134,7 +148,9 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
         OrderId = request.OrderId,
         OrderNumber = request.OrderNumber,
         LineNumber = line.LineNumber,
-        EventId = request.EventId,
+        EventId = line.EventId ?? request.EventId,
+        PassId = line.PassId,
+        PassName = line.PassName,
         OrganizerId = request.OrganizerId,
         OwnerId = request.OwnerId,
         TicketTypeId = line.TicketTypeId,
@@ -174,6 +190,9 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
             throw new ArgumentException($"This actor issues the tickets of order {OrderId}, not {orderId}.", nameof(orderId));
         }
     }
+
+    private static Guid EventOf(IssueTickets request, int lineNumber) =>
+        request.Lines.FirstOrDefault(l => l.LineNumber == lineNumber)?.EventId ?? request.EventId;
 
     private IssuedTickets View(IEnumerable<Ticket> tickets) => new(OrderId, [.. tickets.OrderBy(t => t.LineNumber).Select(ToIssued)]);
 

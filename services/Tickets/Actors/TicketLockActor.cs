@@ -39,13 +39,20 @@ public sealed class TicketLockActor(ActorHost host, TicketsDbContext db) : Actor
                 return Refused(TicketLockFailures.Locked, ticket);
             }
 
+            // A pass is one purchase: one event's ticket of it is not resold apart from the others.
+            if (request.Reason == TicketLockReasons.Listing && ticket.PassId is not null)
+            {
+                return Refused(TicketLockFailures.PassTicketNotSeparable, ticket);
+            }
+
             // Support locks a lost or disputed ticket at any time, the doors open included; only a sale stops at the start.
             if (@event.CancelledAt is not null || (@event.StartsAt <= Now && request.Reason != TicketLockReasons.Support))
             {
                 return Refused(TicketLockFailures.EventClosed, ticket);
             }
 
-            if (await db.Transfers.AnyAsync(t => t.TicketId == ticket.Id && t.Status == TransferStatus.Pending && t.ExpiresAt > Now))
+            if (await db.Transfers.AnyAsync(t => (t.TicketId == ticket.Id || (ticket.PassId != null && t.PassId == ticket.PassId && t.SenderId == ticket.OwnerId))
+                    && t.Status == TransferStatus.Pending && t.ExpiresAt > Now))
             {
                 return Refused(TicketLockFailures.TransferPending, ticket);
             }

@@ -30,6 +30,8 @@ public static class TicketsApi
         var group = app.MapGroup("/api/tickets").WithTags("Tickets").RequireAuthorization(Policies.Fan);
         group.MapGet("/", ListMyTickets).WithName("ListMyTickets")
             .WithSummary("Lists the signed-in fan's tickets by event start (when=past: latest first), filtered by event, status and upcoming or past, with cursor pagination.");
+        group.MapGet("/passes", ListMyPasses).WithName("ListMyPasses")
+            .WithSummary("The signed-in fan's season and multi-day passes, each one entry with its events and each event's ticket (for its code, wallet pass or PDF), soonest first.");
         group.MapGet("/{ticketId:guid}", GetTicket).WithName("GetTicket")
             .WithSummary("Reads one of the fan's tickets: event, seat, status and order.");
         group.MapGet("/{ticketId:guid}/qr", GetTicketQrCode).WithName("GetTicketQrCode")
@@ -70,9 +72,21 @@ public static class TicketsApi
 
     public sealed record SeatSummary(string Id, string? Section, string? Row, string? Number, string? PriceZone);
 
-    /// <summary>A ticket; <see cref="Seat"/> is null for general admission, the order is null for a ticket received by transfer.</summary>
+    /// <summary>The pass a ticket is one event of (docs/adr/0023).</summary>
+    public sealed record PassSummary(Guid Id, string Name);
+
+    /// <summary>
+    /// A ticket; <see cref="Seat"/> is null for general admission, the order is null for a ticket received by transfer;
+    /// <see cref="Pass"/> is set on each event's ticket of a pass.
+    /// </summary>
     public sealed record TicketResponse(Guid Id, string Status, EventSummary Event, TicketTypeSummary TicketType, SeatSummary? Seat, long FaceValue, string Currency,
-        Guid? OrderId, string? OrderNumber, DateTimeOffset IssuedAt, DateTimeOffset? ActivatedAt, DateTimeOffset StatusChangedAt);
+        Guid? OrderId, string? OrderNumber, DateTimeOffset IssuedAt, DateTimeOffset? ActivatedAt, DateTimeOffset StatusChangedAt, PassSummary? Pass);
+
+    /// <summary>One pass as the fan holds it: its events in order, each with that event's ticket.</summary>
+    public sealed record PassEntry(Guid PassId, string Name, Guid? OrderId, string? OrderNumber, IReadOnlyList<TicketResponse> Events);
+
+    /// <summary>A fan holds a handful of passes of at most 100 events each; this bounds one answer all the same.</summary>
+    public const int MaximumPassTickets = 2_000;
 
     /// <summary>
     /// How to make the ticket's codes offline: <see cref="TotpCode"/> in Contracts is the reference (an app may still make
@@ -168,6 +182,17 @@ public static class TicketsApi
             TotpCode.Digits, services.Options.Value.CodeStepSeconds, row.Event.EndsAt + services.Options.Value.ExpiryGrace));
     }
 
+    private static async Task<Ok<List<PassEntry>>> ListMyPasses(Caller caller, TicketsDbContext db, CancellationToken cancellationToken)
+    {
+        var rows = await Mine(db, caller).Where(r => r.Ticket.PassId != null).OrderBy(r => r.SortAt).ThenBy(r => r.Ticket.Id)
+            .Take(MaximumPassTickets).ToListAsync(cancellationToken);
+        // A pass bought twice is two entries: the tickets of one purchase belong together (and move together).
+        return TypedResults.Ok(rows.GroupBy(r => (r.Ticket.PassId!.Value, r.Ticket.OrderId))
+            .Select(g => new PassEntry(g.Key.Value, g.First().Ticket.PassName!, g.Key.OrderId, g.First().Ticket.OrderNumber,
+                [.. g.Select(r => ToResponse(r.Ticket, r.Event))]))
+            .ToList());
+    }
+
     /// <summary>The caller's tickets with their events; anything else does not exist for them.</summary>
     private static IQueryable<Row> Mine(TicketsDbContext db, Caller caller)
     {
@@ -191,5 +216,6 @@ public static class TicketsApi
         new EventSummary(e.Id, e.Name, e.StartsAt, e.EndsAt, e.TimeZone, e.VenueId is { } venueId ? new VenueSummary(venueId, e.VenueName, e.VenueCity) : null, e.CancelledAt is not null),
         new TicketTypeSummary(t.TicketTypeId, t.TicketTypeName),
         t.SeatId is { } seatId ? new SeatSummary(seatId, t.Section, t.SeatRow, t.SeatNumber, t.PriceZone) : null,
-        t.FaceValue, t.Currency, t.OrderId, t.OrderNumber, t.IssuedAt, t.ActivatedAt, t.StatusChangedAt);
+        t.FaceValue, t.Currency, t.OrderId, t.OrderNumber, t.IssuedAt, t.ActivatedAt, t.StatusChangedAt,
+        t.PassId is { } passId ? new PassSummary(passId, t.PassName!) : null);
 }

@@ -24,7 +24,7 @@ public static class TransfersApi
     public static IEndpointRouteBuilder MapTransfersApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tickets/{ticketId:guid}/transfers", StartTransfer).WithTags("Transfers").RequireAuthorization(Policies.Fan).WithName("StartTransfer")
-            .WithSummary("Gives one of your active tickets to someone: answers the transfer with a one-time acceptance code (shown only here) to pass on; it expires after 48 hours.")
+            .WithSummary("Gives one of your active tickets (with wholePass, every ticket of its pass) to someone: answers the transfer with a one-time acceptance code (shown only here) to pass on; it expires after 48 hours.")
             .WithJsonRequestExamples(new RequestExample("gift", "A gift with a note", """
                 { "recipientEmail": "sam@example.com", "message": "Enjoy the show!" }
                 """));
@@ -41,9 +41,11 @@ public static class TransfersApi
         return app;
     }
 
+    /// <summary><see cref="WholePass"/>: the ticket is one event of a pass, and the gift is the whole pass (docs/adr/0023); a pass's ticket is never given alone.</summary>
     public sealed record StartTransferRequest(
         [property: Required, EmailAddress, StringLength(254)] string RecipientEmail,
-        [property: StringLength(500)] string? Message);
+        [property: StringLength(500)] string? Message,
+        bool? WholePass = null);
 
     public sealed record AcceptTransferRequest([property: Required, StringLength(64, MinimumLength = 1)] string AcceptanceCode);
 
@@ -51,8 +53,9 @@ public static class TransfersApi
     /// A transfer as its sender or recipient sees it. <see cref="Direction"/> is <c>sent</c> or <c>received</c>; <see cref="Status"/> is
     /// <c>pending</c>, <c>accepted</c>, <c>cancelled</c> or <c>expired</c>. <see cref="AcceptanceCode"/> is only in the answer that started it.
     /// </summary>
+    /// <see cref="PassId"/>: set when the transfer gives a whole pass, of which <see cref="TicketId"/> is one ticket.
     public sealed record TransferResponse(Guid Id, Guid TicketId, Guid EventId, string Direction, string Status, string RecipientEmail, string? Message,
-        DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? CompletedAt, string? AcceptanceCode = null);
+        DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? CompletedAt, Guid? PassId, string? AcceptanceCode = null);
 
     /// <summary>The filters of <c>GET /api/transfers</c>.</summary>
     public sealed class TransferFilter
@@ -84,8 +87,19 @@ public static class TransfersApi
             throw TicketsProblems.TicketNotFound();
         }
 
-        CheckTransferable(ticket, await db.Events.AsNoTracking().SingleAsync(e => e.Id == ticket.EventId, cancellationToken), now);
-        var pending = await db.Transfers.Where(t => t.TicketId == ticketId && t.Status == TransferStatus.Pending).ToListAsync(cancellationToken);
+        if ((ticket.PassId is not null) != (request.WholePass == true))
+        {
+            throw ticket.PassId is null ? TicketsProblems.NotAPass() : TicketsProblems.PassTicketNotSeparable();
+        }
+
+        var moving = ticket.PassId is null ? [ticket] : await PassTicketsAsync(db, ticket, now, cancellationToken);
+        foreach (var each in moving)
+        {
+            CheckTransferable(each, await db.Events.AsNoTracking().SingleAsync(e => e.Id == each.EventId, cancellationToken), now);
+        }
+
+        var movingIds = moving.Select(t => t.Id).ToList();
+        var pending = await db.Transfers.Where(t => movingIds.Contains(t.TicketId) && t.Status == TransferStatus.Pending).ToListAsync(cancellationToken);
         foreach (var stale in pending.Where(t => t.ExpiresAt <= now))
         {
             // Nobody sweeps expired transfers; the next one of the ticket records that they are over.
@@ -120,6 +134,7 @@ public static class TransfersApi
             Id = Guid.CreateVersion7(now),
             TicketId = ticketId,
             EventId = ticket.EventId,
+            PassId = ticket.PassId,
             SenderId = sender,
             RecipientEmail = request.RecipientEmail.Trim().ToLowerInvariant(),
             Message = string.IsNullOrWhiteSpace(request.Message) ? null : request.Message.Trim(),
@@ -165,12 +180,18 @@ public static class TransfersApi
             throw TicketsProblems.TicketNotTransferable(ticket.Status);
         }
 
-        CheckTransferable(ticket, await db.Events.AsNoTracking().SingleAsync(e => e.Id == ticket.EventId, cancellationToken), now);
-        TicketLifecycle.Transfer(ticket, recipient, now); // tickets.changed goes with the save
+        // A pass moves whole: every ticket of it the sender still holds for an event to come, each with a new secret version.
+        var moving = transfer.PassId is null ? [ticket] : await PassTicketsAsync(db, ticket, now, cancellationToken);
+        foreach (var each in moving)
+        {
+            CheckTransferable(each, await db.Events.AsNoTracking().SingleAsync(e => e.Id == each.EventId, cancellationToken), now);
+            TicketLifecycle.Transfer(each, recipient, now); // tickets.changed goes with the save
+            db.Publish(TicketTransferred.Topic, new TicketTransferred(transfer.Id, each.Id, each.EventId, each.OrganizerId, transfer.SenderId, recipient, now));
+        }
+
         transfer.Status = TransferStatus.Accepted;
         transfer.RecipientId = recipient;
         transfer.CompletedAt = now;
-        db.Publish(TicketTransferred.Topic, new TicketTransferred(transfer.Id, ticket.Id, ticket.EventId, ticket.OrganizerId, transfer.SenderId, recipient, now));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(transfer, recipient, now));
@@ -225,6 +246,20 @@ public static class TransfersApi
     private static Task<Ticket?> LockTicketAsync(TicketsDbContext db, Guid ticketId, CancellationToken cancellationToken) =>
         db.Tickets.FromSql($"select * from tickets.tickets where id = {ticketId} for update").SingleOrDefaultAsync(cancellationToken);
 
+    /// <summary>
+    /// The tickets of <paramref name="ticket"/>'s pass, bought in its order and still its owner's, of events not yet started
+    /// (those are used or past), each locked until the transaction ends, in event order.
+    /// </summary>
+    private static async Task<List<Ticket>> PassTicketsAsync(TicketsDbContext db, Ticket ticket, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var tickets = await db.Tickets.FromSql($"""
+            select t.* from tickets.tickets t join tickets.events e on e.id = t.event_id
+            where t.pass_id = {ticket.PassId} and t.order_id = {ticket.OrderId} and t.owner_id = {ticket.OwnerId} and (e.starts_at is null or e.starts_at > {now})
+            order by t.id for update of t
+            """).ToListAsync(cancellationToken);
+        return tickets.Count == 0 ? [ticket] : tickets;
+    }
+
     /// <summary>Only an active, unlocked ticket changes hands, and only before its event starts.</summary>
     private static void CheckTransferable(Ticket ticket, Event @event, DateTimeOffset now)
     {
@@ -259,5 +294,5 @@ public static class TransfersApi
 
     private static TransferResponse ToResponse(Transfer t, Guid me, DateTimeOffset now) => new(
         t.Id, t.TicketId, t.EventId, t.SenderId == me ? "sent" : "received", Transfers.Name(t.StatusAt(now)), t.RecipientEmail, t.Message,
-        t.CreatedAt, t.ExpiresAt, t.CompletedAt);
+        t.CreatedAt, t.ExpiresAt, t.CompletedAt, t.PassId);
 }

@@ -184,6 +184,10 @@ public sealed class Ticket
     /// <summary>When status, owner, lock or secret version last changed.</summary>
     public DateTimeOffset ChangedAt { get; internal set; }
 
+    /// <summary>The season or multi-day pass this ticket is one event of (docs/adr/0023); it moves only with the pass's other tickets.</summary>
+    public Guid? PassId { get; set; }
+    public string? PassName { get; set; }
+
     public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; internal set; }
     public DateTimeOffset StatusChangedAt { get; internal set; }

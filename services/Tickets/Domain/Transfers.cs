@@ -29,6 +29,9 @@ public sealed class Transfer
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>A gift of a whole pass (docs/adr/0023): accepting it moves every ticket of the pass bought in the ticket's order; null for one ticket.</summary>
+    public Guid? PassId { get; set; }
+
     /// <summary>Who accepted it; null until then.</summary>
     public Guid? RecipientId { get; set; }
 

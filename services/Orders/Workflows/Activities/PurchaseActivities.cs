@@ -53,8 +53,14 @@ public sealed class ReleaseHold(OrdersDbContext db, IActorProxyFactory actors) :
 {
     public override async Task<bool> RunAsync(WorkflowActivityContext context, Guid orderId)
     {
-        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId, context.CancellationToken);
-        return await actors.BuyerOf(order).ReleaseHoldAsync(new HoldRef(order.HoldId));
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, context.CancellationToken);
+        var released = true;
+        foreach (var (_, holdId, holds) in actors.HoldsOf(order))
+        {
+            released &= await holds.ReleaseHoldAsync(new HoldRef(holdId));
+        }
+
+        return released;
     }
 }
 
@@ -82,9 +88,19 @@ public sealed class CommitSeats(OrdersDbContext db, IActorProxyFactory actors) :
 {
     public override async Task<string?> RunAsync(WorkflowActivityContext context, Guid orderId)
     {
-        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId, context.CancellationToken);
-        var outcome = await actors.BuyerOf(order).CommitHoldAsync(new Contracts.Inventory.CommitHold(order.HoldId, order.Id));
-        return outcome.Failure is null ? null : $"{outcome.Failure}: {outcome.Detail}";
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, context.CancellationToken);
+        // A pass commits its events one after another; a part that cannot be committed fails the purchase, whose undo
+        // returns the parts already committed (committing again with the same order is a success, so a retry is safe).
+        foreach (var (eventId, holdId, holds) in actors.HoldsOf(order))
+        {
+            var outcome = await holds.CommitHoldAsync(new Contracts.Inventory.CommitHold(holdId, order.Id));
+            if (outcome.Failure is not null)
+            {
+                return order.PassId is null ? $"{outcome.Failure}: {outcome.Detail}" : $"{outcome.Failure}: event {eventId}: {outcome.Detail}";
+            }
+        }
+
+        return null;
     }
 }
 
@@ -96,7 +112,7 @@ public sealed class IssueOrderTickets(OrdersDbContext db, IActorProxyFactory act
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, context.CancellationToken);
         var issued = await actors.TicketsOf(orderId).IssueAsync(new Contracts.Tickets.IssueTickets(order.Id, order.Number, order.EventId, order.OrganizerId, order.BuyerId,
             [.. order.Lines.OrderBy(l => l.LineNumber).Select(l => new TicketLine(l.LineNumber, l.TicketTypeId, l.TicketTypeName, l.SeatId, l.Section, l.RowLabel,
-                l.SeatNumber, l.PriceZone, l.FaceValue, order.Currency))], order.WillCall));
+                l.SeatNumber, l.PriceZone, l.FaceValue, order.Currency, l.EventId, l.PassId, order.PassName))], order.WillCall));
         return issued.Tickets.Count;
     }
 }
@@ -133,13 +149,15 @@ public sealed class UndoPurchase(OrdersDbContext db, IActorProxyFactory actors) 
 {
     public override async Task<bool> RunAsync(WorkflowActivityContext context, Guid orderId)
     {
-        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId, context.CancellationToken);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == orderId, context.CancellationToken);
         await actors.TicketsOf(orderId).RevokeAsync(new RevokeTickets(orderId, null, "purchase_not_completed"));
-        var holds = actors.BuyerOf(order);
-        var returned = await holds.ReturnSeatsAsync(new ReturnSeats(order.HoldId, order.Id, null, null));
-        if (returned.Failure is not null)
+        foreach (var (_, holdId, holds) in actors.HoldsOf(order))
         {
-            await holds.ReleaseHoldAsync(new HoldRef(order.HoldId)); // never committed: it was still (or no longer) a plain hold
+            var returned = await holds.ReturnSeatsAsync(new ReturnSeats(holdId, order.Id, null, null));
+            if (returned.Failure is not null)
+            {
+                await holds.ReleaseHoldAsync(new HoldRef(holdId)); // never committed: it was still (or no longer) a plain hold
+            }
         }
 
         return true;

@@ -36,11 +36,25 @@ public sealed class ReturnRefundedSeats(OrdersDbContext db, IActorProxyFactory a
     public override async Task<bool> RunAsync(WorkflowActivityContext context, RefundPlan plan)
     {
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleAsync(o => o.Id == plan.OrderId, context.CancellationToken);
-        var lines = order.Lines.Where(l => plan.Lines.Contains(l.LineNumber)).ToList();
-        var seats = lines.Where(l => l.SeatId is not null).Select(l => l.SeatId!).ToList();
-        var places = lines.Where(l => l.SeatId is null).GroupBy(l => l.TicketTypeId).Select(g => new GeneralAdmissionQuantity(g.Key, g.Count())).ToList();
-        var outcome = await actors.BuyerOf(order).ReturnSeatsAsync(new ReturnSeats(order.HoldId, order.Id, seats, places));
-        return outcome.Failure is null ? true : throw new InvalidOperationException($"Inventory did not take the seats back: {outcome.Failure} {outcome.Detail}");
+        // A pass's lines go back to each of their events' holds (docs/adr/0023); any other order has one.
+        foreach (var (eventId, holdId, holds) in actors.HoldsOf(order))
+        {
+            var lines = order.Lines.Where(l => plan.Lines.Contains(l.LineNumber) && (l.EventId ?? order.EventId) == eventId).ToList();
+            if (lines.Count == 0)
+            {
+                continue;
+            }
+
+            var seats = lines.Where(l => l.SeatId is not null).Select(l => l.SeatId!).ToList();
+            var places = lines.Where(l => l.SeatId is null).GroupBy(l => l.TicketTypeId).Select(g => new GeneralAdmissionQuantity(g.Key, g.Count())).ToList();
+            var outcome = await holds.ReturnSeatsAsync(new ReturnSeats(holdId, order.Id, seats, places));
+            if (outcome.Failure is not null)
+            {
+                throw new InvalidOperationException($"Inventory did not take the seats of event {eventId} back: {outcome.Failure} {outcome.Detail}");
+            }
+        }
+
+        return true;
     }
 }
 
