@@ -92,16 +92,27 @@ public sealed partial class TicketIssuerActor(ActorHost host, TicketsDbContext d
     public async Task<IssuedTickets> ActivateAsync(ActivateTickets request)
     {
         CheckOrder(request.OrderId);
-        db.ChangeTracker.Clear();
-        var tickets = await TicketsAsync(tracked: true);
-        var now = Now;
-        foreach (var ticket in tickets.Where(t => t.Status == TicketStatus.Issued))
+        for (var attempt = 1; ; attempt++)
         {
-            TicketLifecycle.Change(ticket, TicketStatus.Active, now, "order_confirmed");
-        }
+            db.ChangeTracker.Clear();
+            var tickets = await TicketsAsync(tracked: true);
+            var now = Now;
+            foreach (var ticket in tickets.Where(t => t.Status == TicketStatus.Issued))
+            {
+                TicketLifecycle.Change(ticket, TicketStatus.Active, now, "order_confirmed");
+            }
 
-        await db.SaveChangesAsync();
-        return View(tickets);
+            try
+            {
+                await db.SaveChangesAsync();
+                return View(tickets);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // The expiry sweep changed a ticket between this read and this write (an order confirmed as its
+                // event ends): read again and activate what is still issued.
+            }
+        }
     }
 
     public async Task<IssuedTickets> RevokeAsync(RevokeTickets request)
