@@ -224,7 +224,7 @@ public sealed class QueueBoard(
     {
         var settings = line.Settings;
         var unplaced = line.Entries.Values.Where(e => e.Place is null).OrderBy(e => e.UserId).ToList();
-        var now = time.GetUtcNow();
+        var now = ToDatabasePrecision(time.GetUtcNow());
         if (line.OpenedAt is not null && unplaced.Count == 0)
         {
             return 0;
