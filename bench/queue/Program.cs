@@ -27,7 +27,8 @@ Console.WriteLine($"TicketToken queue benchmark: {Environment.ProcessorCount} co
     $"waves of {wave:N0} every {interval} s, each fan polling every {pollSeconds} s; load average before: {LoadAverage()}");
 
 var directory = Path.Combine(Path.GetTempPath(), "tickettoken-queue-" + Guid.NewGuid().ToString("N"));
-var postgres = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: false, database: "queue");
+var postgres = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: false, database: "queue",
+    serverSettings: ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.max=10000"]);
 try
 {
     var port = FreePort();
@@ -74,9 +75,22 @@ try
     var joinRate = fans / joinTime.TotalSeconds;
     Console.WriteLine($"{fans:N0} joins in {joinTime.TotalSeconds:0.0} s: {joinRate:N0}/s");
 
-    // The opening, two seconds from now; fans start polling at once.
-    var opensAt = DateTimeOffset.UtcNow.AddSeconds(2);
+    // Memory of this process (the host and the load generator with every fan's token) with every fan in the line.
+    var heapAfterJoins = GC.GetTotalMemory(forceFullCollection: true);
+    var workingSetAfterJoins = Environment.WorkingSet;
+
+    // The opening, one poll period and two seconds from now; fans start polling at once, so every fan polls once before
+    // the opening, while nothing else happens: the statements PostgreSQL runs meanwhile show what a poll costs it.
+    var opensAt = DateTimeOffset.UtcNow.AddSeconds(pollSeconds + 2);
     await ConfigureAsync(opensAt);
+    await using (var statements = NpgsqlDataSource.Create(postgres.ConnectionString))
+    await using (var reset = statements.CreateCommand("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"))
+    {
+        await reset.ExecuteNonQueryAsync();
+    }
+
+    var pollsBeforeOpening = 0L;
+    var statementsBeforeOpening = (All: 0L, Entries: 0L);
     var latencies = new ConcurrentBag<double[]>();
     var holds = 0;
     var refusedHolds = 0;
@@ -88,6 +102,15 @@ try
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
     var load = new List<string>();
     using var sampler = new Timer(_ => { lock (load) { load.Add(LoadAverage()); } }, null, 0, 10_000);
+    var quietWindow = Task.Run(async () =>
+    {
+        await Task.Delay(opensAt - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(0.5));
+        pollsBeforeOpening = Interlocked.Read(ref polls);
+        await using var statements = NpgsqlDataSource.Create(postgres.ConnectionString);
+        statementsBeforeOpening = (
+            await Scalar<long>(statements, "select coalesce(sum(calls), 0)::bigint from pg_stat_statements where query not like '%pg_stat%'"),
+            await Scalar<long>(statements, "select coalesce(sum(calls), 0)::bigint from pg_stat_statements where query like '%queue.entries%'"));
+    });
     await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
     {
         var mine = Enumerable.Range(0, fans).Where(i => i % workers == w).ToList();
@@ -150,6 +173,7 @@ try
         latencies.Add([.. recorded]);
     })));
     var elapsed = clock.Elapsed;
+    await quietWindow;
     var all = latencies.SelectMany(l => l).Order().ToArray();
     double At(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
 
@@ -180,6 +204,9 @@ try
     Console.WriteLine("|---|---|");
     Console.WriteLine($"| joins (before the opening, 64 at a time) | {fans:N0} in {joinTime.TotalSeconds:0.0} s: {joinRate:N0}/s |");
     Console.WriteLine($"| polls answered | {polls:N0} in {elapsed.TotalSeconds:0} s: {polls / elapsed.TotalSeconds:N0}/s (target {fans / (double)pollSeconds:N0}/s while everybody waits) |");
+    Console.WriteLine($"| memory of the process (host and load generator) with every fan in line | managed heap {heapAfterJoins / 1048576.0:N0} MB, working set {workingSetAfterJoins / 1048576.0:N0} MB |");
+    Console.WriteLine($"| statements PostgreSQL ran during the {pollsBeforeOpening:N0} polls before the opening | {statementsBeforeOpening.All:N0} in all (the host's own background work), " +
+        $"{statementsBeforeOpening.Entries:N0} reading or writing queue.entries |");
     Console.WriteLine($"| poll latency from when it was due, p50 / p99 / max | {At(0.50):0.0} / {At(0.99):0.0} / {(all.Length > 0 ? all[^1] : double.NaN):0} ms |");
     Console.WriteLine($"| admitted | {admitted:N0}, first {(firstAdmission - openedAt).TotalSeconds:0.0} s after the opening, last {(lastAdmission - openedAt).TotalSeconds:0.0} s after: " +
         $"{(admitted > 1 ? (admitted - wave) / Math.Max(0.001, (lastAdmission - firstAdmission).TotalSeconds) : 0):N0}/s held (configured {wave / (double)interval:N0}/s) |");

@@ -35,7 +35,8 @@ public sealed class QueueModule : Module
         module.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<QueueAdmitter>());
         module.AddDbContext<QueueDbContext>(QueueDbContext.SchemaName)
             .Subscribe<EventPublished, RecordQueueEvent>(EventPublished.Topic)
-            .Subscribe<UserRegistered, RecordAccountAge>(UserRegistered.Topic);
+            .Subscribe<UserRegistered, RecordAccountAge>(UserRegistered.Topic)
+            .Subscribe<SignInFailed, RecordFailedSignIn>(SignInFailed.Topic);
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)

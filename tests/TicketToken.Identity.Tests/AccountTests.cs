@@ -122,6 +122,32 @@ public sealed class AccountTests(IdentityFixture fixture) : IClassFixture<Identi
     }
 
     [Fact]
+    public async Task A_failed_sign_in_is_published_with_the_account_if_there_is_one_and_the_address()
+    {
+        var fan = await fixture.Personas.FanAsync();
+        var anonymousBefore = fixture.Events.On(SignInFailed.Topic).Count(e => e.GetProperty("userId").ValueKind == System.Text.Json.JsonValueKind.Null);
+
+        using (var wrongPassword = await _client.LoginAsync(fan.Email, "not the right password"))
+        {
+            await wrongPassword.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        }
+
+        using (var unknownAddress = await _client.LoginAsync(Personas.NewEmail("nobody"), "not the right password"))
+        {
+            await unknownAddress.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        }
+
+        var failed = await fixture.Events.WaitForAsync(SignInFailed.Topic, e => e.Text("userId") == fan.UserId.ToString());
+        failed.Text("address").Should().NotBeNullOrEmpty("the queue also counts failures per client address");
+        await Eventually.TrueAsync(() => Task.FromResult(
+                fixture.Events.On(SignInFailed.Topic).Count(e => e.GetProperty("userId").ValueKind == System.Text.Json.JsonValueKind.Null) > anonymousBefore),
+            "a failure on an address without an account is published too, without an account");
+        using var signedIn = await _client.LoginAsync(fan.Email, Personas.DefaultPassword);
+        await signedIn.ShouldBeAsync(HttpStatusCode.OK);
+        fixture.Events.On(SignInFailed.Topic).Count(e => e.Text("userId") == fan.UserId.ToString()).Should().Be(1, "a successful sign-in publishes nothing");
+    }
+
+    [Fact]
     public async Task The_profile_can_be_read_and_the_display_name_changed()
     {
         var fan = await fixture.Personas.FanAsync();

@@ -18,7 +18,7 @@ public class IdentityFixture : IAsyncLifetime
     public static readonly string[] Topics =
     [
         UserRegistered.Topic, RegistrationAttemptedForExistingAccount.Topic, PasswordResetRequested.Topic, PasswordChanged.Topic,
-        StaffInvited.Topic, UserDeactivated.Topic, UserErased.Topic, DeviceChanged.Topic,
+        StaffInvited.Topic, UserDeactivated.Topic, UserErased.Topic, DeviceChanged.Topic, SignInFailed.Topic,
     ];
 
     public PostgresDatabase Database { get; } = new();

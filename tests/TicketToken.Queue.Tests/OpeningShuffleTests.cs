@@ -58,6 +58,26 @@ public sealed class OpeningShuffleTests
     }
 
     [Fact]
+    public void A_mistyped_password_costs_a_fan_almost_nothing_while_repeated_failures_weigh_like_a_missing_proof_of_work()
+    {
+        var oldAccount = TimeSpan.FromDays(400);
+        var typo = RiskScore.Of(new RiskScore.Signals(oldAccount, 1, 1, null, FailedSignInsOfAccount: 2));
+        var stuffed = RiskScore.Of(new RiskScore.Signals(oldAccount, 1, 1, null, FailedSignInsOfAccount: RiskScore.ManyFailedSignIns));
+        var campus = RiskScore.Of(new RiskScore.Signals(oldAccount, 1, 1, null, FailedSignInsFromAddress: RiskScore.ManyFailedSignInsFromAddress - 1));
+        var stuffingAddress = RiskScore.Of(new RiskScore.Signals(oldAccount, 1, 1, null, FailedSignInsFromAddress: RiskScore.ManyFailedSignInsFromAddress));
+        var newFanWithTypo = RiskScore.Of(new RiskScore.Signals(TimeSpan.FromMinutes(3), 1, 1, null, FailedSignInsOfAccount: 1));
+
+        typo.Score.Should().Be(5);
+        typo.Reasons.Should().Equal(RiskScore.FailedSignIn);
+        stuffed.Score.Should().Be(30);
+        stuffed.Reasons.Should().Equal(RiskScore.FailedSignIns);
+        campus.Score.Should().Be(0);
+        stuffingAddress.Score.Should().Be(15);
+        stuffingAddress.Reasons.Should().Equal(RiskScore.FailedSignInsFromAddress);
+        newFanWithTypo.Score.Should().Be(40).And.BeLessThan(50, "a new account with one typo stays below the default delay score");
+    }
+
+    [Fact]
     public void A_solved_challenge_is_checked_and_a_wrong_nonce_is_not_accepted()
     {
         var challenge = ProofOfWork.ChallengeFor([1, 2, 3], new Guid("5f1d7c52-51a4-4a8e-9a67-0d3c1b8e2f10"), new Guid("0b6f3e1a-2c4d-4e5f-8a9b-1c2d3e4f5a6b"));

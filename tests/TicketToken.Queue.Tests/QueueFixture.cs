@@ -69,10 +69,10 @@ public sealed class QueueFixture : IAsyncLifetime
 
     /// <summary>An on-sale event (16 seats, 200 standing) queued to open in a minute of the fixture's clock, admitting <paramref name="waveSize"/> fans per wave.</summary>
     public async Task<(Person Admin, OnSaleEvent Event)> QueuedOnSaleAsync(int waveSize = 2, int proofOfWorkBits = 0, int delayAtScore = 50, int refuseAtScore = 101,
-        int validitySeconds = 300)
+        int validitySeconds = 300, int standingCapacity = 200, int? perOrder = null)
     {
         var (admin, organizerId) = await Personas.OrganizerAdminAsync();
-        var onSale = await OnSaleEvents.CreateAsync(Client, admin, organizerId);
+        var onSale = await OnSaleEvents.CreateAsync(Client, admin, organizerId, standingCapacity: standingCapacity, perOrder: perOrder);
         await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select count(*) from queue.events where id = $1", onSale.EventId) == 1,
             "the queue knows the published event");
         using var configured = await Client.SendAsync(admin, HttpMethod.Put, $"/api/queue/organizer/events/{onSale.EventId}", new

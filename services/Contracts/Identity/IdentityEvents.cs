@@ -82,3 +82,14 @@ public sealed record ProfileChanged(Guid UserId, string Email, string? DisplayNa
 {
     public const string Topic = "identity.profile-changed";
 }
+
+/// <summary>
+/// A sign-in failed: a wrong password or second factor (topic <see cref="Topic"/>). <see cref="UserId"/> is null when the
+/// e-mail address has no account, so that a failure costs the same whether or not the account exists; <see cref="Address"/>
+/// is the client address the attempt came from. The queue counts these as a risk signal (credential stuffing shows as many
+/// failures on one account or from one address).
+/// </summary>
+public sealed record SignInFailed(Guid? UserId, string? Address, DateTimeOffset FailedAt)
+{
+    public const string Topic = "identity.sign-in-failed";
+}

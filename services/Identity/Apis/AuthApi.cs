@@ -157,6 +157,11 @@ public static class AuthApi
         {
             await services.Throttle.CountAsync(accountKey, options.MaxFailuresPerAccount, options.FailureWindow, options.LockoutDuration, cancellationToken);
             await services.Throttle.CountAsync(addressKey, options.MaxFailuresPerAddress, options.FailureWindow, options.LockoutDuration, cancellationToken);
+
+            // Published for unknown addresses too (without an account), so a failure costs the same write either way and
+            // reveals nothing; the lockout above bounds how many one account or address can publish.
+            db.Publish(SignInFailed.Topic, new SignInFailed(user?.Id, http.Connection.RemoteIpAddress?.ToString(), services.Time.GetUtcNow()));
+            await db.SaveChangesAsync(cancellationToken);
         }
     }
 

@@ -172,7 +172,7 @@ public sealed class QueueBoard(
         }
 
         var settings = line.Settings;
-        var now = time.GetUtcNow();
+        var now = ToDatabasePrecision(time.GetUtcNow());
         var status = riskScore >= settings.RefuseAtScore ? EntryStatuses.Refused : EntryStatuses.Waiting;
         var early = now < settings.OpensAt && line.OpenedAt is null;
         var offset = riskScore >= settings.DelayAtScore ? RiskScore.DelayedPlaceOffset : 0;
@@ -224,7 +224,7 @@ public sealed class QueueBoard(
     {
         var settings = line.Settings;
         var unplaced = line.Entries.Values.Where(e => e.Place is null).OrderBy(e => e.UserId).ToList();
-        var now = time.GetUtcNow();
+        var now = ToDatabasePrecision(time.GetUtcNow());
         if (line.OpenedAt is not null && unplaced.Count == 0)
         {
             return 0;
@@ -274,7 +274,7 @@ public sealed class QueueBoard(
     /// <summary>Admits the next <paramref name="count"/> waiting fans by place, in one statement.</summary>
     public async Task<int> AdmitAsync(Line line, int count, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = ToDatabasePrecision(time.GetUtcNow());
         await using var command = database.CreateCommand("""
             update queue.entries set status = 'admitted', admitted_at = $3
             where event_id = $1 and user_id in (
@@ -300,6 +300,12 @@ public sealed class QueueBoard(
 
         return admitted;
     }
+
+    /// <summary>
+    /// PostgreSQL keeps microseconds; a time kept in memory with the clock's 100 ns would differ from the same time read back
+    /// after a restart (an admission's expiry would move by a fraction of a microsecond).
+    /// </summary>
+    private static DateTimeOffset ToDatabasePrecision(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
 
     public async Task SetSoldOutAsync(Line line, bool soldOut, CancellationToken cancellationToken)
     {

@@ -40,3 +40,47 @@ public sealed class RecordAccountAge(QueueDbContext db) : ITopicHandler<UserRegi
         return TopicResult.Success;
     }
 }
+
+/// <summary>
+/// Counts failed sign-ins per account and per client address over a day: the failed-sign-in signals of the risk score, kept
+/// here so a join asks identity nothing.
+/// </summary>
+public sealed class RecordFailedSignIn(QueueDbContext db) : ITopicHandler<SignInFailed>
+{
+    public static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+    public static string AccountKey(Guid userId) => $"account:{userId:N}";
+
+    public static string AddressKey(string address) => $"address:{address}";
+
+    public async Task<TopicResult> HandleAsync(SignInFailed data, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>(2);
+        if (data.UserId is { } userId)
+        {
+            keys.Add(AccountKey(userId));
+        }
+
+        if (!string.IsNullOrEmpty(data.Address))
+        {
+            keys.Add(AddressKey(data.Address));
+        }
+
+        var windowEnded = data.FailedAt - Window;
+
+        // A counter is not idempotent: a redelivered event must not count twice.
+        await db.ProcessOnceAsync(SignInFailed.Topic, envelope.Id, async ct =>
+        {
+            foreach (var key in keys)
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    insert into queue.sign_in_failures as f (key, window_start, failures) values ({key}, {data.FailedAt}, 1)
+                    on conflict (key) do update set
+                        window_start = case when f.window_start <= {windowEnded} then excluded.window_start else f.window_start end,
+                        failures = case when f.window_start <= {windowEnded} then 1 else f.failures + 1 end
+                    """, ct);
+            }
+        }, cancellationToken);
+        return TopicResult.Success;
+    }
+}

@@ -17,7 +17,10 @@ public sealed record OnSaleEvent(Guid OrganizerId, Guid VenueId, Guid SeatMapId,
 /// </summary>
 public static class OnSaleEvents
 {
-    public static async Task<OnSaleEvent> CreateAsync(HttpClient client, Person admin, Guid organizerId, string name = "Harbour Sessions")
+    // standingCapacity: places of the standing type; with a small one and perOrder (tickets per order and per account,
+    // catalog's default of 10 when null) of 17 or more, one hold can sell the event out.
+    public static async Task<OnSaleEvent> CreateAsync(HttpClient client, Person admin, Guid organizerId, string name = "Harbour Sessions", int standingCapacity = 200,
+        int? perOrder = null)
     {
         var venueId = await new Personas(client).VenueAsync(admin, organizerId);
         var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
@@ -36,11 +39,12 @@ public static class OnSaleEvents
         var eventId = (await PostAsync(client, admin, "/api/events", new
         {
             organizerId, venueId, seatMapId, name, category = "concert", startsAt, endsAt = startsAt.AddHours(3), currency = "EUR",
+            limits = perOrder is { } limit ? new { perOrder = limit, perAccount = limit } : null,
             ticketTypes = new object[]
             {
                 new { name = "Premium", kind = "reserved", priceZone = "PREMIUM", priceMinor = 8_900 },
                 new { name = "Standard", kind = "reserved", priceZone = "STANDARD", priceMinor = 4_900 },
-                new { name = "Standing", kind = "general_admission", capacity = 200, priceMinor = 2_900 },
+                new { name = "Standing", kind = "general_admission", capacity = standingCapacity, priceMinor = 2_900 },
             },
         })).GetProperty("id").GetGuid();
         await PostAsync(client, admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
