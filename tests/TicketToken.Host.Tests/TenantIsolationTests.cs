@@ -311,7 +311,7 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         using var foreign = await SendAsync(fixture.OtherFan, HttpMethod.Post, $"/api/minting/wallets/{address}/export", new { reauthenticationProof = proof });
 
         await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "wallet_not_found");
-        (await foreign.Content.ReadAsStringAsync()).Should().NotContain(address);
+        (await foreign.Content.ReadAsStringAsync()).Should().NotContain(fixture.Fan.UserId.ToString(), "the answer says nothing of whose wallet it is");
         (await fixture.Database.ScalarAsync<bool>("select exported_at is null from minting.wallets where address = $1", address)).Should().BeTrue();
         (await fixture.Database.ScalarAsync<string>("select outcome from minting.wallet_export_attempts where fan_id = $1 and address = $2", fixture.OtherFan.UserId, address))
             .Should().Be("wallet_not_found", "the attempt on someone else's wallet is audited");
