@@ -36,6 +36,8 @@ public sealed class MintingModule : Module
             .Validate(o => o.PollInterval > TimeSpan.Zero && o.RetryInitialBackoff > TimeSpan.Zero && o.RetryMaxBackoff >= o.RetryInitialBackoff
                            && o.Lease > TimeSpan.Zero && o.ReconciliationInterval > TimeSpan.Zero,
                 "TicketToken:Minting intervals must be positive, the maximum backoff at least the initial one.")
+            .Validate(o => o.MaxWalletExportAttempts > 0 && o.MaxWalletExportAttemptsPerAddress > 0 && o.WalletExportWindow > TimeSpan.Zero,
+                "TicketToken:Minting wallet-export limits must be positive.")
             .ValidateOnStart();
         services.AddSecretProtector(Id, MintingOptions.SecretKeySetting, developmentSeed: "tickettoken-development-minting-key");
         services.AddSingleton<MintingSignals>();
@@ -66,6 +68,7 @@ public sealed class MintingModule : Module
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapMintingApi();
+        endpoints.MapWalletsApi();
     }
 
     private static bool IsSecretKey(string value)

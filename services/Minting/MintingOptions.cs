@@ -27,6 +27,14 @@ public sealed class MintingOptions
 
     public SolanaOptions Solana { get; set; } = new();
 
+    /// <summary>Wallet-export attempts (refused ones included) one fan may make per <see cref="WalletExportWindow"/> before a lockout.</summary>
+    public int MaxWalletExportAttempts { get; set; } = 5;
+
+    /// <summary>Wallet-export attempts from one client address per <see cref="WalletExportWindow"/>.</summary>
+    public int MaxWalletExportAttemptsPerAddress { get; set; } = 30;
+
+    public TimeSpan WalletExportWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>
     /// Fault point for the crash test: the process kills itself right after the node accepted a transaction and before the
     /// answer is recorded. Never set outside tests.

@@ -320,6 +320,28 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
         (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.transfers where ticket_id = any($1)", ticketIds.ToArray())).Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_fan_cannot_export_another_fans_wallet_even_with_a_fresh_proof_of_their_own()
+    {
+        string address;
+        await using (var scope = fixture.Host.Services.CreateAsyncScope())
+        {
+            // Wallets are made by the Solana backend on a fan's first token; this host mirrors to the registry, so make it directly.
+            address = (await scope.ServiceProvider.GetRequiredService<TicketToken.Minting.Domain.CustodialWallets>().OfAsync(fixture.Fan.UserId, default)).PublicKey.ToString();
+        }
+
+        using var reauthenticated = await SendAsync(fixture.OtherFan, HttpMethod.Post, "/api/auth/reauthenticate", new { password = fixture.OtherFan.Password });
+        var proof = (await reauthenticated.ShouldBeAsync(HttpStatusCode.OK)).Text("proof");
+
+        using var foreign = await SendAsync(fixture.OtherFan, HttpMethod.Post, $"/api/minting/wallets/{address}/export", new { reauthenticationProof = proof });
+
+        await foreign.ShouldBeProblemAsync(HttpStatusCode.NotFound, "wallet_not_found");
+        (await foreign.Content.ReadAsStringAsync()).Should().NotContain(fixture.Fan.UserId.ToString(), "the answer says nothing of whose wallet it is");
+        (await fixture.Database.ScalarAsync<bool>("select exported_at is null from minting.wallets where address = $1", address)).Should().BeTrue();
+        (await fixture.Database.ScalarAsync<string>("select outcome from minting.wallet_export_attempts where fan_id = $1 and address = $2", fixture.OtherFan.UserId, address))
+            .Should().Be("wallet_not_found", "the attempt on someone else's wallet is audited");
+    }
+
     private async Task<Guid> HoldIdAsync(Person fan, Guid eventId, string seat)
     {
         using var response = await SendAsync(fan, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { seats = new[] { seat } });

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TicketToken.Contracts.Tickets;
@@ -68,10 +70,17 @@ public sealed class ChainTests(ChainFixture fixture) : IClassFixture<ChainFixtur
     }
 
     [SolanaFact]
-    public async Task Tickets_issue_while_the_chain_is_down_and_the_backlog_drains_when_it_returns()
+    public async Task Tickets_issue_and_admit_at_the_gate_while_the_chain_is_down_and_the_backlog_drains_when_it_returns()
     {
         var buyer = await fixture.Personas.FanAsync();
-        var e = await fixture.EventAsync();
+        var (admin, organizerId) = await fixture.Personas.OrganizerAdminAsync();
+        var venueId = await fixture.Personas.VenueAsync(admin, organizerId);
+        var device = await fixture.Personas.DeviceAsync(admin, organizerId, venueId);
+        // The doors are open: the event starts within scanning's default check-in window.
+        var e = await fixture.EventAsync("Doors open", organizerId, venueId, DateTimeOffset.UtcNow.AddHours(1));
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long?>("select version from scanning.events where id = $1", e.EventId) >= 1
+            && await fixture.Database.ScalarAsync<long?>("select version from scanning.devices where id = $1", device.DeviceId) >= 1,
+            "scanning heard of the event and the gate's device");
         await fixture.Node.StopAsync();
         IReadOnlyList<Guid> tickets;
         try
@@ -86,8 +95,29 @@ public sealed class ChainTests(ChainFixture fixture) : IClassFixture<ChainFixtur
             await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long>(
                 "select count(*) from minting.tickets where ticket_id = any($1) and attempts > 0 and last_error is not null and mirrored_sequence < sequence", tickets.ToArray()) == 3,
                 "minting tried each ticket and failed while the chain was down");
-            using var code = await fixture.Client.SendAsync(buyer, HttpMethod.Get, $"/api/tickets/{tickets[0]}");
-            code.EnsureSuccessStatusCode();
+
+            // The fan's app fetches the ticket's code secret and shows the current code; the gate's device scans it online.
+            using var offline = await fixture.Client.SendAsync(buyer, HttpMethod.Get, $"/api/tickets/{tickets[0]}/offline");
+            offline.StatusCode.Should().Be(HttpStatusCode.OK, await offline.Content.ReadAsStringAsync());
+            var secretJson = await offline.Content.ReadFromJsonAsync<JsonElement>();
+            var secret = Base64Url.DecodeFromChars(secretJson.GetProperty("secret").GetString());
+            var step = secretJson.GetProperty("stepSeconds").GetInt32();
+            await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<string?>("select status from scanning.tickets where id = $1", tickets[0]) == TicketStatuses.Active,
+                "scanning sees the ticket active");
+            using var scan = new HttpRequestMessage(HttpMethod.Post, "/api/scans")
+            {
+                Content = JsonContent.Create(new { eventId = e.EventId, code = TotpCode.Current(tickets[0], secret, DateTimeOffset.UtcNow, step), gate = "North 1", direction = "entry" }),
+            };
+            scan.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", device.AccessToken);
+            using var scanned = await fixture.Client.SendAsync(scan);
+            var scanBody = await scanned.Content.ReadAsStringAsync();
+            scanned.StatusCode.Should().Be(HttpStatusCode.OK, scanBody);
+            var result = JsonDocument.Parse(scanBody).RootElement;
+            result.GetProperty("allowed").GetBoolean().Should().BeTrue("the ticket admits at the gate while its token is not minted: {0}", scanBody);
+            (await fixture.Database.ScalarAsync<long>("select count(*) from minting.tickets where ticket_id = $1 and mirrored_sequence = 0", tickets[0]))
+                .Should().Be(1, "the ticket was admitted before its token existed");
+            (await fixture.Database.ScalarAsync<long>("select count(*) from minting.chain_operations where ticket_id = any($1) and status = 'landed'", tickets.ToArray()))
+                .Should().Be(0, "nothing reached the chain");
         }
         finally
         {

@@ -5,7 +5,11 @@ using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
+using Microsoft.AspNetCore.Builder;
+using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.Catalog;
 using TicketToken.Identity;
+using TicketToken.Scanning;
 using TicketToken.Minting.Solana;
 using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
@@ -44,6 +48,12 @@ public abstract class MintingFixture : IAsyncLifetime
         ["TicketToken:Minting:Solana:ConfirmWait"] = "00:00:02",
     };
 
+    protected virtual IReadOnlyList<Module> Modules() => [new IdentityModule(), new TicketsModule(), new MintingModule()];
+
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         if (Backend == MirrorBackends.Solana && SolanaNode.Unavailable is null)
@@ -52,7 +62,7 @@ public abstract class MintingFixture : IAsyncLifetime
         }
 
         await Database.InitializeAsync();
-        Host = await TestHost.StartAsync([new IdentityModule(), new TicketsModule(), new MintingModule()], Database.ConnectionString, Settings);
+        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 
@@ -74,10 +84,10 @@ public abstract class MintingFixture : IAsyncLifetime
         Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
 
     /// <summary>Announces an event as catalog would, and waits until tickets recorded it.</summary>
-    public async Task<EventPublished> EventAsync(string name = "Harbour Sessions")
+    public async Task<EventPublished> EventAsync(string name = "Harbour Sessions", Guid? organizerId = null, Guid? venueId = null, DateTimeOffset? startsAt = null)
     {
-        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeSeconds());
-        var published = new EventPublished(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), name, start, start.AddHours(3), "Europe/Berlin", "EUR",
+        var start = DateTimeOffset.FromUnixTimeSeconds((startsAt ?? DateTimeOffset.UtcNow.AddDays(30)).ToUnixTimeSeconds());
+        var published = new EventPublished(Guid.NewGuid(), organizerId ?? Guid.NewGuid(), venueId ?? Guid.NewGuid(), name, start, start.AddHours(3), "Europe/Berlin", "EUR",
             start.AddDays(-30), start, new PurchaseLimits(8, 8), [], [], new ResalePolicy(true, null, 0), 1) { VenueName = "Harbour Hall", VenueCity = "Hamburg" };
         await PublishAsync(EventPublished.Topic, published);
         await Eventually.TrueAsync(async () => await Database.ScalarAsync<long?>("select version from tickets.events where id = $1", published.EventId) >= 1,
@@ -176,7 +186,10 @@ public sealed class RegistryFixture : MintingFixture
     protected override string Backend => MirrorBackends.Registry;
 }
 
-public sealed class ChainFixture : MintingFixture
+/// <summary>The Solana backend, with catalog (venues for scanner devices) and scanning, so tickets can be admitted at a gate.</summary>
+public class ChainFixture : MintingFixture
 {
     protected override string Backend => MirrorBackends.Solana;
+
+    protected override IReadOnlyList<Module> Modules() => [.. base.Modules(), new CatalogModule(), new ScanningModule()];
 }

@@ -22,6 +22,7 @@ public static class AuthenticationSetup
         services.AddSingleton(options);
         services.AddSingleton<ValidatedTokens>();
         services.AddSingleton(sp => new JwksKeyCache(new JwksDocumentRetriever(sp, options), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReauthenticationProofs>();
         // A fetch rides over an identity pod restarting: two quick retries, each attempt at most 10 s. It runs on the
         // path of the request that met an unknown key id, so it stays short; the cached keys cover the rest.
         services.AddResiliencePipeline(Resilience.JwksFetch, pipeline => pipeline

@@ -33,6 +33,8 @@ public static class AuthApi
         group.MapPost("/password/reset", ResetPassword).AllowAnonymous().WithName("ResetPassword")
             .WithSummary("Sets a new password with a reset token; every session of the account ends.");
 
+        group.MapPost("/reauthenticate", Reauthenticate).RequireAuthorization(Policies.Fan).WithName("Reauthenticate")
+            .WithSummary("Proves again who you are (password, and the second factor when MFA is on) for a sensitive operation such as a wallet export; returns a proof good for 5 minutes.");
         group.MapPost("/logout", Logout).RequireAuthorization(Policies.Fan).WithName("Logout")
             .WithSummary("Ends the session the access token belongs to: its refresh tokens stop working.");
         return group;
@@ -50,6 +52,14 @@ public static class AuthApi
         [property: Required, StringLength(Passwords.MaximumLength)] string Password,
         [property: StringLength(16)] string? TotpCode,
         [property: StringLength(32)] string? RecoveryCode);
+
+    public sealed record ReauthenticateRequest(
+        [property: Required, StringLength(Passwords.MaximumLength)] string Password,
+        [property: StringLength(16)] string? TotpCode,
+        [property: StringLength(32)] string? RecoveryCode);
+
+    /// <summary>A re-authentication proof: send it with the operation that asked for it, within <see cref="ExpiresIn"/> seconds.</summary>
+    public sealed record ReauthenticationResponse(string Proof, string TokenType, int ExpiresIn, DateTimeOffset ExpiresAt);
 
     public sealed record RefreshRequest([property: Required, StringLength(200)] string RefreshToken);
 
@@ -162,6 +172,76 @@ public static class AuthApi
             // reveals nothing; the lockout above bounds how many one account or address can publish.
             db.Publish(SignInFailed.Topic, new SignInFailed(user?.Id, http.Connection.RemoteIpAddress?.ToString(), services.Time.GetUtcNow()));
             await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Step-up for sensitive operations (ADR 0025). The password is checked against the same failure counters as sign-in, so a
+    /// stolen access token buys no extra guesses; the proof is bound to the account and the session that asked.
+    /// </summary>
+    private static async Task<Results<Ok<ReauthenticationResponse>, ProblemHttpResult>> Reauthenticate(ReauthenticateRequest request, Caller caller, HttpContext http,
+        [AsParameters] AuthServices services, SigningKeys keys, CancellationToken cancellationToken)
+    {
+        var db = services.Db;
+        var options = services.Options.Value;
+        var userId = caller.RequiredUserId;
+        var sessionId = Guid.TryParse(caller.Principal.FindFirst(TokenClaims.Session)?.Value, out var sid) ? sid : (Guid?)null;
+        var now = services.Time.GetUtcNow();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.Status == UserStatus.Active, cancellationToken);
+        var session = sessionId is null ? null
+            : await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now, cancellationToken);
+        if (user is null || session is null)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "session_ended", "This session has ended.", "Sign in again.");
+        }
+
+        var accountKey = Throttle.ForAccount("login", user.Email!);
+        var addressKey = Throttle.ForAddress("login", http.Connection.RemoteIpAddress?.ToString());
+        if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
+        {
+            return TooManyAttempts(http, lockedFor, "sign-in");
+        }
+
+        if (!services.Passwords.Verify(user, request.Password))
+        {
+            await CountFailureAsync();
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "The password is wrong.");
+        }
+
+        string[] amr = [SignIn.Password];
+        if (user.MfaEnabled)
+        {
+            if (string.IsNullOrWhiteSpace(request.TotpCode) && string.IsNullOrWhiteSpace(request.RecoveryCode))
+            {
+                return Problems.Create(StatusCodes.Status401Unauthorized, "mfa_required", "A second factor is required.",
+                    "Send the 6-digit code of the authenticator app as totpCode, or an unused recovery code as recoveryCode.");
+            }
+
+            if (!await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.TotpCode, request.RecoveryCode, cancellationToken))
+            {
+                await CountFailureAsync();
+                return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_mfa_code", "The second-factor code is wrong or was already used.");
+            }
+
+            amr = [SignIn.Password, SignIn.Mfa];
+            await db.SaveChangesAsync(cancellationToken); // the TOTP step is spent
+        }
+
+        await services.Throttle.ClearAsync(accountKey, cancellationToken);
+        List<System.Security.Claims.Claim> claims =
+        [
+            new(TokenClaims.Subject, user.Id.ToString()),
+            new(TokenClaims.Kind, TokenClaims.UserKind),
+            new(TokenClaims.Session, session.Id.ToString()),
+            .. amr.Select(method => new System.Security.Claims.Claim(TokenClaims.AuthenticationMethods, method)),
+        ];
+        var (proof, expiresAt) = await keys.IssueAsync(claims, Reauthentication.MaxAge, Reauthentication.Audience, Reauthentication.TokenType, cancellationToken);
+        return TypedResults.Ok(new ReauthenticationResponse(proof, Reauthentication.TokenType, (int)Reauthentication.MaxAge.TotalSeconds, expiresAt));
+
+        async Task CountFailureAsync()
+        {
+            await services.Throttle.CountAsync(accountKey, options.MaxFailuresPerAccount, options.FailureWindow, options.LockoutDuration, cancellationToken);
+            await services.Throttle.CountAsync(addressKey, options.MaxFailuresPerAddress, options.FailureWindow, options.LockoutDuration, cancellationToken);
         }
     }
 

@@ -118,7 +118,12 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, [FromKeyedServices(
     }
 
     /// <summary>Issues an access token with the current key.</summary>
-    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(IEnumerable<Claim> claims, TimeSpan lifetime, CancellationToken cancellationToken)
+    public Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(IEnumerable<Claim> claims, TimeSpan lifetime, CancellationToken cancellationToken) =>
+        IssueAsync(claims, lifetime, auth.Audience, "at+jwt", cancellationToken);
+
+    /// <summary>Issues a token of another type and audience (a re-authentication proof) with the current key.</summary>
+    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(IEnumerable<Claim> claims, TimeSpan lifetime, string audience, string tokenType,
+        CancellationToken cancellationToken)
     {
         var credentials = await CurrentAsync(cancellationToken);
         var now = time.GetUtcNow();
@@ -126,11 +131,11 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, [FromKeyedServices(
         var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = auth.Issuer,
-            Audience = auth.Audience,
+            Audience = audience,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
-            TokenType = "at+jwt",
+            TokenType = tokenType,
             SigningCredentials = credentials,
             Subject = new ClaimsIdentity(claims.Append(new Claim(TokenClaims.TokenId, Guid.NewGuid().ToString("N")))),
         });

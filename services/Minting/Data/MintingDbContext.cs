@@ -12,6 +12,7 @@ public sealed class MintingDbContext(DbContextOptions<MintingDbContext> options)
     public DbSet<Wallet> Wallets => Set<Wallet>();
     public DbSet<ChainOperation> ChainOperations => Set<ChainOperation>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+    public DbSet<WalletExportAttempt> WalletExportAttempts => Set<WalletExportAttempt>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -31,6 +32,7 @@ public sealed class MintingDbContext(DbContextOptions<MintingDbContext> options)
             w.HasKey(x => x.OwnerId);
         });
         modelBuilder.Entity<ChainOperation>().ToTable("chain_operations");
+        modelBuilder.Entity<WalletExportAttempt>().ToTable("wallet_export_attempts");
         modelBuilder.Entity<ReconciliationRun>(r =>
         {
             r.ToTable("reconciliation_runs");
@@ -78,6 +80,18 @@ public sealed class Wallet
     public byte[] SeedCiphertext { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ExportedAt { get; set; }
+}
+
+/// <summary>One attempt to export a custodial wallet's key (the audit trail and the lockout counter).</summary>
+public sealed class WalletExportAttempt
+{
+    public Guid Id { get; set; }
+    public Guid FanId { get; set; }
+    public string? Address { get; set; }
+    public string Outcome { get; set; } = "";
+    public string? ClientAddress { get; set; }
+    public string? UserAgent { get; set; }
+    public DateTimeOffset AttemptedAt { get; set; }
 }
 
 public sealed class ChainOperation

@@ -17,13 +17,15 @@ public sealed class MirrorTicketChange(MintingDbContext db, MintingSignals signa
     {
         await db.ProcessOnceAsync(TicketChanged.Topic, envelope.Id, async ct =>
         {
-            var ticket = await db.Tickets.SingleOrDefaultAsync(t => t.TicketId == data.TicketId, ct);
-            if (ticket is null)
-            {
-                ticket = new MirroredTicket { TicketId = data.TicketId };
-                db.Tickets.Add(ticket);
-            }
-            else if (ticket.Sequence >= data.Sequence)
+            // A ticket's first changes and its tickets.issued arrive at once: the row is made by whichever comes first, and
+            // locked, so two changes apply in turn and the highest sequence wins (a plain insert failed the others' deliveries).
+            await db.Database.ExecuteSqlAsync($"""
+                insert into minting.tickets (ticket_id, event_id, organizer_id, owner_id, status, sequence, changed_at)
+                values ({data.TicketId}, {data.EventId}, {data.OrganizerId}, {data.OwnerId}, {TicketStatuses.Issued}, 0, {data.ChangedAt})
+                on conflict (ticket_id) do nothing
+                """, ct);
+            var ticket = await db.Tickets.FromSql($"select * from minting.tickets where ticket_id = {data.TicketId} for update").SingleAsync(ct);
+            if (ticket.Sequence >= data.Sequence)
             {
                 return;
             }
@@ -49,24 +51,17 @@ public sealed class DescribeIssuedTickets(MintingDbContext db) : ITopicHandler<T
     {
         await db.ProcessOnceAsync(TicketsIssued.Topic, envelope.Id, async ct =>
         {
-            var ids = data.Tickets.Select(t => t.TicketId).ToList();
-            var known = await db.Tickets.Where(t => ids.Contains(t.TicketId)).ToDictionaryAsync(t => t.TicketId, ct);
             foreach (var issued in data.Tickets)
             {
-                if (!known.TryGetValue(issued.TicketId, out var ticket))
-                {
-                    // Arrived before the ticket's first tickets.changed: sequence 0, so that change still applies.
-                    ticket = new MirroredTicket
-                    {
-                        TicketId = issued.TicketId, EventId = data.EventId, OrganizerId = data.OrganizerId, OwnerId = data.OwnerId,
-                        Status = TicketStatuses.Issued, ChangedAt = data.IssuedAt,
-                    };
-                    db.Tickets.Add(ticket);
-                }
-
-                ticket.Label = issued.SeatId is not null
+                var label = issued.SeatId is not null
                     ? $"{issued.TicketTypeName}: section {issued.Section}, row {issued.Row}, seat {issued.SeatNumber}"
                     : $"{issued.TicketTypeName} (general admission)";
+                // Arrived before the ticket's first tickets.changed: sequence 0, so that change still applies.
+                await db.Database.ExecuteSqlAsync($"""
+                    insert into minting.tickets (ticket_id, event_id, organizer_id, owner_id, status, sequence, changed_at, label)
+                    values ({issued.TicketId}, {data.EventId}, {data.OrganizerId}, {data.OwnerId}, {TicketStatuses.Issued}, 0, {data.IssuedAt}, {label})
+                    on conflict (ticket_id) do update set label = excluded.label
+                    """, ct);
             }
         }, cancellationToken);
         return TopicResult.Success;

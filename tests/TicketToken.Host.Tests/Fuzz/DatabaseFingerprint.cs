@@ -15,6 +15,7 @@ public sealed class DatabaseFingerprint
         ["identity.throttles"] = "a refused sign-in is counted, so that guessing gets locked out",
         ["runtime.schema_migrations"] = "never changes after start, but is no module's data",
         ["notifications.webhook_attempts"] = "the webhook dispatcher adds one per retry in the background; no request writes it",
+        ["minting.wallet_export_attempts"] = "every wallet-export attempt is audited, refused ones too, and counted, so that guessing gets locked out (ADR 0025)",
         ["minting.keys"] = "the registry's signing key is made once, by the first entry the background mirror signs or the first read of GET /api/minting/registry-key",
         ["tickets.wallet_keys"] = "the wallet-link key is made once, by the first ticket document anyone renders: the mail sender does that in the background for a confirmed comp's receipt",
     };
