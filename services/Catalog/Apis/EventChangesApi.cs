@@ -88,7 +88,7 @@ public static class EventChangesApi
     }
 
     private static Task<Ok<EventsApi.EventResponse>> Reschedule(Guid eventId, RescheduleRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
-        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, async (change, ct) =>
+        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, (change, _) =>
         {
             var @event = change.Event;
             var previousStart = @event.StartsAt;
@@ -109,13 +109,12 @@ public static class EventChangesApi
 
             EventsApi.CheckTimes(@event, change.Now);
             var refundUntil = change.Now.AddDays(request.RefundWindowDays!.Value);
-            await Task.CompletedTask;
-            return (new EventChange(EventChange.Rescheduled, change.Now, request.Reason.Trim()) { PreviousStartsAt = previousStart, RefundUntil = refundUntil },
-                new { previousStartsAt = previousStart, startsAt, endsAt = @event.EndsAt, salesEndAt = @event.SalesEndAt, refundUntil });
+            return Task.FromResult<(EventChange, object)>((new EventChange(EventChange.Rescheduled, change.Now, request.Reason.Trim()) { PreviousStartsAt = previousStart, RefundUntil = refundUntil },
+                new { previousStartsAt = previousStart, startsAt, endsAt = @event.EndsAt, salesEndAt = @event.SalesEndAt, refundUntil }));
         }, cancellationToken);
 
     private static Task<Ok<EventsApi.EventResponse>> ChangeVenueDetails(Guid eventId, VenueDetailsRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
-        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, async (change, ct) =>
+        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, (change, _) =>
         {
             if (request.VenueName is null && request.VenueAddress is null && request.DoorsAt is null)
             {
@@ -136,9 +135,8 @@ public static class EventChangesApi
                 @event.DoorsAt = doorsAt;
             }
 
-            await Task.CompletedTask;
-            return (new EventChange(EventChange.VenueDetails, change.Now, request.Reason?.Trim()),
-                new { venueName = @event.VenueName ?? change.Venue.Name, venueAddress = EventsApi.AddressOf(@event, change.Venue), doorsAt = @event.DoorsAt });
+            return Task.FromResult<(EventChange, object)>((new EventChange(EventChange.VenueDetails, change.Now, request.Reason?.Trim()),
+                new { venueName = @event.VenueName ?? change.Venue.Name, venueAddress = EventsApi.AddressOf(@event, change.Venue), doorsAt = @event.DoorsAt }));
         }, cancellationToken);
 
     private static Task<Ok<EventsApi.EventResponse>> ChangeCapacity(Guid eventId, CapacityRequest request, Caller caller, CatalogDbContext db, TimeProvider time,
@@ -204,7 +202,7 @@ public static class EventChangesApi
         }, cancellationToken);
 
     private static Task<Ok<EventsApi.EventResponse>> ChangePrices(Guid eventId, PricesRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
-        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, async (change, ct) =>
+        ChangeAsync(db, caller, eventId, request.ExpectedVersion!.Value, time, (change, _) =>
         {
             if (request.Prices.GroupBy(c => c.TicketTypeId).Any(g => g.Count() > 1))
             {
@@ -219,8 +217,7 @@ public static class EventChangesApi
                 ticketType.PriceMinor = wanted.PriceMinor!.Value;
             }
 
-            await Task.CompletedTask;
-            return (new EventChange(EventChange.Prices, change.Now, request.Reason?.Trim()), new { ticketTypes = changed, currency = change.Event.Currency });
+            return Task.FromResult<(EventChange, object)>((new EventChange(EventChange.Prices, change.Now, request.Reason?.Trim()), new { ticketTypes = changed, currency = change.Event.Currency }));
         }, cancellationToken);
 
     /// <summary>What a change works on: the locked event, its venue, seat map and ticket types (tracked), and the time of the change.</summary>
