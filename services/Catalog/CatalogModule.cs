@@ -27,6 +27,7 @@ public sealed class CatalogModule : Module
         endpoints.MapVenuesApi();
         endpoints.MapSeatMapsApi();
         endpoints.MapEventsApi();
+        endpoints.MapEventChangesApi();
         endpoints.MapTicketTypesApi();
         endpoints.MapPassesApi();
     }

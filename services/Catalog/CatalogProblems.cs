@@ -109,6 +109,28 @@ internal static class CatalogProblems
         new(StatusCodes.Status409Conflict, "event_not_draft", "Only a draft event can be changed this way.",
             "Ticket types, times and the template of an event are fixed once it is published.");
 
+    public static ProblemException EventVersionConflict(long expected, long current) =>
+        new(StatusCodes.Status409Conflict, "event_version_conflict", "The event changed since you read it.",
+            $"expectedVersion was {expected}, the event is at version {current}: read it again and decide on the change anew.");
+
+    public static ProblemException EventNotChangeable(EventStatus status) =>
+        new(StatusCodes.Status409Conflict, "event_not_changeable", $"The event is {EventLifecycle.Name(status).Replace('_', ' ')}; only a published event or one on sale changes this way.",
+            "A draft is edited directly (PATCH); a completed or cancelled event no longer changes.");
+
+    public static ProblemException CapacityBelowSold(string ticketType, int capacity, int taken) =>
+        new(StatusCodes.Status422UnprocessableEntity, "capacity_below_sold", "A ticket type cannot have less capacity than it has sold and held.",
+            $"'{ticketType}' has {taken} places sold or held; {capacity} is too few.");
+
+    public static ProblemException NotGeneralAdmission(string ticketType) =>
+        new(StatusCodes.Status422UnprocessableEntity, "not_general_admission", "Only a general-admission ticket type has a capacity to change.",
+            $"'{ticketType}' is reserved seating: its places are the seats of its price zone.");
+
+    public static ProblemException InventoryUnavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, "inventory_unavailable", "What is sold could not be read from inventory; try again.");
+
+    public static ProblemException InvalidChange(string detail) =>
+        new(StatusCodes.Status400BadRequest, "invalid_change", "The change does not work.", detail);
+
     public static ProblemException NoTicketTypes() =>
         new(StatusCodes.Status409Conflict, "no_ticket_types", "An event needs at least one ticket type to be published.");
 

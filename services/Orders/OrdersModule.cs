@@ -55,6 +55,7 @@ public sealed class OrdersModule : Module
     {
         endpoints.MapOrdersApi();
         endpoints.MapOrganizerApi();
+        endpoints.MapRescheduleRefundsApi();
         endpoints.MapCompsApi();
         endpoints.MapCancellationApi();
         endpoints.MapReportsApi();

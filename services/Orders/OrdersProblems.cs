@@ -88,6 +88,13 @@ internal static class OrdersProblems
     public static ProblemException WillCallNotReady(string status) =>
         new(StatusCodes.Status409Conflict, "will_call_not_ready", "Only a confirmed will-call order can be released.", $"This order is {status}.");
 
+    public static ProblemException NoRefundOffer() =>
+        new(StatusCodes.Status404NotFound, "no_refund_offer", "This order has no refund offer.",
+            "Orders are offered a refund when their event is moved to another time after they were bought.");
+
+    public static ProblemException RefundWindowClosed(DateTimeOffset until) =>
+        new(StatusCodes.Status409Conflict, "refund_window_closed", "The refund offer for the rescheduled event has ended.", $"It could be claimed until {until:u}.");
+
     public static ProblemException CounterSaleRefund() =>
         new(StatusCodes.Status409Conflict, "counter_sale_refund", "A box-office sale was paid at the counter; its money goes back there, not through the gateway.",
             "Refund it at the box office; refunds of counter sales through the platform are not supported yet.");

@@ -103,6 +103,15 @@ public sealed class PublishingTests(CatalogFixture fixture) : IClassFixture<Cata
             .SelectMany(r => r.GetProperty("seats").EnumerateArray()).ToList();
         seats.Select(s => (s.Text("id"), s.Text("priceZone"), s.GetProperty("blocked").GetBoolean())).Should().Equal(
             ("S-A-1", "PREMIUM", true), ("S-A-2", "PREMIUM", true), ("S-B-1", "STANDARD", false), ("S-B-2", "STANDARD", false));
+
+        // A ticket type for the zone, added to the published event, puts its seats on sale.
+        await fixture.ExpectAsync(organizer.Admin, HttpMethod.Post, $"/api/events/{id}/changes/capacity", new
+        {
+            expectedVersion = 1, add = new[] { new { name = "Premium", kind = "reserved", priceZone = "PREMIUM", priceMinor = 8900 } },
+        });
+        var changed = await fixture.Events.WaitForAsync(EventPublished.Topic, e => e.GetProperty("eventId").GetGuid() == id && e.GetProperty("version").GetInt64() == 2);
+        changed.GetProperty("sections").EnumerateArray().SelectMany(s => s.GetProperty("rows").EnumerateArray())
+            .SelectMany(r => r.GetProperty("seats").EnumerateArray()).Select(s => s.GetProperty("blocked").GetBoolean()).Should().AllBeEquivalentTo(false);
     }
 
     [Fact]

@@ -251,6 +251,14 @@ public sealed class TenantIsolationTests(AuthorizationFixture fixture) : IClassF
                 organizerId = a, venueId = ofA.VenueId, seatMapId = ofB.SeatMapId, name = "With B's map", startsAt, endsAt = startsAt.AddHours(2), currency = "EUR",
             }, "seat_map_not_found"),
             (fixture.AdminOfA, HttpMethod.Get, $"/api/venues/{ofB.VenueId}/seatmaps/{ofB.SeatMapId}/pretix", new { }, "venue_not_found"),
+            (fixture.AdminOfA, HttpMethod.Get, $"/api/events/{ofB.EventId}/changes", new { }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/events/{ofB.EventId}/changes/reschedule",
+                new { expectedVersion = 1, startsAt, endsAt = startsAt.AddHours(2), refundWindowDays = 7, reason = "Planted" }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/events/{ofB.EventId}/changes/venue-details", new { expectedVersion = 1, venueName = "Planted" }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/events/{ofB.EventId}/changes/capacity",
+                new { expectedVersion = 1, add = new[] { new { name = "Planted", kind = "general_admission", capacity = 1, priceMinor = 1 } } }, "event_not_found"),
+            (fixture.AdminOfA, HttpMethod.Post, $"/api/events/{ofB.EventId}/changes/prices",
+                new { expectedVersion = 1, prices = new[] { new { ticketTypeId = Guid.NewGuid(), priceMinor = 1 } } }, "event_not_found"),
             (fixture.AdminOfA, HttpMethod.Post, $"/api/venues/{ofB.VenueId}/seatmaps/pretix", new
             {
                 name = "Planted", categories = new[] { new { name = "P" } }, size = new { width = 10, height = 10 },

@@ -219,6 +219,43 @@ public sealed class CommerceMailTests(NotificationsFixture fixture) : IClassFixt
     }
 
     [MailFact]
+    public async Task A_rescheduled_event_and_new_venue_details_are_announced_to_every_holder_in_their_language()
+    {
+        var english = await fixture.Personas.FanAsync(Personas.NewEmail("moved"));
+        var german = await fixture.Personas.FanAsync(Personas.NewEmail("verlegt"));
+        await fixture.Client.SendOkAsync(german, HttpMethod.Put, "/api/notifications/me/preferences", new { language = "de", marketing = false });
+        var e = await fixture.AnnounceAsync(Sales.Event("Harbour Lights"));
+        foreach (var fan in new[] { english, german })
+        {
+            var order = Sales.Order(e, fan.UserId, seats: 1);
+            await fixture.Issuer(order.OrderId).IssueAsync(order);
+            await fixture.Issuer(order.OrderId).ActivateAsync(new ActivateTickets(order.OrderId));
+        }
+
+        await Eventually.TrueAsync(async () => await fixture.Database.ScalarAsync<long>("select count(*) from notifications.tickets where event_id = $1", e.EventId) == 2,
+            "notifications knows the tickets");
+        var now = DateTimeOffset.UtcNow;
+        var moved = e with
+        {
+            Version = 2, StartsAt = e.StartsAt.AddDays(7), EndsAt = e.EndsAt.AddDays(7),
+            Change = new EventChange(EventChange.Rescheduled, now, "storm warning") { PreviousStartsAt = e.StartsAt, RefundUntil = now.AddDays(14) },
+        };
+        await fixture.PublishAsync(EventPublished.Topic, moved);
+        await fixture.PublishAsync(EventPublished.Topic, moved with
+        {
+            Version = 3, VenueName = "Harbour Hall, side entrance", VenueAddress = "Kai 2, 20457 Hamburg", Change = new EventChange(EventChange.VenueDetails, now, null),
+        });
+
+        var movedMail = await fixture.MailAsync(english.Email, m => m.Subject!.StartsWith("Harbour Lights has moved to", StringComparison.Ordinal));
+        movedMail.Text().Should().Contain("(storm warning)").And.Contain("refunded in full until");
+        var verlegt = await fixture.MailAsync(german.Email, m => m.Subject!.Contains("verlegt", StringComparison.Ordinal));
+        verlegt.Text().Should().Contain("vollständig erstatten lassen");
+        var venue = await fixture.MailAsync(english.Email, m => m.Subject == "Harbour Lights: new venue details");
+        venue.Text().Should().Contain("Harbour Hall, side entrance, Kai 2, 20457 Hamburg");
+        await fixture.MailAsync(german.Email, m => m.Subject == "Harbour Lights: neue Angaben zum Veranstaltungsort");
+    }
+
+    [MailFact]
     public async Task The_same_event_delivered_twice_sends_one_message()
     {
         var fan = await fixture.Personas.FanAsync(Personas.NewEmail("twice"));

@@ -36,6 +36,9 @@ public class OrdersFixture : IAsyncLifetime
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
     };
 
+    /// <summary>Changes to the host's services before it starts (a fake clock).</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+
     protected virtual IReadOnlyList<Module> Modules() =>
         [new IdentityModule(), new InventoryModule(), new OrdersModule(), new TicketsModule(),
          new EventCaptureModule(OrderPlaced.Topic, OrderConfirmed.Topic, OrderEnded.Topic, OrderRefunded.Topic)];
@@ -43,7 +46,7 @@ public class OrdersFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings);
+        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings, Configure);
         Personas = new Personas(Client);
     }
 

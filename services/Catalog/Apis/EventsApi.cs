@@ -160,7 +160,16 @@ public static class EventsApi
         Guid Id, Guid OrganizerId, Guid? SeriesId, Guid? SeatMapId, VenueSummary Venue, string Name, string? Description, string? Category,
         DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset SalesStartAt, DateTimeOffset SalesEndAt, string Currency,
         LimitsResponse Limits, ResaleResponse Resale, string Status, long Version,
-        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt, string? CancellationReason, bool WalletPassesAllowed);
+        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt, string? CancellationReason, bool WalletPassesAllowed)
+    {
+        /// <summary>The venue's name as fans are shown it for this event (the organizer may have changed it after publishing).</summary>
+        public string? VenueName { get; init; }
+
+        public string? VenueAddress { get; init; }
+
+        /// <summary>When doors open, if the organizer said so.</summary>
+        public DateTimeOffset? DoorsAt { get; init; }
+    }
 
     public sealed record SeriesResponse(Guid SeriesId, int Count, IReadOnlyList<EventResponse> Events);
 
@@ -376,14 +385,34 @@ public static class EventsApi
         }
 
         var venue = await db.Venues.AsNoTracking().SingleAsync(v => v.Id == @event.VenueId, cancellationToken);
-        var layout = new SeatMapLayout([], []);
-        if (@event.SeatMapId is { } seatMapId)
+        var layout = await LayoutAsync(db, @event, cancellationToken);
+        CheckSellable(layout, ticketTypes, venue);
+
+        @event.Status = status;
+        @event.PublishedAt ??= now;
+        @event.Version++;
+        @event.UpdatedAt = now;
+        db.Publish(EventPublished.Topic, Announcement(@event, venue, layout, ticketTypes, change: null));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(ToResponse(@event, venue));
+    }
+
+    /// <summary>The event's seat map (empty without one), read under a share lock: it cannot be replaced before the announcement commits.</summary>
+    internal static async Task<SeatMapLayout> LayoutAsync(CatalogDbContext db, Event @event, CancellationToken cancellationToken)
+    {
+        if (@event.SeatMapId is not { } seatMapId)
         {
-            // Held until commit: the seat map cannot be replaced between reading it here and announcing it.
-            await db.Database.ExecuteSqlAsync($"select 1 from catalog.seat_maps where id = {seatMapId} for share", cancellationToken);
-            layout = await SeatMapStore.ReadAsync(db, seatMapId, cancellationToken);
+            return new SeatMapLayout([], []);
         }
 
+        await db.Database.ExecuteSqlAsync($"select 1 from catalog.seat_maps where id = {seatMapId} for share", cancellationToken);
+        return await SeatMapStore.ReadAsync(db, seatMapId, cancellationToken);
+    }
+
+    /// <summary>Every reserved type has seats to sell, and all the event sells fits the venue.</summary>
+    internal static void CheckSellable(SeatMapLayout layout, IReadOnlyList<TicketType> ticketTypes, Venue venue)
+    {
         var sellableSeats = layout.Sections.SelectMany(s => s.Rows).SelectMany(r => r.Seats).Where(s => !s.Blocked)
             .GroupBy(s => s.Zone).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         long sellable = 0;
@@ -403,35 +432,44 @@ public static class EventsApi
         {
             throw CatalogProblems.OverCapacity(sellable, venue.Capacity);
         }
-
-        // A seat of a price zone this event sells no ticket type for has no price here: announced as blocked, so that
-        // inventory never holds what checkout cannot price.
-        var pricedZones = ticketTypes.Where(t => t.Kind == TicketTypeRules.Reserved).Select(t => t.PriceZone!).ToHashSet(StringComparer.Ordinal);
-        @event.Status = status;
-        @event.PublishedAt ??= now;
-        @event.Version++;
-        @event.UpdatedAt = now;
-        db.Publish(EventPublished.Topic, new EventPublished(
-            @event.Id, @event.OrganizerId, @event.VenueId, @event.Name, @event.StartsAt, @event.EndsAt, venue.TimeZone, @event.Currency,
-            @event.SalesStartAt, @event.SalesEndAt, new PurchaseLimits(@event.PerOrderLimit, @event.PerAccountLimit),
-            layout.Sections.Select(section => new PublishedSection(section.Code, section.Name, section.Rows
-                .Select(row => new PublishedRow(row.Label, row.Index, row.Seats
-                    .Select(seat => new PublishedSeat(SeatMapRules.SeatId(section.Code, row.Label, seat.Number), seat.Number, seat.Zone,
-                        seat.Accessible, seat.Companion, seat.Blocked || !pricedZones.Contains(seat.Zone), seat.X, seat.Y))
-                    .ToList()))
-                .ToList()))
-            .ToList(),
-            ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
-            new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints)
-            {
-                ListingCooldownMinutes = @event.ResaleListingCooldownMinutes, MaxListingsPerFan = @event.ResaleMaxListingsPerFan,
-            },
-            @event.Version) { VenueName = venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed,
-              PriceZones = [.. layout.Zones.Select(z => new PublishedPriceZone(z.Code, z.Name, z.Colour))] });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(ToResponse(@event, venue));
     }
+
+    /// <summary>
+    /// The whole event as its current version, what every consumer keeps; <paramref name="change"/> says what made it, when
+    /// a change did. A seat of a price zone the event sells no ticket type for has no price here: it is announced blocked,
+    /// so that inventory never holds what checkout cannot price (a new ticket type for the zone announces it unblocked).
+    /// </summary>
+    internal static EventPublished Announcement(Event @event, Venue venue, SeatMapLayout layout, IReadOnlyList<TicketType> ticketTypes, EventChange? change)
+    {
+        var pricedZones = ticketTypes.Where(t => t.Kind == TicketTypeRules.Reserved).Select(t => t.PriceZone!).ToHashSet(StringComparer.Ordinal);
+        return Announce(@event, venue, layout, ticketTypes, change, pricedZones);
+    }
+
+    private static EventPublished Announce(Event @event, Venue venue, SeatMapLayout layout, IReadOnlyList<TicketType> ticketTypes, EventChange? change,
+        HashSet<string> pricedZones) => new(
+        @event.Id, @event.OrganizerId, @event.VenueId, @event.Name, @event.StartsAt, @event.EndsAt, venue.TimeZone, @event.Currency,
+        @event.SalesStartAt, @event.SalesEndAt, new PurchaseLimits(@event.PerOrderLimit, @event.PerAccountLimit),
+        layout.Sections.Select(section => new PublishedSection(section.Code, section.Name, section.Rows
+            .Select(row => new PublishedRow(row.Label, row.Index, row.Seats
+                .Select(seat => new PublishedSeat(SeatMapRules.SeatId(section.Code, row.Label, seat.Number), seat.Number, seat.Zone,
+                    seat.Accessible, seat.Companion, seat.Blocked || !pricedZones.Contains(seat.Zone), seat.X, seat.Y))
+                .ToList()))
+            .ToList()))
+        .ToList(),
+        ticketTypes.Select(t => new PublishedTicketType(t.Id, t.Name, t.Kind, t.PriceZone, t.Capacity, t.PriceMinor) { AccessZone = t.AccessZone }).ToList(),
+        new ResalePolicy(@event.ResaleAllowed, @event.ResalePriceCapPercent, @event.ResaleRoyaltyBasisPoints)
+        {
+            ListingCooldownMinutes = @event.ResaleListingCooldownMinutes, MaxListingsPerFan = @event.ResaleMaxListingsPerFan,
+        },
+        @event.Version)
+    {
+        VenueName = @event.VenueName ?? venue.Name, VenueCity = venue.City, VenueCountry = venue.Country, WalletPassesAllowed = @event.WalletPassesAllowed,
+        PriceZones = [.. layout.Zones.Select(z => new PublishedPriceZone(z.Code, z.Name, z.Colour))],
+        VenueAddress = AddressOf(@event, venue), DoorsAt = @event.DoorsAt, Change = change,
+    };
+
+    internal static string AddressOf(Event @event, Venue venue) =>
+        @event.VenueAddress ?? string.Join(", ", new[] { venue.AddressLine1, venue.AddressLine2, $"{venue.PostalCode} {venue.City}" }.Where(p => !string.IsNullOrWhiteSpace(p)));
 
     private static Task<Ok<EventResponse>> OpenSales(Guid eventId, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken) =>
         TransitionAsync(db, caller, eventId, time, (@event, _) => @event.Status = EventLifecycle.OpenSales(@event.Status), cancellationToken);
@@ -544,7 +582,7 @@ public static class EventsApi
         }
     }
 
-    private static void CheckTimes(Event @event, DateTimeOffset now)
+    internal static void CheckTimes(Event @event, DateTimeOffset now)
     {
         if (@event.EndsAt <= @event.StartsAt)
         {
@@ -627,5 +665,8 @@ public static class EventsApi
         e.Name, e.Description, e.Category, e.StartsAt, e.EndsAt, e.SalesStartAt, e.SalesEndAt, e.Currency,
         new LimitsResponse(e.PerOrderLimit, e.PerAccountLimit), new ResaleResponse(e.ResaleAllowed, e.ResalePriceCapPercent, e.ResaleRoyaltyBasisPoints,
             e.ResaleListingCooldownMinutes, e.ResaleMaxListingsPerFan),
-        EventLifecycle.Name(e.Status), e.Version, e.CreatedAt, e.PublishedAt, e.CancelledAt, e.CancellationReason, e.WalletPassesAllowed);
+        EventLifecycle.Name(e.Status), e.Version, e.CreatedAt, e.PublishedAt, e.CancelledAt, e.CancellationReason, e.WalletPassesAllowed)
+    {
+        VenueName = e.VenueName ?? venue.Name, VenueAddress = AddressOf(e, venue), DoorsAt = e.DoorsAt,
+    };
 }

@@ -141,12 +141,12 @@ public static class TicketTypesApi
         return @event is not null && EventsApi.IsVisible(@event, caller) ? @event : throw CatalogProblems.EventNotFound();
     }
 
-    private static async Task<IReadOnlySet<string>?> ZonesAsync(CatalogDbContext db, Event @event, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlySet<string>?> ZonesAsync(CatalogDbContext db, Event @event, CancellationToken cancellationToken) =>
         @event.SeatMapId is { } seatMapId
             ? (await db.PriceZones.Where(z => z.SeatMapId == seatMapId).Select(z => z.Code).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal)
             : null;
 
-    private static async Task CheckUniqueAsync(CatalogDbContext db, Guid eventId, Guid? except, string name, string? priceZone, CancellationToken cancellationToken)
+    internal static async Task CheckUniqueAsync(CatalogDbContext db, Guid eventId, Guid? except, string name, string? priceZone, CancellationToken cancellationToken)
     {
         var others = await db.TicketTypes.AsNoTracking().Where(t => t.EventId == eventId && t.Id != except).Select(t => new { t.Name, t.PriceZone }).ToListAsync(cancellationToken);
         if (others.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))

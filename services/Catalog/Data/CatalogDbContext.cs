@@ -18,6 +18,7 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
     public DbSet<TicketType> TicketTypes => Set<TicketType>();
     public DbSet<Pass> Passes => Set<Pass>();
     public DbSet<PassEvent> PassEvents => Set<PassEvent>();
+    public DbSet<EventRevision> EventRevisions => Set<EventRevision>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -71,6 +72,12 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
             passEvent.ToTable("pass_events").HasKey(e => new { e.PassId, e.EventId });
             passEvent.HasOne<Event>().WithMany().HasForeignKey(e => e.EventId);
             passEvent.HasOne<TicketType>().WithMany().HasForeignKey(e => e.TicketTypeId);
+        });
+        modelBuilder.Entity<EventRevision>(revision =>
+        {
+            revision.ToTable("event_revisions").HasKey(r => new { r.EventId, r.Version });
+            revision.Property(r => r.Details).HasColumnType("jsonb");
+            revision.HasOne<Event>().WithMany().HasForeignKey(r => r.EventId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }
@@ -178,6 +185,26 @@ public sealed class Event
     public DateTimeOffset? PublishedAt { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
     public string? CancellationReason { get; set; }
+
+    /// <summary>The venue's name as fans are shown it for this event, when the organizer changed it after publishing; null: the venue's own.</summary>
+    public string? VenueName { get; set; }
+
+    /// <summary>The address fans are shown for this event, when the organizer changed it; null: the venue's own.</summary>
+    public string? VenueAddress { get; set; }
+
+    public DateTimeOffset? DoorsAt { get; set; }
+}
+
+/// <summary>One change of a published event: the version it made, what changed (<see cref="Details"/>, JSON) and who changed it.</summary>
+public sealed class EventRevision
+{
+    public Guid EventId { get; set; }
+    public long Version { get; set; }
+    public required string Kind { get; set; }
+    public string? Reason { get; set; }
+    public required string Details { get; set; }
+    public Guid ChangedBy { get; set; }
+    public DateTimeOffset ChangedAt { get; set; }
 }
 
 public sealed class TicketType

@@ -42,6 +42,36 @@ public sealed record EventPublished(
 
     /// <summary>The seat map's price zones with the names and colours the organizer gave them, for the seat-map picture; absent in messages of older versions.</summary>
     public IReadOnlyList<PublishedPriceZone>? PriceZones { get; init; }
+
+    /// <summary>The venue's street address as fans are shown it (line 1, line 2, postal code and city); absent in messages of older versions.</summary>
+    public string? VenueAddress { get; init; }
+
+    /// <summary>When doors open, if the organizer said so.</summary>
+    public DateTimeOffset? DoorsAt { get; init; }
+
+    /// <summary>
+    /// What changed a published event to make this version (null for a publish). Versions of one event are numbered
+    /// without gaps (every version is announced here), so a consumer that must see every change, not only the newest
+    /// state, applies version n+1 only after n: it answers a gap with a retry (docs/adr/0026).
+    /// </summary>
+    public EventChange? Change { get; init; }
+}
+
+/// <summary>
+/// One change of a published event (docs/adr/0026): <see cref="Kind"/> is one of the constants below. A reschedule
+/// carries the old start and <see cref="RefundUntil"/>: until then a holder of a ticket bought before the change may
+/// have the order refunded.
+/// </summary>
+public sealed record EventChange(string Kind, DateTimeOffset ChangedAt, string? Reason)
+{
+    public const string Rescheduled = "rescheduled";
+    public const string VenueDetails = "venue_details";
+    public const string Capacity = "capacity";
+    public const string Prices = "prices";
+
+    public DateTimeOffset? PreviousStartsAt { get; init; }
+
+    public DateTimeOffset? RefundUntil { get; init; }
 }
 
 /// <summary>A price zone of the seat map: its code (what <see cref="PublishedSeat.PriceZone"/> names), name and colour (<c>#rrggbb</c>).</summary>

@@ -88,6 +88,9 @@ public sealed record HoldView(Guid HoldId, Guid EventId, Guid BuyerId, string St
     public const string Sold = "sold";
 
     public int Quantity => Seats.Count + GeneralAdmission.Sum(g => g.Quantity);
+
+    /// <summary>When the hold was made: a checkout is priced at the prices of that moment (a later price change leaves it alone); null from older versions.</summary>
+    public DateTimeOffset? HeldAt { get; init; }
 }
 
 public sealed record HeldSeat(string Id, string Section, string Row, string Number, string PriceZone);

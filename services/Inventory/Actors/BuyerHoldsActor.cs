@@ -450,7 +450,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     private static string HoldKey(Guid holdId) => HoldKeyPrefix + holdId.ToString("N");
 
     private HoldView View(BuyerHold hold) =>
-        new(hold.HoldId, hold.EventId, BuyerIdOf(), hold.Status, hold.Seats, hold.GeneralAdmission, hold.ExpiresAt, hold.OrderId);
+        new(hold.HoldId, hold.EventId, BuyerIdOf(), hold.Status, hold.Seats, hold.GeneralAdmission, hold.ExpiresAt, hold.OrderId) { HeldAt = hold.CreatedAt };
 
     private Guid BuyerIdOf() => Guid.ParseExact(Id.Id[(Id.Id.IndexOf('.', StringComparison.Ordinal) + 1)..], "N");
 

@@ -39,6 +39,12 @@ public sealed class RecordEvent(Notifier notifier, IOptions<NotificationsOptions
         notifier.OnceAsync(EventPublished.Topic, envelope, async ct =>
         {
             var db = notifier.Db;
+            // A change is news for the holders whatever order versions arrive in: each is mailed once (per message).
+            if (data.Change is { Kind: EventChange.Rescheduled or EventChange.VenueDetails } change)
+            {
+                await AnnounceChangeAsync(data, change, envelope, ct);
+            }
+
             var known = await db.Events.SingleOrDefaultAsync(e => e.Id == data.EventId, ct);
             if (known is null)
             {
@@ -77,6 +83,31 @@ public sealed class RecordEvent(Notifier notifier, IOptions<NotificationsOptions
                 await notifier.MailAsync(envelope.Id, new OutgoingMail("new-event", fan, null, data.OrganizerId, model, MessageCategories.Marketing), ct);
             }
         }, cancellationToken);
+
+    /// <summary>Every holder of a ticket of the event hears what changed; a reschedule also says until when the order may be refunded.</summary>
+    private async Task AnnounceChangeAsync(EventPublished data, EventChange change, CloudEvent envelope, CancellationToken cancellationToken)
+    {
+        var db = notifier.Db;
+        var holders = await db.Tickets.Where(t => t.EventId == data.EventId && (t.Status == TicketStatuses.Active || t.Status == TicketStatuses.Issued))
+            .Select(t => t.OwnerId).Distinct().ToListAsync(cancellationToken);
+        var baseUrl = options.Value.Mail.PublicBaseUrl.TrimEnd('/');
+        foreach (var holder in holders)
+        {
+            var model = TemplateModel.Of(new
+            {
+                rescheduled = change.Kind == EventChange.Rescheduled,
+                reason = change.Reason,
+                venueName = data.VenueName,
+                venueAddress = data.VenueAddress,
+                ordersUrl = $"{baseUrl}/orders",
+            });
+            model["event"] = new JsonObject { ["name"] = data.Name, ["when"] = Localised.Time(data.StartsAt, data.TimeZone), ["venue"] = data.VenueName };
+            model["previousWhen"] = change.PreviousStartsAt is { } previous ? Localised.Time(previous, data.TimeZone) : null;
+            model["refundUntil"] = change.RefundUntil is { } until ? Localised.Time(until, data.TimeZone) : null;
+            model["doors"] = data.DoorsAt is { } doors ? Localised.Time(doors, data.TimeZone) : null;
+            await notifier.MailAsync(envelope.Id, new OutgoingMail("event-changed", holder, null, data.OrganizerId, model), cancellationToken);
+        }
+    }
 }
 
 /// <summary>A cancelled event: every holder is told, and the organizer's endpoints get <c>event.cancelled</c>.</summary>

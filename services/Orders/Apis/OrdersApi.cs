@@ -306,6 +306,16 @@ public static class OrdersApi
     internal static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)
     {
         var prices = await db.TicketPrices.AsNoTracking().Where(p => p.EventId == saleEvent.Id).ToListAsync(cancellationToken);
+        if (hold.HeldAt is { } heldAt)
+        {
+            // A price changed after the hold was made does not apply to it: the hold keeps the price of its moment.
+            var replaced = await db.TicketPriceHistory.AsNoTracking().Where(p => p.EventId == saleEvent.Id && p.ReplacedAt > heldAt)
+                .OrderBy(p => p.ReplacedAt).ToListAsync(cancellationToken);
+            prices = [.. prices.Select(p => replaced.FirstOrDefault(r => r.TicketTypeId == p.TicketTypeId) is { } then
+                ? new TicketPrice { EventId = p.EventId, TicketTypeId = p.TicketTypeId, Name = p.Name, Kind = p.Kind, PriceZone = p.PriceZone, PriceMinor = then.PriceMinor }
+                : p)];
+        }
+
         var lines = new List<OrderLine>();
         foreach (var seat in hold.Seats.OrderBy(s => s.Id, StringComparer.Ordinal))
         {

@@ -249,5 +249,5 @@ public static class OrganizerApi
     private static PromoCodeResponse ToResponse(PromoCode p) =>
         new(p.Id, p.Code, p.EventId, p.PercentBasisPoints, p.AmountOffMinor, p.Currency, p.MaxUses, p.Uses, p.StartsAt, p.EndsAt, p.CreatedAt);
 
-    private static RefundResponse ToResponse(Refund r) => new(r.Id, r.OrderId, r.Lines, r.Amount, r.ReturnSeats, r.Reason, r.Status, r.CreatedAt, r.CompletedAt);
+    internal static RefundResponse ToResponse(Refund r) => new(r.Id, r.OrderId, r.Lines, r.Amount, r.ReturnSeats, r.Reason, r.Status, r.CreatedAt, r.CompletedAt);
 }

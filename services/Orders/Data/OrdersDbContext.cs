@@ -9,6 +9,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<SaleEvent> Events => Set<SaleEvent>();
     public DbSet<TicketPrice> TicketPrices => Set<TicketPrice>();
+    public DbSet<ReplacedTicketPrice> TicketPriceHistory => Set<ReplacedTicketPrice>();
+    public DbSet<EventReschedule> EventReschedules => Set<EventReschedule>();
     public DbSet<FeeSchedule> FeeSchedules => Set<FeeSchedule>();
     public DbSet<PromoCode> PromoCodes => Set<PromoCode>();
     public DbSet<Order> Orders => Set<Order>();
@@ -38,6 +40,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             price.ToTable("ticket_prices").HasKey(p => new { p.EventId, p.TicketTypeId });
             price.HasOne<SaleEvent>().WithMany().HasForeignKey(p => p.EventId).OnDelete(DeleteBehavior.Cascade);
         });
+        modelBuilder.Entity<ReplacedTicketPrice>().ToTable("ticket_price_history").HasKey(p => new { p.EventId, p.TicketTypeId, p.ReplacedAt });
+        modelBuilder.Entity<EventReschedule>().ToTable("event_reschedules").HasKey(r => new { r.EventId, r.Version });
         modelBuilder.Entity<FeeSchedule>().ToTable("fee_schedules").HasKey(f => f.OrganizerId);
         modelBuilder.Entity<PromoCode>().ToTable("promo_codes");
         modelBuilder.Entity<Order>(order =>
@@ -86,6 +90,27 @@ public sealed class TicketPrice
     public required string Kind { get; set; }
     public string? PriceZone { get; set; }
     public long PriceMinor { get; set; }
+}
+
+/// <summary>A price that applied to a ticket type until <see cref="ReplacedAt"/>: what a hold made before then is charged.</summary>
+public sealed class ReplacedTicketPrice
+{
+    public Guid EventId { get; set; }
+    public Guid TicketTypeId { get; set; }
+    public long PriceMinor { get; set; }
+    public DateTimeOffset ReplacedAt { get; set; }
+}
+
+/// <summary>An event moved to another time: orders confirmed before <see cref="RescheduledAt"/> may be refunded until <see cref="RefundUntil"/>.</summary>
+public sealed class EventReschedule
+{
+    public Guid EventId { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset PreviousStartsAt { get; set; }
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset RescheduledAt { get; set; }
+    public DateTimeOffset RefundUntil { get; set; }
+    public string? Reason { get; set; }
 }
 
 public sealed class FeeSchedule
@@ -278,6 +303,7 @@ public sealed class Refund
 public static class RefundCauses
 {
     public const string EventCancelled = "event_cancelled";
+    public const string EventRescheduled = "event_rescheduled";
 }
 
 /// <summary>A cancelled event whose paid orders are refunded: the fee policy the organizer chose and how many orders it covers.</summary>

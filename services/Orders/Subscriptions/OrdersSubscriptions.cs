@@ -15,15 +15,27 @@ using TicketToken.Orders.Workflows;
 
 namespace TicketToken.Orders.Subscriptions;
 
-/// <summary>Keeps the newest version of each published event and its prices: what a checkout is priced from.</summary>
+/// <summary>
+/// Keeps each published event and its prices, version by version: what a checkout is priced from. Versions are applied
+/// in order (docs/adr/0026): a version whose predecessor has not arrived yet is answered with a retry, because a change
+/// carries more than the state it leaves (the price a hold made before it keeps, a reschedule's refund offer), and
+/// skipping it for a newer one would lose that. Older or repeated versions change nothing.
+/// </summary>
 public sealed class RecordPublishedEvent(OrdersDbContext db) : ITopicHandler<EventPublished>
 {
     public async Task<TopicResult> HandleAsync(EventPublished data, CloudEvent envelope, CancellationToken cancellationToken)
     {
+        var applied = await db.Events.AsNoTracking().Where(e => e.Id == data.EventId).Select(e => (long?)e.Version).SingleOrDefaultAsync(cancellationToken);
+        if (EventVersions.Order(applied, data.Version) == VersionOrder.Early)
+        {
+            return TopicResult.Retry;
+        }
+
         await db.ProcessOnceAsync(nameof(RecordPublishedEvent), envelope.Id, async ct =>
         {
-            var known = await db.Events.SingleOrDefaultAsync(e => e.Id == data.EventId, ct);
-            if (known is not null && known.Version >= data.Version)
+            // Under the row lock the check is repeated: two deliveries of neighbouring versions take turns.
+            var known = (await db.Events.FromSql($"select * from orders.events where id = {data.EventId} for update").ToListAsync(ct)).SingleOrDefault();
+            if (EventVersions.Order(known?.Version, data.Version) != VersionOrder.Next)
             {
                 return;
             }
@@ -42,7 +54,28 @@ public sealed class RecordPublishedEvent(OrdersDbContext db) : ITopicHandler<Eve
             known.Currency = data.Currency;
             known.Country = data.VenueCountry;
             known.Version = data.Version;
-            db.TicketPrices.RemoveRange(await db.TicketPrices.Where(p => p.EventId == data.EventId).ToListAsync(ct));
+            var previous = await db.TicketPrices.Where(p => p.EventId == data.EventId).ToListAsync(ct);
+            if (data.Change is { } change)
+            {
+                foreach (var old in previous)
+                {
+                    if (data.TicketTypes.FirstOrDefault(t => t.Id == old.TicketTypeId) is { } now && now.PriceMinor != old.PriceMinor)
+                    {
+                        db.TicketPriceHistory.Add(new ReplacedTicketPrice { EventId = data.EventId, TicketTypeId = old.TicketTypeId, PriceMinor = old.PriceMinor, ReplacedAt = change.ChangedAt });
+                    }
+                }
+
+                if (change is { Kind: EventChange.Rescheduled, RefundUntil: { } refundUntil, PreviousStartsAt: { } previousStart })
+                {
+                    db.EventReschedules.Add(new EventReschedule
+                    {
+                        EventId = data.EventId, Version = data.Version, PreviousStartsAt = previousStart, StartsAt = data.StartsAt,
+                        RescheduledAt = change.ChangedAt, RefundUntil = refundUntil, Reason = change.Reason,
+                    });
+                }
+            }
+
+            db.TicketPrices.RemoveRange(previous);
             db.TicketPrices.AddRange(data.TicketTypes.Select(t => new TicketPrice
             {
                 EventId = data.EventId, TicketTypeId = t.Id, Name = t.Name, Kind = t.Kind, PriceZone = t.PriceZone, PriceMinor = t.PriceMinor,
