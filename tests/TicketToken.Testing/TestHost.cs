@@ -20,7 +20,9 @@ public sealed class TestHost : IAsyncDisposable
     {
         _app = app;
         BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress };
+        // A request sent with Expect: 100-continue waits for the server's answer however busy the machine is: after the
+        // default second the client would send a body the server is refusing (413) and closing the connection on.
+        Client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
     }
 
     public Uri BaseAddress { get; }

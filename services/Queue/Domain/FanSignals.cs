@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.Queue.Data;
-using TicketToken.Queue.Subscriptions;
 
 namespace TicketToken.Queue.Domain;
 
@@ -30,11 +29,11 @@ public sealed class FanSignals(QueueDbContext db, [FromKeyedServices(QueueModule
     /// <summary>Failed sign-ins of the account and from the address within the last day (one indexed read of at most two rows).</summary>
     private async Task<(int Account, int Address)> FailedSignInsAsync(Guid userId, string? address, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var accountKey = RecordFailedSignIn.AccountKey(userId);
-        string[] keys = address is null ? [accountKey] : [accountKey, RecordFailedSignIn.AddressKey(address)];
+        var accountKey = SignInFailures.AccountKey(userId);
+        string[] keys = address is null ? [accountKey] : [accountKey, SignInFailures.AddressKey(address)];
         await using var command = database.CreateCommand("select key, failures from queue.sign_in_failures where key = any($1) and window_start > $2");
         command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(now - RecordFailedSignIn.Window);
+        command.Parameters.AddWithValue(now - SignInFailures.Window);
         var (account, fromAddress) = (0, 0);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -86,4 +85,14 @@ public sealed class AddressActivity
         public DateTimeOffset Start { get; set; } = DateTimeOffset.MinValue;
         public int Count { get; set; }
     }
+}
+
+/// <summary>How failed sign-ins are counted in <c>queue.sign_in_failures</c>: per account and per client address, over a day.</summary>
+public static class SignInFailures
+{
+    public static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+    public static string AccountKey(Guid userId) => $"account:{userId:N}";
+
+    public static string AddressKey(string address) => $"address:{address}";
 }

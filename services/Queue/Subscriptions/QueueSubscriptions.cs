@@ -3,6 +3,7 @@ using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Identity;
 using TicketToken.Queue.Data;
+using TicketToken.Queue.Domain;
 
 namespace TicketToken.Queue.Subscriptions;
 
@@ -47,26 +48,20 @@ public sealed class RecordAccountAge(QueueDbContext db) : ITopicHandler<UserRegi
 /// </summary>
 public sealed class RecordFailedSignIn(QueueDbContext db) : ITopicHandler<SignInFailed>
 {
-    public static readonly TimeSpan Window = TimeSpan.FromDays(1);
-
-    public static string AccountKey(Guid userId) => $"account:{userId:N}";
-
-    public static string AddressKey(string address) => $"address:{address}";
-
     public async Task<TopicResult> HandleAsync(SignInFailed data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         var keys = new List<string>(2);
         if (data.UserId is { } userId)
         {
-            keys.Add(AccountKey(userId));
+            keys.Add(SignInFailures.AccountKey(userId));
         }
 
         if (!string.IsNullOrEmpty(data.Address))
         {
-            keys.Add(AddressKey(data.Address));
+            keys.Add(SignInFailures.AddressKey(data.Address));
         }
 
-        var windowEnded = data.FailedAt - Window;
+        var windowEnded = data.FailedAt - SignInFailures.Window;
 
         // A counter is not idempotent: a redelivered event must not count twice.
         await db.ProcessOnceAsync(SignInFailed.Topic, envelope.Id, async ct =>
