@@ -157,13 +157,7 @@ public sealed class CompsTests(GateJourneyFixture fixture) : IClassFixture<GateJ
         return await Client.SendAsync(request);
     }
 
-    private async Task<JsonElement> ScanAsync(ScannerDevice device, Guid eventId, string code)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/scans") { Content = JsonContent(new { eventId, code, gate = "Press entrance", direction = "entry" }) };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", device.AccessToken);
-        using var response = await Client.SendAsync(request);
-        return await response.ShouldBeAsync(HttpStatusCode.OK);
-    }
+    private Task<JsonElement> ScanAsync(ScannerDevice device, Guid eventId, string code) => Client.ScanInAsync(device, eventId, code, "Press entrance");
 
     private Task<Guid> FloorTypeAsync(Guid eventId) =>
         fixture.Database.ScalarAsync<Guid>("select ticket_type_id from orders.ticket_prices where event_id = $1 and kind = 'general_admission'", eventId);

@@ -90,14 +90,5 @@ public sealed class SupportLockTests(GateJourneyFixture fixture) : IClassFixture
         (await fixture.Database.ScalarAsync<long>("select count(*) from tickets.ticket_audit where ticket_id = $1", ticketId)).Should().Be(0);
     }
 
-    private async Task<JsonElement> ScanAsync(ScannerDevice device, Guid eventId, string code)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/scans")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { eventId, code, gate = "Main", direction = "entry" }, JsonSerializerOptions.Web), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", device.AccessToken);
-        using var response = await Client.SendAsync(request);
-        return await response.ShouldBeAsync(HttpStatusCode.OK);
-    }
+    private Task<JsonElement> ScanAsync(ScannerDevice device, Guid eventId, string code) => Client.ScanInAsync(device, eventId, code, "Main");
 }
