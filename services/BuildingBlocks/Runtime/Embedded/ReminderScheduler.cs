@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,13 @@ internal sealed class ReminderScheduler : BackgroundService
     private readonly ILogger<ReminderScheduler> _logger;
     private readonly ReminderWakeup _wakeup;
     private readonly HashSet<(string Type, string Id, string Name)> _inFlight = [];
+
+    /// <summary>
+    /// Reminders fired and moved on (deleted or re-armed) lately, with the row as it was fired and when that finished: a
+    /// read that began before the move still returns the old row, and must not fire it again once it left <see cref="_inFlight"/>.
+    /// Guarded by <see cref="_inFlight"/>'s lock; an entry goes once a read that began after it has been handled.
+    /// </summary>
+    private readonly Dictionary<(string Type, string Id, string Name), (long Generation, DateTimeOffset DueAt, long MovedAt)> _moved = [];
     private readonly SemaphoreSlim _slots;
 
     public ReminderScheduler(NpgsqlDataSource dataSource, ActorRuntime actors, ReminderWakeup wakeup, RuntimeReadiness readiness, TimeProvider time,
@@ -94,12 +102,19 @@ internal sealed class ReminderScheduler : BackgroundService
     {
         var now = _time.GetUtcNow();
         _wakeup.PlannedWake = DateTimeOffset.MinValue; // registrations during the read must wake us
+        var readStarted = Stopwatch.GetTimestamp();
         var (page, nextDue) = await ReadDueAsync(types, now, cancellationToken);
         foreach (var reminder in page)
         {
             lock (_inFlight)
             {
-                if (!_inFlight.Add((reminder.ActorType, reminder.ActorId, reminder.Name)))
+                var key = (reminder.ActorType, reminder.ActorId, reminder.Name);
+                if (_moved.TryGetValue(key, out var moved) && moved.Generation == reminder.Generation && moved.DueAt == reminder.DueAt)
+                {
+                    continue; // read before its firing moved it on: already fired
+                }
+
+                if (!_inFlight.Add(key))
                 {
                     continue;
                 }
@@ -107,6 +122,15 @@ internal sealed class ReminderScheduler : BackgroundService
 
             await _slots.WaitAsync(cancellationToken);
             _ = FireAsync(reminder);
+        }
+
+        lock (_inFlight)
+        {
+            // Reads from now on began after these moves committed, so they no longer return the old rows.
+            foreach (var key in _moved.Where(m => m.Value.MovedAt < readStarted).Select(m => m.Key).ToList())
+            {
+                _moved.Remove(key);
+            }
         }
 
         var sleep = page.Count == PageSize ? TimeSpan.FromMilliseconds(50) : nextDue is { } due ? due - now : _options.PollInterval;
@@ -161,6 +185,7 @@ internal sealed class ReminderScheduler : BackgroundService
 
     private async Task FireAsync(DueReminder reminder)
     {
+        var moved = false;
         try
         {
             var period = reminder.PeriodMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;
@@ -176,6 +201,7 @@ internal sealed class ReminderScheduler : BackgroundService
             }
 
             await AfterFiringAsync(reminder, failed, period);
+            moved = true;
         }
         catch (Exception ex)
         {
@@ -185,7 +211,13 @@ internal sealed class ReminderScheduler : BackgroundService
         {
             lock (_inFlight)
             {
-                _inFlight.Remove((reminder.ActorType, reminder.ActorId, reminder.Name));
+                var key = (reminder.ActorType, reminder.ActorId, reminder.Name);
+                if (moved)
+                {
+                    _moved[key] = (reminder.Generation, reminder.DueAt, Stopwatch.GetTimestamp());
+                }
+
+                _inFlight.Remove(key);
             }
 
             _slots.Release();
