@@ -19,6 +19,12 @@ public abstract class ModuleDbContext : DbContext
 
     public string Schema { get; }
 
+    /// <summary>
+    /// A save queued events that are not committed yet (set and cleared by the outbox interceptor). A pooled context
+    /// that goes back with it set rings the relay once more on its next commit: a wasted look at an empty outbox.
+    /// </summary>
+    internal bool OutboxPending { get; set; }
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();

@@ -21,23 +21,28 @@ public sealed class OutboxSignal<TContext> : IDisposable where TContext : Module
     public void Dispose() => Signal.Dispose();
 }
 
-/// <summary>Notices outbox rows in a save and rings the relay once they are committed.</summary>
+/// <summary>
+/// Notices outbox rows in a save and rings the relay once they are committed. One instance serves every context of the
+/// type (the options are built once, so contexts can be pooled): what a save left pending is kept on the context.
+/// </summary>
 internal sealed class OutboxSaveInterceptor<TContext>(OutboxSignal<TContext> signal) : SaveChangesInterceptor, IDbTransactionInterceptor
     where TContext : ModuleDbContext
 {
-    private bool _pending;
-
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        _pending |= eventData.Context?.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added) == true;
+        if (eventData.Context is ModuleDbContext context && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        {
+            context.OutboxPending = true;
+        }
+
         return ValueTask.FromResult(result);
     }
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (_pending && eventData.Context?.Database.CurrentTransaction is null)
+        if (eventData.Context is ModuleDbContext { OutboxPending: true } context && context.Database.CurrentTransaction is null)
         {
-            Ring();
+            Ring(context);
         }
 
         return ValueTask.FromResult(result);
@@ -45,25 +50,21 @@ internal sealed class OutboxSaveInterceptor<TContext>(OutboxSignal<TContext> sig
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (_pending)
-        {
-            Ring();
-        }
-
+        TransactionCommitted(transaction, eventData);
         return Task.CompletedTask;
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (_pending)
+        if (eventData.Context is ModuleDbContext { OutboxPending: true } context)
         {
-            Ring();
+            Ring(context);
         }
     }
 
-    private void Ring()
+    private void Ring(ModuleDbContext context)
     {
-        _pending = false;
+        context.OutboxPending = false;
         signal.Signal.Notify();
     }
 }
