@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Schema;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using TicketToken.BuildingBlocks.Serialization;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
@@ -45,6 +47,19 @@ public sealed class StoredTextTests
             JsonSerializer.Serialize(status, dialect).Should().Be($"\"{text}\"");
             JsonSerializer.Deserialize<OrderStatus>($"\"{text}\"", dialect).Should().Be(status);
         }
+    }
+
+    [Fact]
+    public void The_schema_clients_read_lists_the_stored_texts()
+    {
+        // The OpenAPI document's schemas come from System.Text.Json's exporter over the HTTP dialect.
+        var http = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        http.Converters.Add(new JsonStringEnumConverter());
+
+        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(http, typeof(OrderStatus));
+
+        schema["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Equal(
+            "pending_payment", "paid", "confirmed", "failed", "expired", "cancelled", "refunded", "partially_refunded");
     }
 
     [Fact]
