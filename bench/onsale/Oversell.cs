@@ -47,7 +47,7 @@ public static class Oversell
                 }
                 else
                 {
-                    foreach (var hold in new[] { JsonSerializer.Deserialize<HoldJson>(json, RuntimeJson.Options)! }.Where(h => h.ExpiresAt > DateTimeOffset.UtcNow || h.Status == HoldView.Sold))
+                    foreach (var hold in new[] { JsonSerializer.Deserialize<HoldJson>(json, RuntimeJson.Options)! }.Where(h => h.ExpiresAt > DateTimeOffset.UtcNow || h.Status == "sold"))
                     {
                         foreach (var seat in hold.Seats.Select(s => s.Id).Distinct())
                         {

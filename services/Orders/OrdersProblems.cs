@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
+using TicketToken.Orders.Domain;
 
 namespace TicketToken.Orders;
 
@@ -67,11 +68,11 @@ internal static class OrdersProblems
 
     public static ProblemException PromoCodeExists() => new(StatusCodes.Status409Conflict, "promo_code_exists", "The organizer already has a promo code with this text.");
 
-    public static ProblemException NotCancellable(string status) =>
-        new(StatusCodes.Status409Conflict, "order_not_cancellable", "Only an order awaiting payment can be cancelled.", $"This order is {status}.");
+    public static ProblemException NotCancellable(OrderStatus status) =>
+        new(StatusCodes.Status409Conflict, "order_not_cancellable", "Only an order awaiting payment can be cancelled.", $"This order is {status.StoredName()}.");
 
-    public static ProblemException NotRefundable(string status) =>
-        new(StatusCodes.Status409Conflict, "order_not_refundable", "Only a confirmed order can be refunded.", $"This order is {status}.");
+    public static ProblemException NotRefundable(OrderStatus status) =>
+        new(StatusCodes.Status409Conflict, "order_not_refundable", "Only a confirmed order can be refunded.", $"This order is {status.StoredName()}.");
 
     public static ProblemHttpResult InvalidGuestList(IReadOnlyList<Domain.GuestListError> errors) => TypedResults.Problem(
         $"{errors.Count} error(s); nothing was issued. Fix them and send the whole guest list again.",
@@ -85,8 +86,8 @@ internal static class OrdersProblems
     public static ProblemException NotWillCall() =>
         new(StatusCodes.Status409Conflict, "order_not_will_call", "This order's tickets are not held for pickup.", "Its tickets carry their codes already.");
 
-    public static ProblemException WillCallNotReady(string status) =>
-        new(StatusCodes.Status409Conflict, "will_call_not_ready", "Only a confirmed will-call order can be released.", $"This order is {status}.");
+    public static ProblemException WillCallNotReady(OrderStatus status) =>
+        new(StatusCodes.Status409Conflict, "will_call_not_ready", "Only a confirmed will-call order can be released.", $"This order is {status.StoredName()}.");
 
     public static ProblemException NoRefundOffer() =>
         new(StatusCodes.Status404NotFound, "no_refund_offer", "This order has no refund offer.",

@@ -206,7 +206,7 @@ public sealed class HoldTests(InventoryFixture fixture) : IClassFixture<Inventor
         var otherOrder = await buyer.CommitHoldAsync(new CommitHold(holdId, Guid.NewGuid()));
         using var taken = await Client.HoldAsync(other, e.EventId, new { seats = new[] { "A1-1-6" } });
 
-        committed.Hold!.Status.Should().Be(HoldView.Sold);
+        committed.Hold!.Status.Should().Be(HoldStatus.Sold);
         again.Hold!.OrderId.Should().Be(orderId, "committing again with the same order is the same success");
         otherOrder.Failure.Should().Be(HoldFailures.AlreadySold);
         taken.StatusCode.Should().Be(HttpStatusCode.Conflict);

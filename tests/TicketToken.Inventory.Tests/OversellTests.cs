@@ -88,7 +88,7 @@ public sealed class OversellTests(OversellFixture fixture, ITestOutputHelper out
         var again = await retry;
         output.WriteLine($"{committed.Length} commits, {released.Length} releases and {again.Count} new attempts at once, in {clock.ElapsedMilliseconds} ms: {HoldStorm.Summary(again)}");
 
-        committed.Where(c => c.Outcome.Hold?.Status != HoldView.Sold).Select(c => $"{c.Attempt.Hold!.HoldId}: {c.Outcome.Failure} {c.Outcome.Detail}")
+        committed.Where(c => c.Outcome.Hold?.Status != HoldStatus.Sold).Select(c => $"{c.Attempt.Hold!.HoldId}: {c.Outcome.Failure} {c.Outcome.Detail}")
             .Should().BeEmpty("a live hold commits whatever else happens at the same time");
         released.Where(r => !r.Released).Select(r => r.Hold.HoldId).Should().BeEmpty("a live hold can be given back");
         ExpectOnlyAnswersFansCanActOn(again);

@@ -154,7 +154,10 @@ public sealed class EventChangeJourneyTests(JourneyFixture fixture) : IClassFixt
         var floorStatus = general.EnumerateArray().Single(g => g.Text("name") == "Floor");
         (floorStatus.GetProperty("sold").GetInt32(), floorStatus.GetProperty("held").GetInt32(), floorStatus.GetProperty("available").GetInt32())
             .Should().Be((3, 1, 5), "what was sold and held stays; the new places are for sale");
-        var balcony = await fixture.Database.ScalarAsync<Guid>("select ticket_type_id from orders.ticket_prices where event_id = $1 and name = 'Balcony'", eventId);
+        // Orders hears of the new type on its own, maybe after inventory did.
+        var balcony = Guid.Empty;
+        await Eventually.TrueAsync(async () => (balcony = await fixture.Database.ScalarAsync<Guid>(
+            "select ticket_type_id from orders.ticket_prices where event_id = $1 and name = 'Balcony'", eventId)) != Guid.Empty, "orders applied the new version");
         await BuyAsync(await fixture.Personas.FanAsync(), eventId, balcony, 2);
     }
 

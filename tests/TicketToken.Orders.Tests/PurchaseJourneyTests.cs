@@ -3,7 +3,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TicketToken.Contracts.Tickets;
+using TicketToken.Orders.Data;
+using TicketToken.Orders.Domain;
 using TicketToken.Payments.Apis;
 using TicketToken.Testing.Identity;
 
@@ -237,6 +241,43 @@ public sealed class PurchaseJourneyTests(JourneyFixture fixture) : IClassFixture
         }
 
         return await Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Order_rows_written_when_statuses_were_text_read_back_and_answer_the_same_text()
+    {
+        var (_, _, eventId) = await fixture.OnSaleEventAsync();
+        var fan = await fixture.Personas.FanAsync();
+        var hold = await fixture.HoldAsync(fan, eventId, new { seats = new[] { "STALLS-B-5" } });
+        var orderId = (await fixture.CheckedOutAsync(fan, eventId, hold)).GetProperty("id").GetGuid();
+        (await fixture.Database.ScalarAsync<string>("select status from orders.orders where id = $1", orderId)).Should().Be("pending_payment");
+        using (var cancel = await Client.SendAsync(fan, HttpMethod.Post, $"/api/orders/{orderId}/cancel"))
+        {
+            await cancel.ShouldBeAsync(HttpStatusCode.Accepted);
+        }
+
+        await fixture.OrderReachesAsync(fan, orderId, "cancelled"); // its purchase is over: the row is the test's alone now
+        (await fixture.Database.ScalarAsync<string>("select status from orders.orders where id = $1", orderId)).Should().Be("cancelled");
+
+        // Each text a row may hold from before the status was an enum, written behind the module's back.
+        foreach (var (text, status) in new[]
+                 {
+                     ("pending_payment", OrderStatus.PendingPayment), ("paid", OrderStatus.Paid), ("confirmed", OrderStatus.Confirmed), ("failed", OrderStatus.Failed),
+                     ("expired", OrderStatus.Expired), ("cancelled", OrderStatus.Cancelled), ("refunded", OrderStatus.Refunded),
+                     ("partially_refunded", OrderStatus.PartiallyRefunded),
+                 })
+        {
+            await fixture.Database.ExecuteAsync("update orders.orders set status = $2 where id = $1", orderId, text);
+            await using var scope = fixture.Host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+
+            (await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId)).Status.Should().Be(status);
+            (await db.Orders.CountAsync(o => o.Id == orderId && o.Status == status)).Should().Be(1, "a query on the enum matches the stored text");
+            using var read = await Client.SendAsync(fan, HttpMethod.Get, $"/api/orders/{orderId}");
+            (await read.ShouldBeAsync(HttpStatusCode.OK)).Text("status").Should().Be(text);
+            using var listed = await Client.SendAsync(fan, HttpMethod.Get, $"/api/orders?status={text}");
+            (await listed.ShouldBeAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetGuid()).Should().Contain(orderId);
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TicketToken.BuildingBlocks.Actors;
 
 namespace TicketToken.Contracts.Inventory;
@@ -81,16 +82,24 @@ public sealed record HoldOutcome(HoldView? Hold, string? Failure, string? Detail
     public static HoldOutcome Fail(string failure, string? detail = null) => new(null, failure, detail);
 }
 
-public sealed record HoldView(Guid HoldId, Guid EventId, Guid BuyerId, string Status, IReadOnlyList<HeldSeat> Seats,
+public sealed record HoldView(Guid HoldId, Guid EventId, Guid BuyerId, HoldStatus Status, IReadOnlyList<HeldSeat> Seats,
     IReadOnlyList<GeneralAdmissionQuantity> GeneralAdmission, DateTimeOffset ExpiresAt, Guid? OrderId)
 {
-    public const string Active = "active";
-    public const string Sold = "sold";
-
     public int Quantity => Seats.Count + GeneralAdmission.Sum(g => g.Quantity);
 
     /// <summary>When the hold was made: a checkout is priced at the prices of that moment (a later price change leaves it alone); null from older versions.</summary>
     public DateTimeOffset? HeldAt { get; init; }
+}
+
+/// <summary>
+/// A hold is <c>active</c> until it expires or is released, or <c>sold</c> once committed to an order. The names are
+/// the text in actor state and REST answers written when the status was a string: they must not change.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<HoldStatus>))]
+public enum HoldStatus
+{
+    [JsonStringEnumMemberName("active")] Active,
+    [JsonStringEnumMemberName("sold")] Sold,
 }
 
 public sealed record HeldSeat(string Id, string Section, string Row, string Number, string PriceZone);

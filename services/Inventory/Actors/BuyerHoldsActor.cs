@@ -36,7 +36,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         var now = Now;
         if (holds.TryGetValue(request.HoldId, out var repeated))
         {
-            if (repeated.Status == HoldView.Sold || repeated.ExpiresAt > now)
+            if (repeated.Status == HoldStatus.Sold || repeated.ExpiresAt > now)
             {
                 return HoldOutcome.Ok(View(repeated)); // the same request again
             }
@@ -67,14 +67,14 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         }
 
         Prune(now);
-        var owned = holds.Values.Where(h => h.Status == HoldView.Sold || h.ExpiresAt > now).Sum(h => h.Seats.Count + h.GeneralAdmission.Sum(g => g.Quantity));
+        var owned = holds.Values.Where(h => h.Status == HoldStatus.Sold || h.ExpiresAt > now).Sum(h => h.Seats.Count + h.GeneralAdmission.Sum(g => g.Quantity));
         if (owned + quantity > plan.Limits.PerAccount && !request.Complimentary)
         {
             return HoldOutcome.Fail(HoldFailures.AccountLimit, $"At most {plan.Limits.PerAccount} tickets per account; you already hold or bought {owned}.");
         }
 
         var expiresAt = now + options.Value.HoldDuration;
-        var hold = new BuyerHold(request.HoldId, request.EventId, [], [], [], now, expiresAt, HoldView.Active, null);
+        var hold = new BuyerHold(request.HoldId, request.EventId, [], [], [], now, expiresAt, HoldStatus.Active, null);
         var failure = await AcquireAsync(plan, request, hold);
         if (failure is not null)
         {
@@ -88,18 +88,18 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     }
 
     public async Task<HoldView?> GetHoldAsync(HoldRef hold) =>
-        (await HoldsAsync()).TryGetValue(hold.HoldId, out var found) && (found.Status == HoldView.Sold || found.ExpiresAt > Now) ? View(found) : null;
+        (await HoldsAsync()).TryGetValue(hold.HoldId, out var found) && (found.Status == HoldStatus.Sold || found.ExpiresAt > Now) ? View(found) : null;
 
     public async Task<HoldOutcome> ExtendHoldAsync(HoldRef hold)
     {
         var holds = await HoldsAsync();
         var now = Now;
-        if (!holds.TryGetValue(hold.HoldId, out var found) || (found.Status == HoldView.Active && found.ExpiresAt <= now))
+        if (!holds.TryGetValue(hold.HoldId, out var found) || (found.Status == HoldStatus.Active && found.ExpiresAt <= now))
         {
             return HoldOutcome.Fail(HoldFailures.HoldNotFound);
         }
 
-        if (found.Status == HoldView.Sold)
+        if (found.Status == HoldStatus.Sold)
         {
             return HoldOutcome.Fail(HoldFailures.AlreadySold);
         }
@@ -107,10 +107,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         var expiresAt = Min(now + options.Value.HoldDuration, found.CreatedAt + options.Value.MaximumHoldLifetime);
         foreach (var part in found.Parts)
         {
-            var extended = part.Kind == HoldPart.Section
-                ? (await Host.ProxyFactory.SectionOf(found.EventId, part.Key).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure
-                : (await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(part.Key)).ExtendAsync(new ExtendPart(found.HoldId, expiresAt))).Failure;
-            if (extended is not null)
+            if (await Host.ProxyFactory.KeeperOf(found.EventId, part).ExtendAsync(new ExtendPart(found.HoldId, expiresAt)) is not null)
             {
                 // Part of the hold is gone: the rest must not outlive it, extended, for nobody.
                 await ReleasePartsAsync(found, "expired");
@@ -129,7 +126,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     public async Task<bool> ReleaseHoldAsync(HoldRef hold)
     {
         var holds = await HoldsAsync();
-        if (!holds.TryGetValue(hold.HoldId, out var found) || found.Status != HoldView.Active)
+        if (!holds.TryGetValue(hold.HoldId, out var found) || found.Status != HoldStatus.Active)
         {
             return false;
         }
@@ -156,7 +153,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             return HoldOutcome.Fail(HoldFailures.HoldNotFound);
         }
 
-        if (found.Status == HoldView.Sold)
+        if (found.Status == HoldStatus.Sold)
         {
             return found.OrderId == request.OrderId ? HoldOutcome.Ok(View(found)) : HoldOutcome.Fail(HoldFailures.AlreadySold);
         }
@@ -170,18 +167,14 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         var committed = new List<HoldPart>();
         foreach (var part in found.Parts)
         {
-            var failure = part.Kind == HoldPart.Section
-                ? (await Host.ProxyFactory.SectionOf(found.EventId, part.Key).CommitAsync(commit)).Failure
-                : (await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(part.Key)).CommitAsync(commit)).Failure;
+            var failure = await Host.ProxyFactory.KeeperOf(found.EventId, part).CommitAsync(commit);
             if (failure is not null)
             {
                 // A part expired after all: its actor was busy for longer than the margin. Nothing may stay sold to an
                 // order that hears no, so the parts already committed go back to being held.
                 foreach (var done in committed)
                 {
-                    await (done.Kind == HoldPart.Section
-                        ? Host.ProxyFactory.SectionOf(found.EventId, done.Key).UncommitAsync(commit)
-                        : Host.ProxyFactory.GeneralAdmissionOf(found.EventId, Guid.Parse(done.Key)).UncommitAsync(commit));
+                    await Host.ProxyFactory.KeeperOf(found.EventId, done).UncommitAsync(commit);
                 }
 
                 return HoldOutcome.Fail(failure);
@@ -190,7 +183,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
             committed.Add(part);
         }
 
-        var sold = found with { Status = HoldView.Sold, OrderId = request.OrderId };
+        var sold = found with { Status = HoldStatus.Sold, OrderId = request.OrderId };
         Put(sold);
         await QueueEventAsync(SeatsSold.Topic, new SeatsSold(found.EventId, found.HoldId, request.OrderId, BuyerIdOf(), found.Seats, found.GeneralAdmission, now));
         await SaveAsync();
@@ -200,7 +193,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     public async Task<HoldOutcome> ReturnSeatsAsync(ReturnSeats request)
     {
         var holds = await HoldsAsync();
-        if (!holds.TryGetValue(request.HoldId, out var found) || found.Status != HoldView.Sold)
+        if (!holds.TryGetValue(request.HoldId, out var found) || found.Status != HoldStatus.Sold)
         {
             return HoldOutcome.Fail(HoldFailures.HoldNotFound, "Only sold seats can be returned.");
         }
@@ -215,24 +208,9 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
         var places = new List<GeneralAdmissionQuantity>();
         foreach (var part in found.Parts)
         {
-            if (part.Kind == HoldPart.Section)
+            if (await Host.ProxyFactory.KeeperOf(found.EventId, part).ReturnAsync(found, request, seats) is { } returned)
             {
-                var mine = seats.Where(s => s.Section == part.Key).Select(s => s.Id).ToList();
-                if (mine.Count > 0)
-                {
-                    await Host.ProxyFactory.SectionOf(found.EventId, part.Key).ReturnAsync(new ReturnPart(found.HoldId, request.OrderId, mine, null));
-                }
-            }
-            else
-            {
-                var type = Guid.Parse(part.Key);
-                var had = found.GeneralAdmission.Where(g => g.TicketTypeId == type).Sum(g => g.Quantity);
-                var asked = everything ? had : Math.Min(had, request.GeneralAdmission?.Where(g => g.TicketTypeId == type).Sum(g => g.Quantity) ?? 0);
-                if (asked > 0)
-                {
-                    var returned = await Host.ProxyFactory.GeneralAdmissionOf(found.EventId, type).ReturnAsync(new ReturnPart(found.HoldId, request.OrderId, null, asked));
-                    places.Add(new GeneralAdmissionQuantity(type, returned));
-                }
+                places.Add(returned);
             }
         }
 
@@ -286,7 +264,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 return HoldOutcome.Fail(result.Failure!, result.Conflicts.Count > 0 ? "Taken or unknown: " + string.Join(", ", result.Conflicts) : null);
             }
 
-            hold.Parts.Add(new HoldPart(HoldPart.Section, code));
+            hold.Parts.Add(HoldPart.InSection(code));
             hold.Seats.AddRange(result.Seats);
         }
 
@@ -309,7 +287,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 if (result.Succeeded)
                 {
                     taken = result;
-                    hold.Parts.Add(new HoldPart(HoldPart.Section, section.Code));
+                    hold.Parts.Add(HoldPart.InSection(section.Code));
                     hold.Seats.AddRange(result.Seats);
                     break;
                 }
@@ -341,7 +319,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
                 return HoldOutcome.Fail(result.Failure!, $"{result.Remaining} place(s) left.");
             }
 
-            hold.Parts.Add(new HoldPart(HoldPart.GeneralAdmission, place.TicketTypeId.ToString()));
+            hold.Parts.Add(HoldPart.OfType(place.TicketTypeId));
             hold.GeneralAdmission.Add(place);
         }
 
@@ -352,14 +330,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     {
         foreach (var part in hold.Parts)
         {
-            if (part.Kind == HoldPart.Section)
-            {
-                await Host.ProxyFactory.SectionOf(hold.EventId, part.Key).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
-            }
-            else
-            {
-                await Host.ProxyFactory.GeneralAdmissionOf(hold.EventId, Guid.Parse(part.Key)).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
-            }
+            await Host.ProxyFactory.KeeperOf(hold.EventId, part).ReleaseAsync(new ReleasePart(hold.HoldId, reason));
         }
     }
 
@@ -378,7 +349,7 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
     /// <summary>Forgets holds that expired an hour ago: the sections released them long since.</summary>
     private void Prune(DateTimeOffset now)
     {
-        foreach (var stale in _holds!.Values.Where(h => h.Status == HoldView.Active && h.ExpiresAt < now - TimeSpan.FromHours(1)).Select(h => h.HoldId).ToList())
+        foreach (var stale in _holds!.Values.Where(h => h.Status == HoldStatus.Active && h.ExpiresAt < now - TimeSpan.FromHours(1)).Select(h => h.HoldId).ToList())
         {
             Drop(stale);
         }
@@ -458,10 +429,4 @@ public sealed class BuyerHoldsActor(ActorHost host, [FromKeyedServices(Inventory
 }
 
 public sealed record BuyerHold(Guid HoldId, Guid EventId, List<HoldPart> Parts, List<HeldSeat> Seats, List<GeneralAdmissionQuantity> GeneralAdmission,
-    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string Status, Guid? OrderId);
-
-public sealed record HoldPart(string Kind, string Key)
-{
-    public const string Section = "section";
-    public const string GeneralAdmission = "general_admission";
-}
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, HoldStatus Status, Guid? OrderId);

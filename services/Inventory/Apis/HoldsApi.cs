@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.ServiceDefaults;
@@ -42,10 +43,14 @@ public static class HoldsApi
 
     public sealed record GeneralAdmissionRequest(Guid TicketTypeId, [property: Range(1, 50)] int Quantity);
 
+    [SkipValidation] // services, not input
+    public sealed record HoldServices(IActorProxyFactory Actors, AdmissionGates Gates, IOptions<InventoryOptions> Options);
+
     private static async Task<Results<Created<HoldView>, ProblemHttpResult>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
-        IActorProxyFactory actors, AdmissionGates gates, IOptions<InventoryOptions> options, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [AsParameters] HoldServices services, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [FromHeader(Name = Admissions.Header)] string? admission, CancellationToken cancellationToken)
     {
+        var (actors, gates, options) = (services.Actors, services.Gates, services.Options);
         var buyer = caller.RequiredUserId;
         // A queued on-sale sells only to fans its queue admitted (ADR 0020); the admission is verified here, offline.
         if (await gates.RefusalAsync(eventId, buyer, admission, cancellationToken) is { } refusal)

@@ -102,7 +102,7 @@ public static class BoxOfficeApi
 
     public sealed record BoxOfficeOrderResponse(OrderResponse Order, CounterSaleView Sale, WillCallView WillCall, IReadOnlyList<CounterTicketView> Tickets);
 
-    public sealed record BoxOfficeOrderSummary(Guid Id, string Number, Guid EventId, string Kind, string Status, string? BuyerName, string? BuyerEmail, bool WillCall,
+    public sealed record BoxOfficeOrderSummary(Guid Id, string Number, Guid EventId, string Kind, OrderStatus Status, string? BuyerName, string? BuyerEmail, bool WillCall,
         bool Released, long Total, string Currency, DateTimeOffset CreatedAt);
 
     public sealed record AuditEntryResponse(Guid Id, string Action, Guid ActorId, Guid? EventId, Guid? OrderId, JsonElement Details, DateTimeOffset At);
@@ -148,14 +148,13 @@ public static class BoxOfficeApi
         var hold = held.Hold ?? throw OrdersProblems.CounterSaleNotAvailable(held.Failure ?? HoldFailures.InvalidRequest, held.Detail);
 
         var lines = await OrdersApi.LinesAsync(db, saleEvent, hold, cancellationToken);
-        var taxRate = saleEvent.Country is { } country ? options.Value.TaxRates.GetValueOrDefault(country) : 0;
         // At the counter the organizer sells at face value: no platform fees, no processor (ADR 0021); tax as online.
-        var priced = Pricing.Price([.. lines.Select(l => l.FaceValue)], new Fees(0, 0, 0, 0), null, taxRate);
+        var priced = Pricing.Price([.. lines.Select(l => l.FaceValue)], new Fees(0, 0, 0, 0), null, SaleTerms.TaxRateOf(saleEvent, options.Value));
         var now = time.GetUtcNow();
         var order = new Order
         {
             Id = orderId, Number = OrderNumbers.New(), BuyerId = clerk, OrganizerId = organizerId, EventId = eventId, HoldId = holdId,
-            IdempotencyKey = "box-office:" + idempotencyKey, Status = OrderStatuses.PendingPayment, Kind = OrderKinds.BoxOffice, Currency = saleEvent.Currency,
+            IdempotencyKey = "box-office:" + idempotencyKey, Status = OrderStatus.PendingPayment, Kind = OrderKinds.BoxOffice, Currency = saleEvent.Currency,
             FaceValue = priced.FaceValue, Discount = priced.Discount, Fees = priced.Fees, Tax = priced.Tax, Total = priced.Total,
             PaymentMethod = sale.PaymentMethod, TerminalReference = sale.TerminalReference, Channel = sale.Channel, BuyerName = sale.BuyerName, BuyerEmail = sale.BuyerEmail,
             MailTickets = sale.MailTickets, WillCall = sale.WillCall, PayBy = hold.ExpiresAt - options.Value.PaymentMargin, CreatedAt = now, UpdatedAt = now,
@@ -246,7 +245,7 @@ public static class BoxOfficeApi
             throw OrdersProblems.NotWillCall();
         }
 
-        if (order.Status is not (OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded))
+        if (order.Status is not (OrderStatus.Confirmed or OrderStatus.PartiallyRefunded))
         {
             throw OrdersProblems.WillCallNotReady(order.Status);
         }
@@ -333,7 +332,7 @@ public static class BoxOfficeApi
         var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
         var release = await db.WillCallReleases.AsNoTracking().SingleOrDefaultAsync(r => r.OrderId == order.Id, cancellationToken);
         IReadOnlyList<CounterTicketView> tickets = [];
-        if (order.Status is OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded or OrderStatuses.Refunded)
+        if (order.Status is OrderStatus.Confirmed or OrderStatus.PartiallyRefunded or OrderStatus.Refunded)
         {
             var issued = await actors.TicketsOf(order.Id).GetAsync();
             var printable = order.BuyerId == caller.UserId && (!order.WillCall || release is not null);

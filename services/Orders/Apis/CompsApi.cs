@@ -57,7 +57,7 @@ public static class CompsApi
 
     public sealed record GuestListQuery([property: System.ComponentModel.DataAnnotations.RegularExpression("^(json|csv)$")] string? Format);
 
-    public sealed record GuestListRow(string OrderNumber, Guid OrderId, string OrderStatus, int Line, string GuestName, string? GuestEmail, string Reason,
+    public sealed record GuestListRow(string OrderNumber, Guid OrderId, OrderStatus OrderStatus, int Line, string GuestName, string? GuestEmail, string Reason,
         string TicketType, string? SeatId, bool Refunded, DateTimeOffset IssuedAt);
 
     private static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> IssueComps(Guid organizerId, Guid eventId, HttpRequest request, Caller caller,
@@ -114,7 +114,7 @@ public static class CompsApi
         var order = new Order
         {
             Id = orderId, Number = OrderNumbers.New(), BuyerId = admin, OrganizerId = organizerId, EventId = eventId, HoldId = holdId,
-            IdempotencyKey = "comp:" + idempotencyKey, Status = OrderStatuses.PendingPayment, Kind = OrderKinds.Comp, Currency = saleEvent.Currency,
+            IdempotencyKey = "comp:" + idempotencyKey, Status = OrderStatus.PendingPayment, Kind = OrderKinds.Comp, Currency = saleEvent.Currency,
             PayBy = hold.ExpiresAt - options.Value.PaymentMargin, CreatedAt = now, UpdatedAt = now,
         };
         var bestSeats = new Queue<HeldSeat>(hold.Seats.Where(s => guests.All(g => g.Seat != s.Id)).OrderBy(s => s.Id, StringComparer.Ordinal));
@@ -176,7 +176,7 @@ public static class CompsApi
             foreach (var r in rows)
             {
                 writer.WriteRecord([r.GuestName, r.GuestEmail ?? "", r.Reason, r.TicketType, r.SeatId ?? "", r.OrderNumber,
-                    r.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), r.OrderStatus, r.Refunded ? "true" : "false", r.IssuedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture)]);
+                    r.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), r.OrderStatus.StoredName(), r.Refunded ? "true" : "false", r.IssuedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture)]);
             }
         }
 

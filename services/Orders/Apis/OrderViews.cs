@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.Orders.Data;
+using TicketToken.Orders.Domain;
 
 namespace TicketToken.Orders.Apis;
 
@@ -19,11 +20,11 @@ public sealed record PaymentResponse(string? Gateway, string? PaymentIntentId, s
 /// </summary>
 public sealed record PaymentAttemptsResponse(int Count, string? LastDeclineCode, string? LastDeclineMessage);
 
-public sealed record OrderResponse(Guid Id, string Number, Guid EventId, string EventName, DateTimeOffset EventStartsAt, string Status, string Currency,
+public sealed record OrderResponse(Guid Id, string Number, Guid EventId, string EventName, DateTimeOffset EventStartsAt, OrderStatus Status, string Currency,
     AmountsResponse Amounts, IReadOnlyList<OrderLineResponse> Lines, PaymentResponse? Payment, PaymentAttemptsResponse PaymentAttempts, string? FailureCode,
     string? FailureMessage, DateTimeOffset PayBy, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, string Kind, bool WillCall, string? PaymentMethod, Guid? PassId, string? PassName);
 
-public sealed record OrderSummary(Guid Id, string Number, Guid EventId, string EventName, string Status, string Currency, long Total, int Tickets, DateTimeOffset CreatedAt);
+public sealed record OrderSummary(Guid Id, string Number, Guid EventId, string EventName, OrderStatus Status, string Currency, long Total, int Tickets, DateTimeOffset CreatedAt);
 
 internal static class OrderViews
 {

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
@@ -16,7 +17,6 @@ using TicketToken.BuildingBlocks.Security;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Inventory;
 using TicketToken.Contracts.Orders;
-using TicketToken.Contracts.Catalog;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
 using TicketToken.Orders.Workflows;
@@ -57,12 +57,15 @@ public static class OrdersApi
 
     public sealed record ListQuery(Guid? EventId, [property: StringLength(32)] string? Status, [property: StringLength(64)] string? Cursor, int? Limit);
 
-    private static async Task<Accepted<OrderResponse>> Checkout(CheckoutRequest request, Caller caller, OrdersDbContext db, IActorProxyFactory actors,
-        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options, TimeProvider time,
+    [SkipValidation] // services, not input
+    public sealed record CheckoutServices(OrdersDbContext Db, IActorProxyFactory Actors, [FromKeyedServices(OrdersModule.Id)] IWorkflowClient Workflows,
+        IOptions<OrdersOptions> Options, TimeProvider Time);
+
+    private static async Task<Accepted<OrderResponse>> Checkout(CheckoutRequest request, Caller caller, [AsParameters] CheckoutServices services,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         OrdersProblems.RequireIdempotencyKey(idempotencyKey, "a checkout");
-
+        var (db, workflows, options) = (services.Db, services.Workflows, services.Options.Value);
         var buyer = caller.RequiredUserId;
         var (eventId, holdId) = (request.EventId!.Value, request.HoldId!.Value);
         if (await FindByKeyAsync(db, buyer, idempotencyKey, cancellationToken) is { } repeated)
@@ -70,72 +73,52 @@ public static class OrdersApi
             return repeated.HoldId == holdId ? await AcceptedAsync(db, workflows, repeated, cancellationToken) : throw OrdersProblems.IdempotencyKeyReused();
         }
 
-        var saleEvent = await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, cancellationToken);
-        if (saleEvent is null)
-        {
-            // Unknown here: an id nobody published (404), or an event whose announcement inventory has and we do not have yet.
-            throw await actors.BuyerOf(eventId, buyer).GetHoldAsync(new HoldRef(holdId)) is null ? OrdersProblems.EventNotFound() : OrdersProblems.EventNotOnSale();
-        }
-
-        if (saleEvent.Cancelled)
-        {
-            throw OrdersProblems.EventNotOnSale();
-        }
-
+        var saleEvent = await OnSaleAsync(services, eventId, buyer, holdId, cancellationToken);
         if (await db.Orders.AnyAsync(o => o.HoldId == holdId, cancellationToken))
         {
             return await RacedAsync(db, workflows, buyer, idempotencyKey, holdId, cancellationToken);
         }
 
         // Paying takes time: the hold gets a full hold duration again (up to its maximum lifetime) before the clock starts.
-        var extended = await actors.BuyerOf(eventId, buyer).ExtendHoldAsync(new HoldRef(holdId));
+        var extended = await services.Actors.BuyerOf(eventId, buyer).ExtendHoldAsync(new HoldRef(holdId));
         var hold = extended.Hold ?? throw (extended.Failure == HoldFailures.HoldNotFound ? OrdersProblems.HoldNotFound() : OrdersProblems.HoldNotActive());
-        if (hold.ExpiresAt - options.Value.PaymentMargin <= time.GetUtcNow())
+        if (hold.ExpiresAt - options.PaymentMargin <= services.Time.GetUtcNow())
         {
             throw OrdersProblems.HoldNotActive(); // at its longest lifetime already: no time left to pay
         }
 
         var lines = await LinesAsync(db, saleEvent, hold, cancellationToken);
-        var promo = await PromoAsync(db, saleEvent, request.PromoCode, time.GetUtcNow(), cancellationToken);
-        var fees = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == saleEvent.OrganizerId, cancellationToken) is { } schedule
-            ? new Fees(schedule.ServiceBasisPoints, schedule.PerTicketMinor, schedule.ProcessingBasisPoints, schedule.ProcessingFixedMinor)
-            : new Fees(options.Value.ServiceBasisPoints, options.Value.PerTicketMinor, options.Value.ProcessingBasisPoints, options.Value.ProcessingFixedMinor);
-        var taxRate = saleEvent.Country is { } country ? options.Value.TaxRates.GetValueOrDefault(country) : 0;
-        var priced = Pricing.Price([.. lines.Select(l => l.FaceValue)], fees, promo is null ? null : new Discount(promo.PercentBasisPoints, promo.AmountOffMinor), taxRate);
+        var promo = await PromoAsync(db, saleEvent, request.PromoCode, services.Time.GetUtcNow(), cancellationToken);
+        var schedule = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == saleEvent.OrganizerId, cancellationToken);
+        var quote = Quote.Of(lines, SaleTerms.FeesOf(schedule, options), SaleTerms.DiscountOf(promo), SaleTerms.TaxRateOf(saleEvent, options));
 
-        var now = time.GetUtcNow();
+        var now = services.Time.GetUtcNow();
         var order = new Order
         {
-            Id = OrderId(buyer, idempotencyKey),
-            Number = OrderNumbers.New(),
-            BuyerId = buyer,
-            OrganizerId = saleEvent.OrganizerId,
-            EventId = eventId,
-            HoldId = holdId,
-            IdempotencyKey = idempotencyKey,
-            Status = OrderStatuses.PendingPayment,
-            Currency = saleEvent.Currency,
-            FaceValue = priced.FaceValue,
-            Discount = priced.Discount,
-            Fees = priced.Fees,
-            Tax = priced.Tax,
-            Total = priced.Total,
-            PromoCodeId = promo?.Id,
-            WillCall = request.WillCall == true,
-            PayBy = hold.ExpiresAt - options.Value.PaymentMargin,
-            CreatedAt = now,
-            UpdatedAt = now,
+            Id = OrderId(buyer, idempotencyKey), Number = OrderNumbers.New(), BuyerId = buyer, OrganizerId = saleEvent.OrganizerId, EventId = eventId, HoldId = holdId,
+            IdempotencyKey = idempotencyKey, Status = OrderStatus.PendingPayment, Currency = saleEvent.Currency, PromoCodeId = promo?.Id, WillCall = request.WillCall == true,
+            PayBy = hold.ExpiresAt - options.PaymentMargin, CreatedAt = now, UpdatedAt = now,
         };
-        for (var i = 0; i < lines.Count; i++)
+        quote.ApplyTo(order);
+        return await PlaceAsync(db, workflows, order, promo, cancellationToken);
+    }
+
+    /// <summary>The event of a checkout, if it is on sale here.</summary>
+    private static async Task<SaleEvent> OnSaleAsync(CheckoutServices services, Guid eventId, Guid buyer, Guid holdId, CancellationToken cancellationToken)
+    {
+        var saleEvent = await services.Db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, cancellationToken);
+        if (saleEvent is null)
         {
-            var line = lines[i];
-            var price = priced.Lines[i];
-            line.OrderId = order.Id;
-            line.LineNumber = i + 1;
-            (line.Discount, line.Fees, line.Tax) = (price.Discount, price.Fees, price.Tax);
-            order.Lines.Add(line);
+            // Unknown here: an id nobody published (404), or an event whose announcement inventory has and we do not have yet.
+            throw await services.Actors.BuyerOf(eventId, buyer).GetHoldAsync(new HoldRef(holdId)) is null ? OrdersProblems.EventNotFound() : OrdersProblems.EventNotOnSale();
         }
 
+        return saleEvent.Cancelled ? throw OrdersProblems.EventNotOnSale() : saleEvent;
+    }
+
+    /// <summary>Writes the order (and a use of its promo code) and starts its purchase; a twin that got there first answers instead.</summary>
+    private static async Task<Accepted<OrderResponse>> PlaceAsync(OrdersDbContext db, IWorkflowClient workflows, Order order, PromoCode? promo, CancellationToken cancellationToken)
+    {
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             if (promo is not null && await db.PromoCodes.Where(p => p.Id == promo.Id && (p.MaxUses == null || p.Uses < p.MaxUses))
@@ -145,7 +128,7 @@ public static class OrdersApi
             }
 
             db.Orders.Add(order);
-            db.Publish(OrderPlaced.Topic, new OrderPlaced(order.Id, order.Number, buyer, eventId, order.Total, order.Currency, order.PayBy, now));
+            db.Publish(OrderPlaced.Topic, new OrderPlaced(order.Id, order.Number, order.BuyerId, order.EventId, order.Total, order.Currency, order.PayBy, order.CreatedAt));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -154,7 +137,7 @@ public static class OrdersApi
             {
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                return await RacedAsync(db, workflows, buyer, idempotencyKey, holdId, cancellationToken);
+                return await RacedAsync(db, workflows, order.BuyerId, order.IdempotencyKey, order.HoldId, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -179,9 +162,10 @@ public static class OrdersApi
             orders = orders.Where(o => o.EventId == eventId);
         }
 
-        if (query.Status is { } status)
+        if (query.Status is { } name)
         {
-            orders = orders.Where(o => o.Status == status);
+            // A status no order has (a typo) lists nothing, as it did when statuses were plain text.
+            orders = StoredNames<OrderStatus>.TryParse(name, out var status) ? orders.Where(o => o.Status == status) : orders.Where(o => false);
         }
 
         return TypedResults.Ok(await OrderViews.PageAsync(db, orders, query.Cursor, query.Limit, cancellationToken));
@@ -240,24 +224,24 @@ public static class OrdersApi
         [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, CancellationToken cancellationToken)
     {
         var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-        if (order.Status != OrderStatuses.PendingPayment)
+        if (order.Status != OrderStatus.PendingPayment)
         {
             throw OrdersProblems.NotCancellable(order.Status);
         }
 
         // The purchase decides: if the payment arrived first, the order goes ahead (the fan already paid).
         await workflows.RaiseEventAsync(order.Id.ToString("N"), PaymentOutcome.EventName,
-            new PaymentOutcome(PaymentOutcome.Cancelled, null, 0, "cancelled_by_buyer", "The buyer cancelled the order."), cancellationToken);
+            new PaymentOutcome(PaymentOutcomeKind.Cancelled, null, 0, "cancelled_by_buyer", "The buyer cancelled the order."), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{order.Id}", await ResponseAsync(db, workflows, order, cancellationToken));
     }
 
     private static async Task<IResult> Receipt(Guid orderId, Caller caller, OrdersDbContext db, CancellationToken cancellationToken)
     {
         var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-        if (order.Status is not (OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded or OrderStatuses.Refunded))
+        if (order.Status is not (OrderStatus.Confirmed or OrderStatus.PartiallyRefunded or OrderStatus.Refunded))
         {
             throw new BuildingBlocks.ServiceDefaults.ProblemException(StatusCodes.Status409Conflict, "receipt_not_available",
-                "Only a paid order has a receipt.", $"This order is {order.Status}.");
+                "Only a paid order has a receipt.", $"This order is {order.Status.StoredName()}.");
         }
 
         var saleEvent = await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
@@ -277,11 +261,11 @@ public static class OrdersApi
     private static async Task<OrderResponse> ResponseAsync(IWorkflowClient workflows, Order order, SaleEvent saleEvent, CancellationToken cancellationToken)
     {
         PaymentResponse? payment = null;
-        if (order is { Status: OrderStatuses.PendingPayment, PaymentClientSecret: not null })
+        if (order is { Status: OrderStatus.PendingPayment, PaymentClientSecret: not null })
         {
             payment = new PaymentResponse(order.PaymentGateway, order.PaymentIntentId, order.PaymentClientSecret);
         }
-        else if (order.Status == OrderStatuses.PendingPayment)
+        else if (order.Status == OrderStatus.PendingPayment)
         {
             // Before the intent exists (or for an order placed before the order kept its payment): the purchase's status.
             var state = await workflows.GetWorkflowStateAsync(order.Id.ToString("N"), getInputsAndOutputs: false, cancellationToken);
@@ -302,7 +286,7 @@ public static class OrdersApi
     /// <summary>The same buyer and key always name the same order, so even a retry that races the first request cannot make two.</summary>
     internal static Guid OrderId(Guid buyer, string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"order/{buyer:N}/{key}")).AsSpan(0, 16));
 
-    /// <summary>One line per held seat (priced by its zone's ticket type) and per general-admission place.</summary>
+    /// <summary>The lines of a hold, at the prices of the moment it was made (<see cref="HoldLines"/>).</summary>
     internal static async Task<List<OrderLine>> LinesAsync(OrdersDbContext db, SaleEvent saleEvent, HoldView hold, CancellationToken cancellationToken)
     {
         var prices = await db.TicketPrices.AsNoTracking().Where(p => p.EventId == saleEvent.Id).ToListAsync(cancellationToken);
@@ -311,32 +295,10 @@ public static class OrdersApi
             // A price changed after the hold was made does not apply to it: the hold keeps the price of its moment.
             var replaced = await db.TicketPriceHistory.AsNoTracking().Where(p => p.EventId == saleEvent.Id && p.ReplacedAt > heldAt)
                 .OrderBy(p => p.ReplacedAt).ToListAsync(cancellationToken);
-            prices = [.. prices.Select(p => replaced.FirstOrDefault(r => r.TicketTypeId == p.TicketTypeId) is { } then
-                ? new TicketPrice { EventId = p.EventId, TicketTypeId = p.TicketTypeId, Name = p.Name, Kind = p.Kind, PriceZone = p.PriceZone, PriceMinor = then.PriceMinor }
-                : p)];
+            return HoldLines.Of(hold, HoldLines.PricesAt(prices, replaced));
         }
 
-        var lines = new List<OrderLine>();
-        foreach (var seat in hold.Seats.OrderBy(s => s.Id, StringComparer.Ordinal))
-        {
-            var type = prices.FirstOrDefault(p => p.Kind == PublishedTicketType.Reserved && p.PriceZone == seat.PriceZone) ?? throw OrdersProblems.EventNotOnSale();
-            lines.Add(new OrderLine
-            {
-                TicketTypeId = type.TicketTypeId, TicketTypeName = type.Name, SeatId = seat.Id, Section = seat.Section, RowLabel = seat.Row, SeatNumber = seat.Number,
-                PriceZone = seat.PriceZone, FaceValue = type.PriceMinor,
-            });
-        }
-
-        foreach (var places in hold.GeneralAdmission)
-        {
-            var type = prices.FirstOrDefault(p => p.TicketTypeId == places.TicketTypeId) ?? throw OrdersProblems.EventNotOnSale();
-            lines.AddRange(Enumerable.Range(0, places.Quantity).Select(_ => new OrderLine
-            {
-                TicketTypeId = type.TicketTypeId, TicketTypeName = type.Name, FaceValue = type.PriceMinor,
-            }));
-        }
-
-        return lines;
+        return HoldLines.Of(hold, prices);
     }
 
     private static async Task<PromoCode?> PromoAsync(OrdersDbContext db, SaleEvent saleEvent, string? code, DateTimeOffset now, CancellationToken cancellationToken)

@@ -185,7 +185,7 @@ public static class OrganizerApi
             return TypedResults.Accepted($"/api/orders/{orderId}/refunds", ToResponse(repeated));
         }
 
-        if (order.Status is not (OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded))
+        if (order.Status is not (OrderStatus.Confirmed or OrderStatus.PartiallyRefunded))
         {
             throw OrdersProblems.NotRefundable(order.Status);
         }

@@ -107,11 +107,8 @@ internal static class PassCheckout
         }
 
         var first = saleEvents[eventIds[0]];
-        var fees = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == pass.OrganizerId, cancellationToken) is { } schedule
-            ? new Fees(schedule.ServiceBasisPoints, schedule.PerTicketMinor, schedule.ProcessingBasisPoints, schedule.ProcessingFixedMinor)
-            : new Fees(options.Value.ServiceBasisPoints, options.Value.PerTicketMinor, options.Value.ProcessingBasisPoints, options.Value.ProcessingFixedMinor);
-        var taxRate = first.Country is { } country ? options.Value.TaxRates.GetValueOrDefault(country) : 0;
-        var priced = Pricing.Price([.. ordered.Select(l => l.FaceValue)], fees, null, taxRate);
+        var schedule = await db.FeeSchedules.AsNoTracking().SingleOrDefaultAsync(f => f.OrganizerId == pass.OrganizerId, cancellationToken);
+        var priced = Pricing.Price([.. ordered.Select(l => l.FaceValue)], SaleTerms.FeesOf(schedule, options.Value), null, SaleTerms.TaxRateOf(first, options.Value));
 
         var now = time.GetUtcNow();
         var order = new Order
@@ -123,7 +120,7 @@ internal static class PassCheckout
             EventId = first.Id,
             HoldId = passHoldId,
             IdempotencyKey = idempotencyKey,
-            Status = OrderStatuses.PendingPayment,
+            Status = OrderStatus.PendingPayment,
             Currency = first.Currency,
             FaceValue = priced.FaceValue,
             Discount = priced.Discount,

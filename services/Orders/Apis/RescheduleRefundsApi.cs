@@ -66,7 +66,7 @@ public static class RescheduleRefundsApi
             throw OrdersProblems.RefundWindowClosed(reschedule.RefundUntil);
         }
 
-        if (order.Status is not (OrderStatuses.Confirmed or OrderStatuses.PartiallyRefunded))
+        if (order.Status is not (OrderStatus.Confirmed or OrderStatus.PartiallyRefunded))
         {
             throw OrdersProblems.NotRefundable(order.Status);
         }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TicketToken.BuildingBlocks.Data;
+using TicketToken.Orders.Domain;
 
 namespace TicketToken.Orders.Data;
 
@@ -49,6 +51,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.ToTable("orders");
             order.HasOne<SaleEvent>().WithMany().HasForeignKey(o => o.EventId);
             order.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+            order.Property(o => o.Status).HasConversion(new StoredNameConverter<OrderStatus>());
         });
         modelBuilder.Entity<OrderLine>(line =>
         {
@@ -66,6 +69,10 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         });
     }
 }
+
+/// <summary>Stores an enum as the text of its <see cref="StoredNames{TEnum}"/>, the text the column held when it was a string.</summary>
+public sealed class StoredNameConverter<TEnum>() : ValueConverter<TEnum, string>(value => StoredNames<TEnum>.Of(value), name => StoredNames<TEnum>.Parse(name))
+    where TEnum : struct, Enum;
 
 /// <summary>An event as catalog published it: what orders needs to price a hold and to name it on a receipt.</summary>
 public sealed class SaleEvent
@@ -148,7 +155,7 @@ public sealed class Order
     public Guid EventId { get; set; }
     public Guid HoldId { get; set; }
     public required string IdempotencyKey { get; set; }
-    public required string Status { get; set; }
+    public required OrderStatus Status { get; set; }
 
     /// <summary><see cref="OrderKinds.Sale"/>, or <see cref="OrderKinds.Comp"/>: free tickets an organizer gave to named guests.</summary>
     public string Kind { get; set; } = OrderKinds.Sale;

@@ -121,18 +121,18 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
 {
     public async Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken)
     {
-        await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcome.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
+        await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcomeKind.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
         await db.Orders.Where(o => o.Id == data.OrderId && o.PaymentAttempts < data.Attempt)
             .ExecuteUpdateAsync(o => o.SetProperty(x => x.PaymentAttempts, data.Attempt), cancellationToken);
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == data.OrderId, cancellationToken);
-        if (order is null || order.Status is not (OrderStatuses.Failed or OrderStatuses.Expired or OrderStatuses.Cancelled) || order.FailureCode == RefundedNotCompleted)
+        if (order is null || order.Status is not (OrderStatus.Failed or OrderStatus.Expired or OrderStatus.Cancelled) || order.FailureCode == RefundedNotCompleted)
         {
             return TopicResult.Success;
         }
 
         var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"late-payment/{data.IntentId}")).AsSpan(0, 16));
         var refund = await actors.PaymentOf(order.Id).RefundAsync(new RefundPayment(order.Id, refundId, data.Amount, "payment_after_order_ended"));
-        logger.LogWarning("Order {OrderId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", order.Id, order.Status, refundId, refund.Status);
+        logger.LogWarning("Order {OrderId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", order.Id, order.Status.StoredName(), refundId, refund.Status);
         return refund.Status == "failed" ? TopicResult.Retry : TopicResult.Success;
     }
 
@@ -171,7 +171,7 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
         }
         catch (WorkflowNotFoundException)
         {
-            logger.LogWarning("A payment outcome ({Outcome}) names order {OrderId}, which has no purchase here; ignored", outcome.Kind, orderId);
+            logger.LogWarning("A payment outcome ({Outcome}) names order {OrderId}, which has no purchase here; ignored", outcome.Kind.StoredName(), orderId);
         }
     }
 }

@@ -42,7 +42,7 @@ public static class MassRefund
         var keepFees = cancellation.FeePolicy == EventCancelled.KeepFees;
         var paid = await db.Orders.AsNoTracking()
             .Where(o => (o.PassId == null ? o.EventId == cancelled.EventId : o.Lines.Any(l => l.EventId == cancelled.EventId))
-                && o.Total > 0 && o.PaymentMethod == null && (o.Status == OrderStatuses.Confirmed || o.Status == OrderStatuses.PartiallyRefunded))
+                && o.Total > 0 && o.PaymentMethod == null && (o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.PartiallyRefunded))
             .Select(o => o.Id).OrderBy(id => id).ToListAsync(cancellationToken);
         foreach (var chunk in paid.Chunk(Batch))
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Payments;
 using TicketToken.Orders.Domain;
@@ -12,7 +13,7 @@ namespace TicketToken.Orders.Workflows;
 /// </summary>
 public sealed record PurchaseInput(Guid OrderId, DateTime PayBy, bool Free = false);
 
-public sealed record PurchaseResult(string Status, string? FailureCode);
+public sealed record PurchaseResult(OrderStatus Status, string? FailureCode);
 
 /// <summary>What the fan's client polls while it pays (the workflow's custom status).</summary>
 public sealed record PurchaseStatus(string Stage, string? Gateway, string? PaymentIntentId, string? ClientSecret, DateTime PayBy);
@@ -23,12 +24,21 @@ public sealed record PurchaseStatus(string Stage, string? Gateway, string? Payme
 /// card before a decline became retryable; nothing raises it now, and it ends a purchase as it did then, so that
 /// histories recorded before replay the same way.
 /// </summary>
-public sealed record PaymentOutcome(string Kind, string? PaymentIntentId, long ProcessorFee, string? Code, string? Message)
+public sealed record PaymentOutcome(PaymentOutcomeKind Kind, string? PaymentIntentId, long ProcessorFee, string? Code, string? Message)
 {
     public const string EventName = "payment";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string Cancelled = "cancelled";
+}
+
+/// <summary>How a wait for the payment ended; the names are the text in workflow histories recorded when it was a string.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PaymentOutcomeKind>))]
+public enum PaymentOutcomeKind
+{
+    [JsonStringEnumMemberName("succeeded")] Succeeded,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+
+    /// <summary>Nothing arrived before the hold ran out: the workflow decides this itself, nobody raises it.</summary>
+    [JsonStringEnumMemberName("timed_out")] TimedOut,
 }
 
 /// <summary>
@@ -63,25 +73,25 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         context.SetCustomStatus(new PurchaseStatus("awaiting_payment", payment.Gateway, payment.IntentId, payment.ClientSecret, input.PayBy));
 
         var outcome = await WaitForPaymentAsync(context, input);
-        if (outcome.Kind != PaymentOutcome.Succeeded)
+        if (outcome.Kind != PaymentOutcomeKind.Succeeded)
         {
-            var cancelled = await context.CallActivityAsync<PaymentView>(nameof(CancelPaymentIntent), new CancelPaymentInput(order, outcome.Kind), options);
+            var cancelled = await context.CallActivityAsync<PaymentView>(nameof(CancelPaymentIntent), new CancelPaymentInput(order, outcome.Kind.StoredName()), options);
             if (cancelled.Status != PaymentStatuses.Succeeded)
             {
                 var (status, code) = outcome.Kind switch
                 {
-                    PaymentOutcome.Failed => (OrderStatuses.Failed, outcome.Code ?? "payment_failed"),
-                    PaymentOutcome.Cancelled => (OrderStatuses.Cancelled, "cancelled_by_buyer"),
-                    _ => (OrderStatuses.Expired, "payment_not_received"),
+                    PaymentOutcomeKind.Failed => (OrderStatus.Failed, outcome.Code ?? "payment_failed"),
+                    PaymentOutcomeKind.Cancelled => (OrderStatus.Cancelled, "cancelled_by_buyer"),
+                    _ => (OrderStatus.Expired, "payment_not_received"),
                 };
-                context.SetCustomStatus(new PurchaseStatus(status, payment.Gateway, payment.IntentId, null, input.PayBy));
+                context.SetCustomStatus(new PurchaseStatus(status.StoredName(), payment.Gateway, payment.IntentId, null, input.PayBy));
                 await context.CallActivityAsync(nameof(ReleaseHold), order, options);
                 await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, status, code, outcome.Message), options);
                 return new PurchaseResult(status, code);
             }
 
             // The money came in while we were giving up on it: it is a sale after all.
-            outcome = new PaymentOutcome(PaymentOutcome.Succeeded, cancelled.IntentId, 0, null, null);
+            outcome = new PaymentOutcome(PaymentOutcomeKind.Succeeded, cancelled.IntentId, 0, null, null);
         }
 
         context.SetCustomStatus(new PurchaseStatus("paid", payment.Gateway, payment.IntentId, null, input.PayBy));
@@ -94,8 +104,8 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
             {
                 await context.CallActivityAsync(nameof(IssueOrderTickets), order, options);
                 await context.CallActivityAsync(nameof(ConfirmOrder), order, options);
-                context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Confirmed, payment.Gateway, payment.IntentId, null, input.PayBy));
-                return new PurchaseResult(OrderStatuses.Confirmed, null);
+                context.SetCustomStatus(new PurchaseStatus(OrderStatus.Confirmed.StoredName(), payment.Gateway, payment.IntentId, null, input.PayBy));
+                return new PurchaseResult(OrderStatus.Confirmed, null);
             }
         }
         catch (WorkflowTaskFailedException ex)
@@ -106,9 +116,9 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         // Paid, but it cannot become tickets: everything it took goes back, and so does the money.
         await context.CallActivityAsync(nameof(UndoPurchase), order, options);
         await context.CallActivityAsync(nameof(RefundOrderPayment), new RefundPaymentInput(order, context.NewGuid(), null, "purchase_not_completed"), new WorkflowTaskOptions(Refund));
-        context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, payment.Gateway, payment.IntentId, null, input.PayBy));
-        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted, failure), options);
-        return new PurchaseResult(OrderStatuses.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted);
+        context.SetCustomStatus(new PurchaseStatus(OrderStatus.Failed.StoredName(), payment.Gateway, payment.IntentId, null, input.PayBy));
+        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatus.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted, failure), options);
+        return new PurchaseResult(OrderStatus.Failed, Subscriptions.ForwardPaymentOutcome.RefundedNotCompleted);
     }
 
     /// <summary>Nothing to pay: the seats are committed, tickets issued and the order confirmed; if that fails, everything goes back.</summary>
@@ -125,8 +135,8 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
             {
                 await context.CallActivityAsync(nameof(IssueOrderTickets), order, options);
                 await context.CallActivityAsync(nameof(ConfirmOrder), order, options);
-                context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Confirmed, null, null, null, input.PayBy));
-                return new PurchaseResult(OrderStatuses.Confirmed, null);
+                context.SetCustomStatus(new PurchaseStatus(OrderStatus.Confirmed.StoredName(), null, null, null, input.PayBy));
+                return new PurchaseResult(OrderStatus.Confirmed, null);
             }
         }
         catch (WorkflowTaskFailedException ex)
@@ -135,9 +145,9 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         }
 
         await context.CallActivityAsync(nameof(UndoPurchase), order, options);
-        context.SetCustomStatus(new PurchaseStatus(OrderStatuses.Failed, null, null, null, input.PayBy));
-        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatuses.Failed, "purchase_not_completed", failure), options);
-        return new PurchaseResult(OrderStatuses.Failed, "purchase_not_completed");
+        context.SetCustomStatus(new PurchaseStatus(OrderStatus.Failed.StoredName(), null, null, null, input.PayBy));
+        await context.CallActivityAsync(nameof(FinishOrder), new FinishOrderInput(order, OrderStatus.Failed, "purchase_not_completed", failure), options);
+        return new PurchaseResult(OrderStatus.Failed, "purchase_not_completed");
     }
 
     private static async Task<PaymentOutcome> WaitForPaymentAsync(WorkflowContext context, PurchaseInput input)
@@ -149,7 +159,7 @@ public sealed class PurchaseWorkflow : Workflow<PurchaseInput, PurchaseResult>
         }
         catch (TaskCanceledException)
         {
-            return new PaymentOutcome("timed_out", null, 0, "payment_not_received", "No payment arrived before the seats' hold ran out.");
+            return new PaymentOutcome(PaymentOutcomeKind.TimedOut, null, 0, "payment_not_received", "No payment arrived before the seats' hold ran out.");
         }
     }
 }

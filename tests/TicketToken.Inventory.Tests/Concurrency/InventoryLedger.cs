@@ -17,7 +17,7 @@ public sealed record ClaimedSeat(string SeatId, Guid HoldId, Guid BuyerId, DateT
 public sealed record RecordedHold(Guid BuyerId, Guid HoldId, string Status, IReadOnlyList<string> Seats, IReadOnlyList<GeneralAdmissionQuantity> GeneralAdmission,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? OrderId)
 {
-    public bool Sold => Status == HoldView.Sold;
+    public bool Sold => Status == "sold"; // as the buyer's actor stores it
 
     public bool LiveAt(DateTimeOffset at) => Sold || ExpiresAt > at;
 }

@@ -18,7 +18,7 @@ public sealed record CancelPaymentInput(Guid OrderId, string Reason);
 /// <summary><see cref="PaymentIntentId"/>: null for an order with nothing to pay.</summary>
 public sealed record MarkPaidInput(Guid OrderId, string? PaymentIntentId, long ProcessorFee);
 
-public sealed record FinishOrderInput(Guid OrderId, string Status, string? Code, string? Message);
+public sealed record FinishOrderInput(Guid OrderId, OrderStatus Status, string? Code, string? Message);
 
 /// <summary><see cref="Amount"/>: null refunds the whole order.</summary>
 public sealed record RefundPaymentInput(Guid OrderId, Guid RefundId, long? Amount, string Reason);
@@ -69,12 +69,12 @@ public sealed class MarkPaid(OrdersDbContext db, TimeProvider time) : WorkflowAc
     public override async Task<bool> RunAsync(WorkflowActivityContext context, MarkPaidInput input)
     {
         var order = await db.Orders.SingleAsync(o => o.Id == input.OrderId, context.CancellationToken);
-        if (order.Status != OrderStatuses.PendingPayment)
+        if (order.Status != OrderStatus.PendingPayment)
         {
             return false;
         }
 
-        order.Status = OrderStatuses.Paid;
+        order.Status = OrderStatus.Paid;
         order.PaymentIntentId = input.PaymentIntentId ?? order.PaymentIntentId;
         order.ProcessorFee = input.ProcessorFee;
         order.UpdatedAt = time.GetUtcNow();
@@ -127,13 +127,13 @@ public sealed class ConfirmOrder(OrdersDbContext db, IActorProxyFactory actors, 
     {
         await actors.TicketsOf(orderId).ActivateAsync(new ActivateTickets(orderId));
         var order = await db.Orders.SingleAsync(o => o.Id == orderId, context.CancellationToken);
-        if (order.Status == OrderStatuses.Confirmed)
+        if (order.Status == OrderStatus.Confirmed)
         {
             return false;
         }
 
         var now = time.GetUtcNow();
-        order.Status = OrderStatuses.Confirmed;
+        order.Status = OrderStatus.Confirmed;
         order.ConfirmedAt = now;
         order.UpdatedAt = now;
         db.Publish(OrderConfirmed.Topic, new OrderConfirmed(order.Id, order.Number, order.BuyerId, order.OrganizerId, order.EventId, order.Currency,
@@ -191,7 +191,7 @@ public sealed class FinishOrder(OrdersDbContext db, TimeProvider time) : Workflo
     public override async Task<bool> RunAsync(WorkflowActivityContext context, FinishOrderInput input)
     {
         var order = await db.Orders.SingleAsync(o => o.Id == input.OrderId, context.CancellationToken);
-        if (OrderStatuses.IsFinal(order.Status))
+        if (order.Status.IsFinal())
         {
             return false;
         }
@@ -200,7 +200,7 @@ public sealed class FinishOrder(OrdersDbContext db, TimeProvider time) : Workflo
         order.FailureCode = input.Code;
         order.FailureMessage = input.Message;
         order.UpdatedAt = time.GetUtcNow();
-        db.Publish(OrderEnded.Topic, new OrderEnded(order.Id, order.Number, order.BuyerId, order.EventId, input.Status, input.Code, order.UpdatedAt));
+        db.Publish(OrderEnded.Topic, new OrderEnded(order.Id, order.Number, order.BuyerId, order.EventId, input.Status.StoredName(), input.Code, order.UpdatedAt));
         await db.SaveChangesAsync(context.CancellationToken);
         return true;
     }

@@ -78,7 +78,7 @@ public sealed class CompleteRefund(OrdersDbContext db, TimeProvider time) : Work
         }
 
         order.Refunded += refund.Amount;
-        order.Status = order.Lines.All(l => l.Refunded) ? OrderStatuses.Refunded : OrderStatuses.PartiallyRefunded;
+        order.Status = order.Lines.All(l => l.Refunded) ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
         order.UpdatedAt = now;
         refund.Status = RefundStatuses.Succeeded;
         refund.CompletedAt = now;

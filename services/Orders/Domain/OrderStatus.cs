@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 
 namespace TicketToken.Orders.Domain;
 
@@ -7,19 +8,26 @@ namespace TicketToken.Orders.Domain;
 /// tickets issued; then <c>confirmed</c>. It ends <c>failed</c> (declined, or it could not complete and was refunded),
 /// <c>expired</c> (no payment before the hold ran out) or <c>cancelled</c> (by the fan before paying). A confirmed
 /// order may become <c>partially_refunded</c> or <c>refunded</c>.
+/// The member names are the text in the database, in workflow histories and in the REST answers, written before the
+/// status was an enum: they must not change (see <see cref="StoredNames{TEnum}"/>).
 /// </summary>
-public static class OrderStatuses
+[JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
+public enum OrderStatus
 {
-    public const string PendingPayment = "pending_payment";
-    public const string Paid = "paid";
-    public const string Confirmed = "confirmed";
-    public const string Failed = "failed";
-    public const string Expired = "expired";
-    public const string Cancelled = "cancelled";
-    public const string Refunded = "refunded";
-    public const string PartiallyRefunded = "partially_refunded";
+    [JsonStringEnumMemberName("pending_payment")] PendingPayment,
+    [JsonStringEnumMemberName("paid")] Paid,
+    [JsonStringEnumMemberName("confirmed")] Confirmed,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("expired")] Expired,
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+    [JsonStringEnumMemberName("refunded")] Refunded,
+    [JsonStringEnumMemberName("partially_refunded")] PartiallyRefunded,
+}
 
-    public static bool IsFinal(string status) => status is Failed or Expired or Cancelled or Refunded;
+public static class OrderStatusRules
+{
+    public static bool IsFinal(this OrderStatus status) =>
+        status is OrderStatus.Failed or OrderStatus.Expired or OrderStatus.Cancelled or OrderStatus.Refunded;
 }
 
 /// <summary>Order numbers people can read out on the phone: <c>TT-XXXX-XXXX</c> in Crockford's base 32 (no I, L, O, U), random, so they reveal no sales volume.</summary>
