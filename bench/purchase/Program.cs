@@ -167,28 +167,28 @@ static async Task<(List<double> Completions, int Failures, TimeSpan Elapsed)> Ru
 // One purchase; false when the section had no two adjacent seats left (the buyer tries another).
 static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, string section, int pollMs)
 {
-    using var hold = await SendAsync(client, token, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { best = new { quantity = 2, section } });
+    using var hold = await Http.SendAsync(client, token, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { best = new { quantity = 2, section } });
     if (hold.StatusCode == HttpStatusCode.Conflict)
     {
         return false;
     }
 
-    var holdId = (await Json(hold, HttpStatusCode.Created)).GetProperty("holdId").GetGuid();
-    using var checkout = await SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
-    var orderId = (await Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-    var (order, etag) = await NextAsync(client, token, orderId, null, pollMs);
+    var holdId = (await Http.Json(hold, HttpStatusCode.Created)).GetProperty("holdId").GetGuid();
+    using var checkout = await Http.SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
+    var orderId = (await Http.Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+    var (order, etag) = await Http.NextOrderAsync(client, token, orderId, null, pollMs);
     while (order.GetProperty("payment") is not { ValueKind: JsonValueKind.Object } payment || payment.GetProperty("clientSecret").ValueKind != JsonValueKind.String)
     {
-        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
+        (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag, pollMs);
     }
 
     var pay = order.GetProperty("payment");
-    using var confirm = await SendAsync(client, token, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{pay.GetProperty("paymentIntentId").GetString()}/confirm",
+    using var confirm = await Http.SendAsync(client, token, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{pay.GetProperty("paymentIntentId").GetString()}/confirm",
         new { clientSecret = pay.GetProperty("clientSecret").GetString(), cardNumber = "4242424242424242" });
-    await Json(confirm, HttpStatusCode.OK);
+    await Http.Json(confirm, HttpStatusCode.OK);
     while (true)
     {
-        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
+        (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag, pollMs);
         var status = order.GetProperty("status").GetString();
         if (status == "confirmed")
         {
@@ -200,53 +200,6 @@ static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, 
             throw new InvalidOperationException($"order {orderId} ended {status}");
         }
     }
-}
-
-// The order's next state: with --poll-ms 0 (the default) one request that waits for a change of the ETag it was
-// given (Prefer: wait, answered 304 if nothing changed in 10 s); otherwise a plain GET every pollMs milliseconds.
-static async Task<(JsonElement Order, string? ETag)> NextAsync(HttpClient client, string token, Guid orderId, string? etag, int pollMs)
-{
-    while (true)
-    {
-        if (pollMs > 0 && etag is not null)
-        {
-            await Task.Delay(pollMs);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (pollMs == 0 && etag is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-            request.Headers.TryAddWithoutValidation("Prefer", "wait=10");
-        }
-
-        using var response = await client.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.NotModified)
-        {
-            return (await Json(response, HttpStatusCode.OK), response.Headers.ETag?.Tag);
-        }
-    }
-}
-
-static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string path, object? body, string? idempotencyKey = null)
-{
-    using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    if (idempotencyKey is not null)
-    {
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-    }
-
-    return await client.SendAsync(request);
-}
-
-static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-{
-    var text = await response.Content.ReadAsStringAsync();
-    return response.StatusCode == expected
-        ? JsonDocument.Parse(text).RootElement.Clone()
-        : throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {text}");
 }
 
 // Cumulative costs: CPU time of this process and of the PostgreSQL cluster in the data directory, and the database's
