@@ -20,10 +20,8 @@ public sealed class BaselineModule : Module
     public const string Id = "bench-baseline";
     public const string Schema = "bench_baseline";
 
-    /// <summary>How many available seats best-available locks and looks at for an adjacent run.</summary>
-    private const int Window = 64;
-
-    private static readonly TimeSpan HoldDuration = TimeSpan.FromMinutes(10);
+    /// <summary>The seats, a row each, seeded by the benchmark before each on-sale.</summary>
+    public static readonly RowPerSeat Seats = new(Schema);
 
     public override string AppId => Id;
 
@@ -48,36 +46,11 @@ public sealed class BaselineModule : Module
 
     public sealed record HoldResponse(Guid HoldId, IReadOnlyList<HeldSeatId> Seats);
 
-    /// <summary>Seeds one event's seats: every seat available.</summary>
-    public static async Task SeedAsync(NpgsqlDataSource database, Guid eventId, IEnumerable<(string SeatId, string Section, int Row, int Number)> seats)
-    {
-        await using var connection = await database.OpenConnectionAsync();
-        await using (var import = await connection.BeginBinaryImportAsync(
-            $"copy {Schema}.seats (event_id, seat_id, section, row_index, seat_number, status) from stdin (format binary)"))
-        {
-            foreach (var (seatId, section, row, number) in seats)
-            {
-                await import.StartRowAsync();
-                await import.WriteAsync(eventId, NpgsqlTypes.NpgsqlDbType.Uuid);
-                await import.WriteAsync(seatId, NpgsqlTypes.NpgsqlDbType.Text);
-                await import.WriteAsync(section, NpgsqlTypes.NpgsqlDbType.Text);
-                await import.WriteAsync(row, NpgsqlTypes.NpgsqlDbType.Integer);
-                await import.WriteAsync(number, NpgsqlTypes.NpgsqlDbType.Integer);
-                await import.WriteAsync("available", NpgsqlTypes.NpgsqlDbType.Text);
-            }
-
-            await import.CompleteAsync();
-        }
-
-        await using var analyze = new NpgsqlCommand($"analyze {Schema}.seats", connection);
-        await analyze.ExecuteNonQueryAsync();
-    }
-
     private static async Task<Results<Created<HoldResponse>, ProblemHttpResult>> CreateHold(Guid eventId, HoldRequest request, Caller caller,
         [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Id)] NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
     {
         var holdId = Guid.NewGuid();
-        var expiresAt = time.GetUtcNow() + HoldDuration;
+        var expiresAt = time.GetUtcNow() + RowPerSeat.HoldDuration;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var held = new List<string>();
@@ -85,7 +58,7 @@ public sealed class BaselineModule : Module
         if (request.Seats is { Count: > 0 } wanted)
         {
             var seats = wanted.Distinct().ToArray();
-            if (await HoldAsync(connection, transaction, eventId, seats, holdId, caller.RequiredUserId, expiresAt, cancellationToken) != seats.Length)
+            if (await Seats.HoldAsync(connection, transaction, eventId, seats, holdId, caller.RequiredUserId, expiresAt, cancellationToken) != seats.Length)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.SeatUnavailable, "Some of these seats are taken.");
@@ -96,28 +69,8 @@ public sealed class BaselineModule : Module
 
         if (request.Best is { Quantity: > 0 } best)
         {
-            // Lock a window of the section's available seats in quality order (skipping seats other holds are deciding
-            // on right now), take the first run of N adjacent ones, release the rest at commit.
-            await using var select = new NpgsqlCommand($"""
-                select seat_id, row_index, seat_number from {Schema}.seats
-                where event_id = $1 and section = $2 and status = 'available'
-                order by row_index, seat_number
-                limit {Window}
-                for update skip locked
-                """, connection, transaction);
-            select.Parameters.Add(new NpgsqlParameter { Value = eventId });
-            select.Parameters.Add(new NpgsqlParameter { Value = best.Section ?? "" });
-            var window = new List<(string Id, int Row, int Number)>(Window);
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    window.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
-                }
-            }
-
-            var run = AdjacentRun(window, best.Quantity);
-            if (run is null || await HoldAsync(connection, transaction, eventId, run, holdId, caller.RequiredUserId, expiresAt, cancellationToken) != run.Length)
+            var run = await Seats.BestAvailableAsync(connection, transaction, eventId, best.Section ?? "", best.Quantity, cancellationToken);
+            if (run is null || await Seats.HoldAsync(connection, transaction, eventId, run, holdId, caller.RequiredUserId, expiresAt, cancellationToken) != run.Length)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.NotEnoughSeats, "Not enough seats together there.");
@@ -138,39 +91,4 @@ public sealed class BaselineModule : Module
 
     private static ProblemHttpResult Refuse(Guid eventId, HoldRequest request, Caller caller) =>
         Problems.Create(StatusCodes.Status409Conflict, HoldFailures.SeatUnavailable, $"Refused without looking ({request.Seats?.Count ?? request.Best?.Quantity} for {caller.RequiredUserId}).");
-
-    /// <summary>The all-or-nothing statement: the caller rolls back unless every seat was updated.</summary>
-    private static async Task<int> HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, string[] seats, Guid holdId, Guid buyerId,
-        DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        await using var update = new NpgsqlCommand($"""
-            update {Schema}.seats set status = 'held', hold_id = $3, buyer_id = $4, expires_at = $5
-            where event_id = $1 and seat_id = any($2) and status = 'available'
-            """, connection, transaction);
-        update.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        update.Parameters.Add(new NpgsqlParameter { Value = seats });
-        update.Parameters.Add(new NpgsqlParameter { Value = holdId });
-        update.Parameters.Add(new NpgsqlParameter { Value = buyerId });
-        update.Parameters.Add(new NpgsqlParameter { Value = expiresAt });
-        return await update.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static string[]? AdjacentRun(List<(string Id, int Row, int Number)> window, int quantity)
-    {
-        for (var start = 0; start + quantity <= window.Count; start++)
-        {
-            var adjacent = true;
-            for (var i = 1; i < quantity && adjacent; i++)
-            {
-                adjacent = window[start + i].Row == window[start].Row && window[start + i].Number == window[start].Number + i;
-            }
-
-            if (adjacent)
-            {
-                return [.. window.Skip(start).Take(quantity).Select(s => s.Id)];
-            }
-        }
-
-        return null;
-    }
 }

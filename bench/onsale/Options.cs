@@ -27,9 +27,10 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
 
     public static Options Parse(string[] args)
     {
-        string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        double Real(string name, double fallback) => Get(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var given = new Arguments(args);
+        string? Get(string name) => given.Text(name);
+        int Int(string name, int fallback) => given.Number(name, fallback);
+        double Real(string name, double fallback) => given.Fraction(name, fallback);
         return new Options(
             Seconds: Int("--seconds", 120),
             Fans: Int("--fans", 1000),

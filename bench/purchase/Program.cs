@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using TicketToken.Bench;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
@@ -28,83 +29,63 @@ const string Usage = """
       --seats 20000      seats in the venue (40 sections), enough that nobody runs out
       --auto-prepare 0   Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
     """;
-if (args.Contains("--help"))
+var options = new Arguments(args);
+if (options.WantsHelp)
 {
     Console.WriteLine(Usage);
     return 0;
 }
 
-int Option(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-var fans = Option("--fans", 100);
-var seconds = Option("--seconds", 30);
-var pollMs = Option("--poll-ms", 0);
-var seats = Option("--seats", 20_000);
-var warmUpSeconds = Option("--warmup", 30);
-var autoPrepare = Option("--auto-prepare", 0);
+var fans = options.Number("--fans", 100);
+var seconds = options.Number("--seconds", 30);
+var pollMs = options.Number("--poll-ms", 0);
+var seats = options.Number("--seats", 20_000);
+var warmUpSeconds = options.Number("--warmup", 30);
+var autoPrepare = options.Number("--auto-prepare", 0);
 Console.WriteLine($"TicketToken purchase benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on; " +
     $"{fans} buyers, {seconds} s, {(pollMs == 0 ? "waiting on order changes" : $"polling every {pollMs} ms")}");
 
-var directory = Path.Combine(Path.GetTempPath(), "tickettoken-purchase-" + Guid.NewGuid().ToString("N"));
-var postgres = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: false, database: "purchase");
-try
+await using var postgres = await BenchDatabase.StartAsync("purchase");
+var settings = new Dictionary<string, string?>(TestHost.Defaults)
 {
-    var settings = new Dictionary<string, string?>(TestHost.Defaults)
-    {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "1000000",
-        ["TicketToken:Identity:AccessTokenLifetime"] = "01:00:00",
-        ["TicketToken:Payments:Gateway"] = "simulated",
-        ["TicketToken:Orders:TaxRates:DE"] = "1900",
-    };
-    var connection = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxAutoPrepare = autoPrepare };
-    await using var host = await TestHost.StartAsync(
-        [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule()], connection.ConnectionString, settings);
-    var personas = new Personas(host.Client);
-    var tokens = new string[fans];
-    await Parallel.ForEachAsync(Enumerable.Range(0, fans), new ParallelOptions { MaxDegreeOfParallelism = 16 },
-        async (i, _) => tokens[i] = (await personas.FanAsync(Personas.NewEmail($"buyer{i}"))).AccessToken);
-    Console.WriteLine($"{fans} buyers signed in");
-    using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+    ["TicketToken:Identity:MaxFailuresPerAddress"] = "1000000",
+    ["TicketToken:Identity:AccessTokenLifetime"] = "01:00:00",
+    ["TicketToken:Payments:Gateway"] = "simulated",
+    ["TicketToken:Orders:TaxRates:DE"] = "1900",
+};
+await using var host = await TestHost.StartAsync(
+    [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule()], postgres.WithAutoPrepare(autoPrepare), settings);
+var tokens = await Fans.SignInAsync(host.Client, fans, "buyer");
+using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
 
-    var warmUp = await PublishAsync(host, seats);
-    await RunAsync(client, tokens, warmUp, TimeSpan.FromSeconds(warmUpSeconds), pollMs, seats / 40);
-    Console.WriteLine("warm-up done");
-    var eventId = await PublishAsync(host, seats);
-    var costBefore = await Cost.ReadAsync(postgres.ConnectionString, directory);
-    var result = await RunAsync(client, tokens, eventId, TimeSpan.FromSeconds(seconds), pollMs, seats / 40);
-    var costAfter = await Cost.ReadAsync(postgres.ConnectionString, directory);
-    await Task.Delay(TimeSpan.FromSeconds(2)); // let what the last answers set in motion (the ledger's posting) finish
-    var problems = await PurchaseInvariants.CheckAsync(postgres.ConnectionString, host.Client, eventId);
+var warmUp = await PublishAsync(host, seats);
+await RunAsync(client, tokens, warmUp, TimeSpan.FromSeconds(warmUpSeconds), pollMs, seats / 40);
+Console.WriteLine("warm-up done");
+var eventId = await PublishAsync(host, seats);
+var costBefore = await Cost.ReadAsync(postgres.ConnectionString, postgres.DataDirectory);
+var result = await RunAsync(client, tokens, eventId, TimeSpan.FromSeconds(seconds), pollMs, seats / 40);
+var costAfter = await Cost.ReadAsync(postgres.ConnectionString, postgres.DataDirectory);
+await Task.Delay(TimeSpan.FromSeconds(2)); // let what the last answers set in motion (the ledger's posting) finish
+var problems = await PurchaseInvariants.CheckAsync(postgres.ConnectionString, host.Client, eventId);
 
-    var sorted = result.Completions.Order().ToList();
-    double At(double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-    Console.WriteLine();
-    Console.WriteLine("| buyers | purchases confirmed | purchases/s | completion p50 / p95 / p99 (max) | not confirmed | invariants |");
-    Console.WriteLine("|---|---|---|---|---|---|");
-    Console.WriteLine($"| {fans} | {sorted.Count:N0} | {sorted.Count / result.Elapsed.TotalSeconds:N1} | {At(0.50):0} / {At(0.95):0} / {At(0.99):0} ms ({(sorted.Count == 0 ? 0 : sorted[^1]):0} ms) | " +
-        $"{result.Failures} | {(problems.Count == 0 ? "hold" : string.Join("; ", problems.Take(5)))} |");
-    await StagesAsync(postgres.ConnectionString, eventId);
-    if (sorted.Count > 0)
-    {
-        // What one purchase costs, whatever else the machine is doing: CPU of this process (host and buyers) and of
-        // PostgreSQL, and the database's commits and statements, divided by the purchases confirmed in the window.
-        var n = (double)sorted.Count;
-        Console.WriteLine($"per purchase: CPU {(costAfter.ProcessCpuMs - costBefore.ProcessCpuMs) / n:0.0} ms in the host and buyers + " +
-            $"{(costAfter.PostgresCpuMs - costBefore.PostgresCpuMs) / n:0.0} ms in PostgreSQL; {(costAfter.Commits - costBefore.Commits) / n:0.0} commits, " +
-            $"{(costAfter.RowsWritten - costBefore.RowsWritten) / n:0.0} rows written, {(costAfter.RowsRead - costBefore.RowsRead) / n:0.0} rows read");
-    }
-    return problems.Count == 0 && result.Failures == 0 ? 0 : 1;
-}
-finally
+var sorted = result.Completions.Order().ToList();
+double At(double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+Console.WriteLine();
+Console.WriteLine("| buyers | purchases confirmed | purchases/s | completion p50 / p95 / p99 (max) | not confirmed | invariants |");
+Console.WriteLine("|---|---|---|---|---|---|");
+Console.WriteLine($"| {fans} | {sorted.Count:N0} | {sorted.Count / result.Elapsed.TotalSeconds:N1} | {At(0.50):0} / {At(0.95):0} / {At(0.99):0} ms ({(sorted.Count == 0 ? 0 : sorted[^1]):0} ms) | " +
+    $"{result.Failures} | {(problems.Count == 0 ? "hold" : string.Join("; ", problems.Take(5)))} |");
+await StagesAsync(postgres.ConnectionString, eventId);
+if (sorted.Count > 0)
 {
-    await postgres.DisposeAsync();
-    if (Directory.Exists(directory))
-    {
-        Directory.Delete(directory, recursive: true);
-    }
-
-    File.Delete(directory + ".log");
-    File.Delete(directory + ".lock");
+    // What one purchase costs, whatever else the machine is doing: CPU of this process (host and buyers) and of
+    // PostgreSQL, and the database's commits and statements, divided by the purchases confirmed in the window.
+    var n = (double)sorted.Count;
+    Console.WriteLine($"per purchase: CPU {(costAfter.ProcessCpuMs - costBefore.ProcessCpuMs) / n:0.0} ms in the host and buyers + " +
+        $"{(costAfter.PostgresCpuMs - costBefore.PostgresCpuMs) / n:0.0} ms in PostgreSQL; {(costAfter.Commits - costBefore.Commits) / n:0.0} commits, " +
+        $"{(costAfter.RowsWritten - costBefore.RowsWritten) / n:0.0} rows written, {(costAfter.RowsRead - costBefore.RowsRead) / n:0.0} rows read");
 }
+return problems.Count == 0 && result.Failures == 0 ? 0 : 1;
 
 // Where a purchase's time goes, from the rows each module wrote (averages over the measured event's confirmed orders).
 static async Task StagesAsync(string connectionString, Guid eventId)
@@ -186,28 +167,28 @@ static async Task<(List<double> Completions, int Failures, TimeSpan Elapsed)> Ru
 // One purchase; false when the section had no two adjacent seats left (the buyer tries another).
 static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, string section, int pollMs)
 {
-    using var hold = await SendAsync(client, token, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { best = new { quantity = 2, section } });
+    using var hold = await Http.SendAsync(client, token, HttpMethod.Post, $"/api/inventory/events/{eventId}/holds", new { best = new { quantity = 2, section } });
     if (hold.StatusCode == HttpStatusCode.Conflict)
     {
         return false;
     }
 
-    var holdId = (await Json(hold, HttpStatusCode.Created)).GetProperty("holdId").GetGuid();
-    using var checkout = await SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
-    var orderId = (await Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-    var (order, etag) = await NextAsync(client, token, orderId, null, pollMs);
+    var holdId = (await Http.Json(hold, HttpStatusCode.Created)).GetProperty("holdId").GetGuid();
+    using var checkout = await Http.SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
+    var orderId = (await Http.Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+    var (order, etag) = await Http.NextOrderAsync(client, token, orderId, null, pollMs);
     while (order.GetProperty("payment") is not { ValueKind: JsonValueKind.Object } payment || payment.GetProperty("clientSecret").ValueKind != JsonValueKind.String)
     {
-        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
+        (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag, pollMs);
     }
 
     var pay = order.GetProperty("payment");
-    using var confirm = await SendAsync(client, token, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{pay.GetProperty("paymentIntentId").GetString()}/confirm",
+    using var confirm = await Http.SendAsync(client, token, HttpMethod.Post, $"/api/payments/simulated/payment-intents/{pay.GetProperty("paymentIntentId").GetString()}/confirm",
         new { clientSecret = pay.GetProperty("clientSecret").GetString(), cardNumber = "4242424242424242" });
-    await Json(confirm, HttpStatusCode.OK);
+    await Http.Json(confirm, HttpStatusCode.OK);
     while (true)
     {
-        (order, etag) = await NextAsync(client, token, orderId, etag, pollMs);
+        (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag, pollMs);
         var status = order.GetProperty("status").GetString();
         if (status == "confirmed")
         {
@@ -221,55 +202,8 @@ static async Task<bool> BuyAsync(HttpClient client, string token, Guid eventId, 
     }
 }
 
-// The order's next state: with --poll-ms 0 (the default) one request that waits for a change of the ETag it was
-// given (Prefer: wait, answered 304 if nothing changed in 10 s); otherwise a plain GET every pollMs milliseconds.
-static async Task<(JsonElement Order, string? ETag)> NextAsync(HttpClient client, string token, Guid orderId, string? etag, int pollMs)
-{
-    while (true)
-    {
-        if (pollMs > 0 && etag is not null)
-        {
-            await Task.Delay(pollMs);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (pollMs == 0 && etag is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-            request.Headers.TryAddWithoutValidation("Prefer", "wait=10");
-        }
-
-        using var response = await client.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.NotModified)
-        {
-            return (await Json(response, HttpStatusCode.OK), response.Headers.ETag?.Tag);
-        }
-    }
-}
-
-static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string path, object? body, string? idempotencyKey = null)
-{
-    using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    if (idempotencyKey is not null)
-    {
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-    }
-
-    return await client.SendAsync(request);
-}
-
-static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-{
-    var text = await response.Content.ReadAsStringAsync();
-    return response.StatusCode == expected
-        ? JsonDocument.Parse(text).RootElement.Clone()
-        : throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {text}");
-}
-
-// Cumulative costs: CPU time of this process and of the PostgreSQL cluster in the data directory (the postmaster, its
-// reaped children and its live ones, from /proc), and the database's commit and row counters.
+// Cumulative costs: CPU time of this process and of the PostgreSQL cluster in the data directory, and the database's
+// commit and row counters.
 sealed record Cost(double ProcessCpuMs, double PostgresCpuMs, long Commits, long RowsWritten, long RowsRead)
 {
     public static async Task<Cost> ReadAsync(string connectionString, string dataDirectory)
@@ -280,48 +214,6 @@ sealed record Cost(double ProcessCpuMs, double PostgresCpuMs, long Commits, long
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         var (commits, written, read) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-        return new Cost(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, ClusterCpuMs(dataDirectory), commits, written, read);
-    }
-
-    private static double ClusterCpuMs(string dataDirectory)
-    {
-        var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
-        var ticksPerSecond = 100.0; // USER_HZ on Linux
-        double total = 0;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(directory, "stat"));
-            }
-            catch (IOException)
-            {
-                continue; // the process ended meanwhile
-            }
-
-            // Fields after the command name (which may hold spaces) start at state; ppid is the 2nd, utime the 12th.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-            if (pid != postmaster && parent != postmaster)
-            {
-                continue;
-            }
-
-            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-            if (pid == postmaster)
-            {
-                ticks += long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            total += ticks;
-        }
-
-        return total / ticksPerSecond * 1000;
+        return new Cost(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, Machine.ClusterCpuMs(dataDirectory), commits, written, read);
     }
 }

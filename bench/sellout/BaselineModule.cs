@@ -25,10 +25,8 @@ public sealed class BaselineModule : Module
     public const string Schema = "bench_sellout";
     public const long PricePerSeat = 5_000;
 
-    /// <summary>How many available seats best-available locks and looks at for an adjacent run.</summary>
-    private const int Window = 64;
-
-    private static readonly TimeSpan HoldDuration = TimeSpan.FromMinutes(10);
+    /// <summary>The seats, a row each, seeded by the benchmark before each sell-out.</summary>
+    public static readonly RowPerSeat Seats = new(Schema);
 
     public override string AppId => Id;
 
@@ -52,31 +50,6 @@ public sealed class BaselineModule : Module
 
     public sealed record PurchaseResponse(Guid Id, string Status, long Total, IReadOnlyList<string> Tickets);
 
-    /// <summary>Seeds one event's seats: every seat available.</summary>
-    public static async Task SeedAsync(NpgsqlDataSource database, Guid eventId, IEnumerable<(string SeatId, string Section, int Row, int Number)> seats)
-    {
-        await using var connection = await database.OpenConnectionAsync();
-        await using (var import = await connection.BeginBinaryImportAsync(
-            $"copy {Schema}.seats (event_id, seat_id, section, row_index, seat_number, status) from stdin (format binary)"))
-        {
-            foreach (var (seatId, section, row, number) in seats)
-            {
-                await import.StartRowAsync();
-                await import.WriteAsync(eventId, NpgsqlTypes.NpgsqlDbType.Uuid);
-                await import.WriteAsync(seatId, NpgsqlTypes.NpgsqlDbType.Text);
-                await import.WriteAsync(section, NpgsqlTypes.NpgsqlDbType.Text);
-                await import.WriteAsync(row, NpgsqlTypes.NpgsqlDbType.Integer);
-                await import.WriteAsync(number, NpgsqlTypes.NpgsqlDbType.Integer);
-                await import.WriteAsync("available", NpgsqlTypes.NpgsqlDbType.Text);
-            }
-
-            await import.CompleteAsync();
-        }
-
-        await using var analyze = new NpgsqlCommand($"analyze {Schema}.seats", connection);
-        await analyze.ExecuteNonQueryAsync();
-    }
-
     private static async Task<Results<Created<HoldResponse>, ProblemHttpResult>> CreateHold(Guid eventId, BestRequest best, Caller caller,
         [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Id)] NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -89,43 +62,14 @@ public sealed class BaselineModule : Module
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Lock a window of the section's available seats in quality order (skipping seats other holds are deciding on
-        // right now), take the first run of N adjacent ones, release the rest at commit.
-        await using var select = new NpgsqlCommand($"""
-            select seat_id, row_index, seat_number from {Schema}.seats
-            where event_id = $1 and section = $2 and status = 'available'
-            order by row_index, seat_number
-            limit {Window}
-            for update skip locked
-            """, connection, transaction);
-        select.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        select.Parameters.Add(new NpgsqlParameter { Value = best.Section });
-        var window = new List<(string Id, int Row, int Number)>(Window);
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                window.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
-            }
-        }
-
-        var run = AdjacentRun(window, best.Quantity);
+        var run = await Seats.BestAvailableAsync(connection, transaction, eventId, best.Section, best.Quantity, cancellationToken);
         if (run is null)
         {
             await transaction.RollbackAsync(cancellationToken);
             return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.NotEnoughSeats, "Not enough seats together there.");
         }
 
-        await using var update = new NpgsqlCommand($"""
-            update {Schema}.seats set status = 'held', hold_id = $3, buyer_id = $4, expires_at = $5
-            where event_id = $1 and seat_id = any($2) and status = 'available'
-            """, connection, transaction);
-        update.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        update.Parameters.Add(new NpgsqlParameter { Value = run });
-        update.Parameters.Add(new NpgsqlParameter { Value = holdId });
-        update.Parameters.Add(new NpgsqlParameter { Value = caller.RequiredUserId });
-        update.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow() + HoldDuration });
-        if (await update.ExecuteNonQueryAsync(cancellationToken) != run.Length)
+        if (await Seats.HoldAsync(connection, transaction, eventId, run, holdId, caller.RequiredUserId, time.GetUtcNow() + RowPerSeat.HoldDuration, cancellationToken) != run.Length)
         {
             await transaction.RollbackAsync(cancellationToken);
             return Problems.Create(StatusCodes.Status409Conflict, HoldFailures.SeatUnavailable, "Some of these seats are taken.");
@@ -207,24 +151,5 @@ public sealed class BaselineModule : Module
         await write.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/bench/sellout/orders/{orderId}", new PurchaseResponse(orderId, "confirmed", total, seats));
-    }
-
-    private static string[]? AdjacentRun(List<(string Id, int Row, int Number)> window, int quantity)
-    {
-        for (var start = 0; start + quantity <= window.Count; start++)
-        {
-            var adjacent = true;
-            for (var i = 1; i < quantity && adjacent; i++)
-            {
-                adjacent = window[start + i].Row == window[start].Row && window[start + i].Number == window[start].Number + i;
-            }
-
-            if (adjacent)
-            {
-                return [.. window.Skip(start).Take(quantity).Select(s => s.Id)];
-            }
-        }
-
-        return null;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TicketToken.Bench;
 using TicketToken.Bench.Sellout;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
@@ -27,144 +28,105 @@ const string Usage = """
       --top 25             statements listed in the profile (by calls per purchase)
       --auto-prepare 0     Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
     """;
-if (args.Contains("--help"))
+var options = new Arguments(args);
+if (options.WantsHelp)
 {
     Console.WriteLine(Usage);
     return 0;
 }
 
-string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-int Option(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-var seats = Option("--seats", 20_000);
-var fans = Option("--fans", 1_000);
-var warmUpSeats = Option("--warmup-seats", 2_000);
-var top = Option("--top", 25);
-var autoPrepare = Option("--auto-prepare", 0);
-var only = Get("--only") ?? "both";
+var seats = options.Number("--seats", 20_000);
+var fans = options.Number("--fans", 1_000);
+var warmUpSeats = options.Number("--warmup-seats", 2_000);
+var top = options.Number("--top", 25);
+var autoPrepare = options.Number("--auto-prepare", 0);
+var only = options.Text("--only", "both");
 const int Sections = 40;
 Console.WriteLine($"TicketToken sell-out benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on and pg_stat_statements; " +
-    $"{seats:N0} seats in {Sections} sections, {fans:N0} fans; load average {LoadAverage()}");
+    $"{seats:N0} seats in {Sections} sections, {fans:N0} fans; load average {Machine.LoadAverage()}");
 
-var directory = Path.Combine(Path.GetTempPath(), "tickettoken-sellout-" + Guid.NewGuid().ToString("N"));
-var postgres = await LocalPostgres.StartAsync(directory, port: 0, ephemeral: false, database: "sellout",
-    serverSettings: ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track_utility=on", "pg_stat_statements.max=10000"]);
-try
+await using var postgres = await BenchDatabase.StartAsync("sellout", statementStatistics: ["pg_stat_statements.track_utility=on", "pg_stat_statements.max=10000"]);
+var settings = new Dictionary<string, string?>(TestHost.Defaults)
 {
-    await using (var db = NpgsqlDataSource.Create(postgres.ConnectionString))
-    {
-        await using var extension = db.CreateCommand("create extension if not exists pg_stat_statements");
-        await extension.ExecuteNonQueryAsync();
-    }
+    ["TicketToken:Identity:MaxFailuresPerAddress"] = "1000000",
+    ["TicketToken:Identity:AccessTokenLifetime"] = "01:00:00",
+    ["TicketToken:Payments:Gateway"] = "simulated",
+    ["TicketToken:Orders:TaxRates:DE"] = "1900",
+    // The production lease, not the tests' 2 s (TestHost.Defaults): with purchases slower than the lease on a busy
+    // machine, every in-flight purchase's watchdog fired every 2 s, about 3 reminder turns and deletes per purchase.
+    ["TicketToken:Workflows:ActivityLease"] = "00:00:30",
+};
+await using var host = await TestHost.StartAsync(
+    [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(), new BaselineModule()], postgres.WithAutoPrepare(autoPrepare), settings);
+var tokens = await Fans.SignInAsync(host.Client, fans, "sellout");
+using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
 
-    var settings = new Dictionary<string, string?>(TestHost.Defaults)
-    {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "1000000",
-        ["TicketToken:Identity:AccessTokenLifetime"] = "01:00:00",
-        ["TicketToken:Payments:Gateway"] = "simulated",
-        ["TicketToken:Orders:TaxRates:DE"] = "1900",
-        // The production lease, not the tests' 2 s (TestHost.Defaults): with purchases slower than the lease on a busy
-        // machine, every in-flight purchase's watchdog fired every 2 s, about 3 reminder turns and deletes per purchase.
-        ["TicketToken:Workflows:ActivityLease"] = "00:00:30",
-    };
-    var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxAutoPrepare = autoPrepare };
-    await using var host = await TestHost.StartAsync(
-        [new IdentityModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(), new BaselineModule()], connection.ConnectionString, settings);
-    var tokens = await SignInAsync(host.Client, fans);
-    using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+var systems = new List<ISellingSystem>();
+if (only is "both" or "platform")
+{
+    systems.Add(new PlatformSystem(client));
+}
 
-    var systems = new List<ISellingSystem>();
-    if (only is "both" or "platform")
-    {
-        systems.Add(new PlatformSystem(client));
-    }
+if (only is "both" or "baseline")
+{
+    systems.Add(new BaselineSystem(client, host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id)));
+}
 
-    if (only is "both" or "baseline")
-    {
-        systems.Add(new BaselineSystem(client, host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id)));
-    }
+var results = new List<(SaleResult Sale, StatementProfile.Window Cost, IReadOnlyList<string> Problems, string Load)>();
+foreach (var system in systems)
+{
+    var warmUp = await PrepareAsync(host, system, warmUpSeats);
+    var warm = await new Sale(system, tokens, Sections).RunAsync(warmUp, quiet: true);
+    Console.WriteLine($"warm-up sell-out, {system.Name}: {warm.SeatsBought:N0} seats in {warm.SoldOutAfter.TotalSeconds:0.0} s");
+    await Task.Delay(TimeSpan.FromSeconds(3)); // what the warm-up set in motion (ledger postings, ticket events) ends outside the window
 
-    var results = new List<(SaleResult Sale, Profile.Window Cost, IReadOnlyList<string> Problems, string Load)>();
-    foreach (var system in systems)
-    {
-        var warmUp = await PrepareAsync(host, system, warmUpSeats);
-        var warm = await new Sale(system, tokens, Sections).RunAsync(warmUp, quiet: true);
-        Console.WriteLine($"warm-up sell-out, {system.Name}: {warm.SeatsBought:N0} seats in {warm.SoldOutAfter.TotalSeconds:0.0} s");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // what the warm-up set in motion (ledger postings, ticket events) ends outside the window
-
-        var eventId = await PrepareAsync(host, system, seats);
-        Console.WriteLine();
-        Console.WriteLine($"sell-out, {system.Name}: event {eventId}, load average {LoadAverage()}");
-        var before = await Profile.ReadAsync(postgres.ConnectionString, directory, reset: true);
-        var sale = await new Sale(system, tokens, Sections).RunAsync(eventId, quiet: false);
-        var load = LoadAverage();
-        await Task.Delay(TimeSpan.FromSeconds(3)); // let what the last answers set in motion (the ledger's posting) finish inside the window
-        var after = await Profile.ReadAsync(postgres.ConnectionString, directory, reset: false);
-        var cost = Profile.Between(before, after, sale.Purchases);
-        var problems = system is BaselineSystem
-            ? await BaselineInvariantsAsync(host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id), eventId, seats)
-            : await PlatformInvariantsAsync(postgres.ConnectionString, host, eventId, seats);
-        if (sale.DuplicateSeats > 0)
-        {
-            problems = [.. problems, $"{sale.DuplicateSeats} seat(s) were answered as bought twice"];
-        }
-
-        Console.WriteLine($"  sold out after {sale.SoldOutAfter.TotalSeconds:0.0} s: {sale.Purchases:N0} purchases, {sale.SeatsBought:N0} seats; load average at the end {load}");
-        cost.Print(top);
-        results.Add((sale, cost, problems, load));
-    }
-
+    var eventId = await PrepareAsync(host, system, seats);
     Console.WriteLine();
-    Console.WriteLine("| system | sold out after | purchases | purchases/s | hold -> tickets p50 / p99 (max) | statements / purchase | transactions / purchase (explicit) | WAL flushes / purchase | CPU / purchase (host + PostgreSQL) | failed | invariants | load average (1/5/15 min) at the end |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    foreach (var (sale, cost, problems, load) in results)
+    Console.WriteLine($"sell-out, {system.Name}: event {eventId}, load average {Machine.LoadAverage()}");
+    var before = await StatementProfile.ReadAsync(postgres.ConnectionString, postgres.DataDirectory, reset: true);
+    var sale = await new Sale(system, tokens, Sections).RunAsync(eventId, quiet: false);
+    var load = Machine.LoadAverage();
+    await Task.Delay(TimeSpan.FromSeconds(3)); // let what the last answers set in motion (the ledger's posting) finish inside the window
+    var after = await StatementProfile.ReadAsync(postgres.ConnectionString, postgres.DataDirectory, reset: false);
+    var cost = StatementProfile.Between(before, after, sale.Purchases, BaselineSystem.SoldOutCheck);
+    var problems = system is BaselineSystem
+        ? await BaselineInvariantsAsync(host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id), eventId, seats)
+        : await PlatformInvariantsAsync(postgres.ConnectionString, host, eventId, seats);
+    if (sale.DuplicateSeats > 0)
     {
-        Console.WriteLine($"| {sale.System} | {sale.SoldOutAfter.TotalSeconds:0.0} s | {sale.Purchases:N0} | {sale.PurchasesPerSecond:N1} | {sale.At(0.50):0} / {sale.At(0.99):0} ms ({sale.At(1):0} ms) | " +
-            $"{cost.StatementsPerPurchase:0.0} | {cost.CommitsPerPurchase:0.0} ({cost.ExplicitPerPurchase:0.0}) | {cost.WalSyncsPerPurchase:0.0} | {cost.HostCpuPerPurchase:0.0} + {cost.PostgresCpuPerPurchase:0.0} ms | {sale.Failures} | " +
-            $"{(problems.Count == 0 ? "hold" : string.Join("; ", problems.Take(5)))} | {load} |");
+        problems = [.. problems, $"{sale.DuplicateSeats} seat(s) were answered as bought twice"];
     }
 
-    if (results.Count == 2)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"platform / baseline: {results[0].Sale.PurchasesPerSecond / results[1].Sale.PurchasesPerSecond:0.00}x purchases/s, " +
-            $"sold out {results[1].Sale.SoldOutAfter / results[0].Sale.SoldOutAfter:0.00}x sooner");
-    }
-
-    var platform = results.Where(r => r.Sale.System.StartsWith("platform", StringComparison.Ordinal)).ToList();
-    if (platform.Count > 0)
-    {
-        Console.WriteLine($"target: sold out in under 60 s (>= 333 purchases/s): {(platform.All(r => r.Sale.SoldOutAfter < TimeSpan.FromSeconds(60)) ? "met" : "MISSED")} " +
-            $"({string.Join(", ", platform.Select(r => $"{r.Sale.SoldOutAfter.TotalSeconds:0.0} s, {r.Sale.PurchasesPerSecond:0.0}/s"))})");
-    }
-
-    return results.All(r => r.Problems.Count == 0 && r.Sale.Failures == 0) ? 0 : 1;
+    Console.WriteLine($"  sold out after {sale.SoldOutAfter.TotalSeconds:0.0} s: {sale.Purchases:N0} purchases, {sale.SeatsBought:N0} seats; load average at the end {load}");
+    cost.Print(top);
+    results.Add((sale, cost, problems, load));
 }
-finally
+
+Console.WriteLine();
+Console.WriteLine("| system | sold out after | purchases | purchases/s | hold -> tickets p50 / p99 (max) | statements / purchase | transactions / purchase (explicit) | WAL flushes / purchase | CPU / purchase (host + PostgreSQL) | failed | invariants | load average (1/5/15 min) at the end |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var (sale, cost, problems, load) in results)
 {
-    NpgsqlConnection.ClearAllPools();
-    await postgres.DisposeAsync();
-    if (Directory.Exists(directory))
-    {
-        Directory.Delete(directory, recursive: true);
-    }
-
-    File.Delete(directory + ".log");
-    File.Delete(directory + ".lock");
+    Console.WriteLine($"| {sale.System} | {sale.SoldOutAfter.TotalSeconds:0.0} s | {sale.Purchases:N0} | {sale.PurchasesPerSecond:N1} | {sale.At(0.50):0} / {sale.At(0.99):0} ms ({sale.At(1):0} ms) | " +
+        $"{cost.StatementsPerPurchase:0.0} | {cost.CommitsPerPurchase:0.0} ({cost.ExplicitPerPurchase:0.0}) | {cost.WalSyncsPerPurchase:0.0} | {cost.HostCpuPerPurchase:0.0} + {cost.PostgresCpuPerPurchase:0.0} ms | {sale.Failures} | " +
+        $"{(problems.Count == 0 ? "hold" : string.Join("; ", problems.Take(5)))} | {load} |");
 }
 
-static string LoadAverage() => string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-
-// Real register and login through identity for each fan (PBKDF2 makes this the slow part), 32 at a time.
-static async Task<IReadOnlyList<string>> SignInAsync(HttpClient client, int count)
+if (results.Count == 2)
 {
-    var personas = new Personas(client);
-    var tokens = new string[count];
-    var clock = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 },
-        async (i, _) => tokens[i] = (await personas.FanAsync(Personas.NewEmail($"sellout{i}"))).AccessToken);
-    Console.WriteLine($"{count:N0} fans signed in through identity in {clock.Elapsed.TotalSeconds:0.0} s");
-    return tokens;
+    Console.WriteLine();
+    Console.WriteLine($"platform / baseline: {results[0].Sale.PurchasesPerSecond / results[1].Sale.PurchasesPerSecond:0.00}x purchases/s, " +
+        $"sold out {results[1].Sale.SoldOutAfter / results[0].Sale.SoldOutAfter:0.00}x sooner");
 }
+
+var platform = results.Where(r => r.Sale.System.StartsWith("platform", StringComparison.Ordinal)).ToList();
+if (platform.Count > 0)
+{
+    Console.WriteLine($"target: sold out in under 60 s (>= 333 purchases/s): {(platform.All(r => r.Sale.SoldOutAfter < TimeSpan.FromSeconds(60)) ? "met" : "MISSED")} " +
+        $"({string.Join(", ", platform.Select(r => $"{r.Sale.SoldOutAfter.TotalSeconds:0.0} s, {r.Sale.PurchasesPerSecond:0.0}/s"))})");
+}
+
+return results.All(r => r.Problems.Count == 0 && r.Sale.Failures == 0) ? 0 : 1;
 
 // A fresh event of 40 sections of 25-seat rows: published through pub/sub as catalog does (waits until inventory and
 // orders know it), or seeded into the baseline's seat table.
@@ -175,7 +137,7 @@ static async Task<Guid> PrepareAsync(TestHost host, ISellingSystem system, int s
     var eventId = Guid.NewGuid();
     if (system is BaselineSystem)
     {
-        await BaselineModule.SeedAsync(host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id), eventId,
+        await BaselineModule.Seats.SeedAsync(host.Services.GetRequiredKeyedService<NpgsqlDataSource>(BaselineModule.Id), eventId,
             layout.SelectMany(s => s.Seats.Select(seat => ($"{s.Code}-{seat.Row + 1}-{seat.Number}", s.Code, seat.Row, seat.Number))));
         return eventId;
     }

@@ -125,11 +125,11 @@ public sealed class PlatformSystem(HttpClient client) : ISellingSystem
         var holdId = held.GetProperty("holdId").GetGuid();
         using var checkout = await Http.SendAsync(client, token, HttpMethod.Post, "/api/orders", new { eventId, holdId }, Guid.NewGuid().ToString());
         var orderId = (await Http.Json(checkout, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-        var (order, etag) = await NextAsync(token, orderId, null);
+        var (order, etag) = await Http.NextOrderAsync(client, token, orderId, null);
         while (order.GetProperty("payment") is not { ValueKind: JsonValueKind.Object } payment || payment.GetProperty("clientSecret").ValueKind != JsonValueKind.String)
         {
             ThrowIfEnded(order, orderId);
-            (order, etag) = await NextAsync(token, orderId, etag);
+            (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag);
         }
 
         var pay = order.GetProperty("payment");
@@ -138,7 +138,7 @@ public sealed class PlatformSystem(HttpClient client) : ISellingSystem
         await Http.Json(confirm, HttpStatusCode.OK);
         while (order.GetProperty("status").GetString() != "confirmed")
         {
-            (order, etag) = await NextAsync(token, orderId, etag);
+            (order, etag) = await Http.NextOrderAsync(client, token, orderId, etag);
             ThrowIfEnded(order, orderId);
         }
 
@@ -150,27 +150,6 @@ public sealed class PlatformSystem(HttpClient client) : ISellingSystem
         if (order.GetProperty("status").GetString() is { } status && status is "failed" or "expired" or "cancelled")
         {
             throw new InvalidOperationException($"order {orderId} ended {status}");
-        }
-    }
-
-    // The order's next state: one request that waits for a change of the ETag it was given (Prefer: wait, 304 after 10 s).
-    private async Task<(JsonElement Order, string? ETag)> NextAsync(string token, Guid orderId, string? etag)
-    {
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            if (etag is not null)
-            {
-                request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-                request.Headers.TryAddWithoutValidation("Prefer", "wait=10");
-            }
-
-            using var response = await client.SendAsync(request);
-            if (response.StatusCode != HttpStatusCode.NotModified)
-            {
-                return (await Http.Json(response, HttpStatusCode.OK), response.Headers.ETag?.Tag);
-            }
         }
     }
 }
@@ -203,28 +182,5 @@ public sealed class BaselineSystem(HttpClient client, Npgsql.NpgsqlDataSource da
         using var purchase = await Http.SendAsync(client, token, HttpMethod.Post, "/bench/sellout/orders",
             new { eventId, holdId, cardNumber = "4242424242424242" }, Guid.NewGuid().ToString());
         return [.. (await Http.Json(purchase, HttpStatusCode.Created)).GetProperty("tickets").EnumerateArray().Select(t => t.GetString()!)];
-    }
-}
-
-internal static class Http
-{
-    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string path, object? body, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        return await client.SendAsync(request);
-    }
-
-    public static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        return response.StatusCode == expected
-            ? JsonDocument.Parse(text).RootElement.Clone()
-            : throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {text}");
     }
 }

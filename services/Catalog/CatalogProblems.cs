@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Catalog.Domain;
 using TicketToken.Contracts.Catalog;
@@ -81,21 +80,23 @@ internal static class CatalogProblems
         new(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"A seat map body is at most {SeatMapLimits.MaximumBodyBytes / (1024 * 1024)} MB.");
 
     /// <summary>The seat map was refused; every error says on which line of the body it is.</summary>
-    public static ProblemHttpResult InvalidSeatMap(SeatMapErrors errors) => TypedResults.Problem(
-        $"{errors.Count} error(s); nothing was imported. Fix them and send the whole seat map again.",
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "The seat map is not valid.",
-        extensions: new Dictionary<string, object?> { ["code"] = "invalid_seat_map", ["errors"] = errors.Reported });
+    public static ProblemException InvalidSeatMap(SeatMapErrors errors) =>
+        new(StatusCodes.Status400BadRequest, "invalid_seat_map", "The seat map is not valid.",
+            $"{errors.Count} error(s); nothing was imported. Fix them and send the whole seat map again.")
+        {
+            Extensions = new Dictionary<string, object?> { ["errors"] = errors.Reported },
+        };
 
     public static ProblemException InvalidJson() =>
         new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.");
 
     /// <summary>A pretix plan was refused; every problem names the JSON path of the element at fault.</summary>
-    public static ProblemHttpResult InvalidPretixPlan(IReadOnlyList<PlanProblem> problems) => TypedResults.Problem(
-        $"{problems.Count} problem(s); nothing was imported. Fix them and send the whole plan again.",
-        statusCode: StatusCodes.Status422UnprocessableEntity,
-        title: "The pretix seating plan is not valid.",
-        extensions: new Dictionary<string, object?> { ["code"] = "invalid_pretix_plan", ["errors"] = problems.Take(SeatMapErrors.MaximumReported).ToList() });
+    public static ProblemException InvalidPretixPlan(IReadOnlyList<PlanProblem> problems) =>
+        new(StatusCodes.Status422UnprocessableEntity, "invalid_pretix_plan", "The pretix seating plan is not valid.",
+            $"{problems.Count} problem(s); nothing was imported. Fix them and send the whole plan again.")
+        {
+            Extensions = new Dictionary<string, object?> { ["errors"] = problems.Take(SeatMapErrors.MaximumReported).ToList() },
+        };
 
     // 409: the request is fine, the state of the resource does not allow it.
     public static ProblemException SeatMapInUse(string detail) =>

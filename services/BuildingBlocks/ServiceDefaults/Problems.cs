@@ -19,6 +19,9 @@ public sealed class ProblemException(int status, string code, string title, stri
     public string Code { get; } = code;
     public string Title { get; } = title;
     public string? Detail { get; } = detail;
+
+    /// <summary>Members the answer carries after <c>code</c>, such as the line-numbered errors of a refused document.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 }
 
 public static class Problems
@@ -112,13 +115,23 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 Title = title,
                 Extensions = { ["code"] = code },
             }
-            : new ProblemDetails
+            : WithExtensions(new ProblemDetails
             {
                 Status = status,
                 Title = title,
                 Detail = detail,
                 Extensions = { ["code"] = code },
-            };
+            }, (exception as ProblemException)?.Extensions);
+
+    private static ProblemDetails WithExtensions(ProblemDetails problem, IReadOnlyDictionary<string, object?>? extensions)
+    {
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return problem;
+    }
 
     /// <summary>The null's place in the body: the serializer knows where the object was, the guard which of its elements.</summary>
     private static string FieldPath(NullValueException missing) =>

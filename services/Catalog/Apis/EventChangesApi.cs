@@ -27,15 +27,26 @@ public static class EventChangesApi
     {
         var group = app.MapGroup("/api/events/{eventId:guid}/changes").WithTags("Event changes").RequireAuthorization(Policies.OrganizerAdmin);
         group.MapGet("/", ListChanges).WithName("ListEventChanges")
-            .WithSummary("The changes made to the event since it was published, oldest first, each with the version it made and who made it.");
+            .WithSummary("The changes made to the event since it was published, oldest first, each with the version it made and who made it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/reschedule", Reschedule).WithName("RescheduleEvent")
-            .WithSummary("Moves a published event to a new time; holders are told, and may have orders bought before the change refunded for refundWindowDays.");
+            .WithSummary("Moves a published event to a new time; holders are told, and may have orders bought before the change refunded for refundWindowDays.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/venue-details", ChangeVenueDetails).WithName("ChangeEventVenueDetails")
-            .WithSummary("Changes what fans are shown of the venue for this event (name, address, doors time); holders are told. The seat map stays.");
+            .WithSummary("Changes what fans are shown of the venue for this event (name, address, doors time); holders are told. The seat map stays.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/capacity", ChangeCapacity).WithName("ChangeEventCapacity")
-            .WithSummary("Adds ticket types or changes general-admission capacities; a capacity below what is sold and held is refused (422).");
+            .WithSummary("Adds ticket types or changes general-admission capacities; a capacity below what is sold and held is refused (422).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/prices", ChangePrices).WithName("ChangeEventPrices")
-            .WithSummary("Changes ticket types' prices for what is not sold yet: holds made and orders placed before keep their prices.");
+            .WithSummary("Changes ticket types' prices for what is not sold yet: holds made and orders placed before keep their prices.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

@@ -26,12 +26,15 @@ public static class PassesApi
         var group = app.MapGroup("/api/passes").WithTags("Passes");
         group.MapPost("/", CreatePass).RequireAuthorization(Policies.OrganizerAdmin).WithName("CreatePass")
             .WithSummary("Creates a season or multi-day pass over several of the organizer's events, sold once at one price; a seated pass needs events on one seat map.")
-            .WithJsonRequestExamples(CatalogExamples.CreatePass);
+            .WithJsonRequestExamples(CatalogExamples.CreatePass)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", ListPasses).RequireAuthorization(Policies.OrganizerAdmin).WithName("ListPasses")
-            .WithSummary("Lists the passes of the organizers the caller administers (or of one, with organizerId), newest first (cursor pagination).");
+            .WithSummary("Lists the passes of the organizers the caller administers (or of one, with organizerId), newest first (cursor pagination).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         // Browsing, like events: anyone may read a pass whose events are all public; other passes are their organizer's.
         group.MapGet("/{passId:guid}", GetPass).AllowAnonymous().WithName("GetPass")
-            .WithSummary("Reads a pass with its events; public once all of its events are.");
+            .WithSummary("Reads a pass with its events; public once all of its events are.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -28,36 +28,53 @@ public static class SeatMapsApi
         group.MapPost("/", CreateSeatMap).WithName("CreateSeatMap")
             .WithSummary("Creates a seat map from a JSON document (price zones, sections → rows → seats); errors name their line.")
             .Accepts<SeatMapRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
-            .WithJsonRequestExample(CatalogExamples.SeatMap);
+            .WithJsonRequestExample(CatalogExamples.SeatMap)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/import", ImportSeatMap).WithName("ImportSeatMap")
             .WithSummary("Imports a seat map from CSV (header section,row,seat,zone,accessible,companion,blocked,x,y) or a JSON array of the same records; errors name their line.")
             .Accepts<SeatImportRequest>("application/json", "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
-            .WithSeatImportExamples();
+            .WithSeatImportExamples()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/pretix", ImportPretixPlan).WithName("ImportPretixSeatingPlan")
             .WithSummary("Imports a pretix seating plan (pretix's seating-plan.schema.json: zones of rows of seats with categories, area shapes such as the stage); zones with rows become sections, categories price zones. Problems answer 422, each with the JSON path of the bad element.")
             .Accepts<JsonObject>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
-            .WithJsonRequestExample(CatalogExamples.PretixPlan);
+            .WithJsonRequestExample(CatalogExamples.PretixPlan)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{seatMapId:guid}/pretix", ExportPretixPlan).WithName("ExportPretixSeatingPlan")
-            .WithSummary("The seat map as a pretix seating plan; a plan imported from pretix comes back with its zones' positions and area shapes.");
-        group.MapGet("/", ListSeatMaps).WithName("ListSeatMaps").WithSummary("Lists the venue's seat maps, newest first (cursor pagination).");
+            .WithSummary("The seat map as a pretix seating plan; a plan imported from pretix comes back with its zones' positions and area shapes.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/", ListSeatMaps).WithName("ListSeatMaps").WithSummary("Lists the venue's seat maps, newest first (cursor pagination).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{seatMapId:guid}", GetSeatMap).WithName("GetSeatMap")
-            .WithSummary("Reads a seat map with its price zones and every section, row (in order from the stage) and seat.");
+            .WithSummary("Reads a seat map with its price zones and every section, row (in order from the stage) and seat.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{seatMapId:guid}", ReplaceSeatMap).WithName("ReplaceSeatMap")
             .WithSummary("Replaces a seat map's contents with a JSON document; refused while an announced event uses it.")
             .Accepts<SeatMapRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithRequestBodyLimit(SeatMapLimits.MaximumBodyBytes + 1)
-            .WithJsonRequestExample(CatalogExamples.SeatMap);
+            .WithJsonRequestExample(CatalogExamples.SeatMap)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapDelete("/{seatMapId:guid}", DeleteSeatMap).WithName("DeleteSeatMap")
-            .WithSummary("Deletes a seat map that no event uses.");
+            .WithSummary("Deletes a seat map that no event uses.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -88,7 +105,7 @@ public static class SeatMapsApi
     /// <summary>A seat; <see cref="Id"/> is <c>{section}-{row}-{number}</c>, the id inventory and tickets use.</summary>
     public sealed record SeatResponse(string Id, string Number, string Zone, bool Accessible, bool Companion, bool Blocked, double X, double Y);
 
-    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> CreateSeatMap(Guid venueId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<SeatMapSummaryResponse>> CreateSeatMap(Guid venueId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
         var body = await ReadBodyAsync(request, json: true, cancellationToken);
@@ -97,7 +114,7 @@ public static class SeatMapsApi
         return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
     }
 
-    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> ImportSeatMap(
+    private static async Task<Created<SeatMapSummaryResponse>> ImportSeatMap(
         Guid venueId, [Required, StringLength(200, MinimumLength = 1)] string name, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
@@ -114,7 +131,7 @@ public static class SeatMapsApi
         return await CreateAsync(db, venue, name, draft, errors, time, cancellationToken);
     }
 
-    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> ImportPretixPlan(
+    private static async Task<Created<SeatMapSummaryResponse>> ImportPretixPlan(
         Guid venueId, [StringLength(200)] string? name, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var venue = await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
@@ -149,7 +166,7 @@ public static class SeatMapsApi
 
             if (layout is null || problems.Count > 0)
             {
-                return CatalogProblems.InvalidPretixPlan(problems);
+                throw CatalogProblems.InvalidPretixPlan(problems);
             }
 
             var now = time.GetUtcNow();
@@ -199,17 +216,14 @@ public static class SeatMapsApi
             ?? throw CatalogProblems.SeatMapNotFound();
         var layout = await SeatMapStore.ReadAsync(db, seatMapId, cancellationToken);
         return TypedResults.Ok(new SeatMapResponse(seatMap.Id, seatMap.VenueId, seatMap.Name, seatMap.SeatCount, layout.Zones,
-            layout.Sections.Select(section => new SectionResponse(section.Code, section.Name, section.Rows
-                .Select(row => new RowResponse(row.Label, row.Index, row.Seats
-                    .Select(seat => new SeatResponse(SeatMapRules.SeatId(section.Code, row.Label, seat.Number), seat.Number, seat.Zone,
-                        seat.Accessible, seat.Companion, seat.Blocked, seat.X, seat.Y))
-                    .ToList()))
-                .ToList()))
-            .ToList(),
+            layout.Project(
+                (section, rows) => new SectionResponse(section.Code, section.Name, rows),
+                (row, seats) => new RowResponse(row.Label, row.Index, seats),
+                (id, seat) => new SeatResponse(id, seat.Number, seat.Zone, seat.Accessible, seat.Companion, seat.Blocked, seat.X, seat.Y)),
             seatMap.CreatedAt, seatMap.UpdatedAt));
     }
 
-    private static async Task<Results<Ok<SeatMapSummaryResponse>, ProblemHttpResult>> ReplaceSeatMap(Guid venueId, Guid seatMapId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<SeatMapSummaryResponse>> ReplaceSeatMap(Guid venueId, Guid seatMapId, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await VenuesApi.AdministeredAsync(db, caller, venueId, cancellationToken);
         var body = await ReadBodyAsync(request, json: true, cancellationToken);
@@ -218,7 +232,7 @@ public static class SeatMapsApi
         var layout = draft is null ? null : SeatMapRules.Validate(draft, errors);
         if (layout is null)
         {
-            return CatalogProblems.InvalidSeatMap(errors);
+            throw CatalogProblems.InvalidSeatMap(errors);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -256,13 +270,13 @@ public static class SeatMapsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<SeatMapSummaryResponse>, ProblemHttpResult>> CreateAsync(
+    private static async Task<Created<SeatMapSummaryResponse>> CreateAsync(
         CatalogDbContext db, Venue venue, string? name, SeatMapDraft? draft, SeatMapErrors errors, TimeProvider time, CancellationToken cancellationToken)
     {
         var layout = draft is null ? null : SeatMapRules.Validate(draft, errors);
         if (layout is null)
         {
-            return CatalogProblems.InvalidSeatMap(errors);
+            throw CatalogProblems.InvalidSeatMap(errors);
         }
 
         var now = time.GetUtcNow();

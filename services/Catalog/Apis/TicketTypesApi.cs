@@ -23,15 +23,23 @@ public static class TicketTypesApi
         var group = app.MapGroup("/api/events/{eventId:guid}/ticket-types").WithTags("Ticket types");
         group.MapPost("/", CreateTicketType).RequireAuthorization(Policies.OrganizerAdmin).WithName("CreateTicketType")
             .WithSummary("Adds a ticket type to a draft event: reserved seating of a price zone of its seat map, or general admission with a capacity.")
-            .WithJsonRequestExamples(CatalogExamples.ReservedTicketType, CatalogExamples.GeneralAdmissionTicketType);
+            .WithJsonRequestExamples(CatalogExamples.ReservedTicketType, CatalogExamples.GeneralAdmissionTicketType)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         // Anonymous by design: prices of announced events are public; a draft's are answered 404 to all but its organizer's staff.
-        group.MapGet("/", ListTicketTypes).AllowAnonymous().WithName("ListTicketTypes").WithSummary("Lists an event's ticket types and prices.");
+        group.MapGet("/", ListTicketTypes).AllowAnonymous().WithName("ListTicketTypes").WithSummary("Lists an event's ticket types and prices.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         // Anonymous by design, as the list.
-        group.MapGet("/{ticketTypeId:guid}", GetTicketType).AllowAnonymous().WithName("GetTicketType").WithSummary("Reads one of an event's ticket types.");
+        group.MapGet("/{ticketTypeId:guid}", GetTicketType).AllowAnonymous().WithName("GetTicketType").WithSummary("Reads one of an event's ticket types.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{ticketTypeId:guid}", UpdateTicketType).RequireAuthorization(Policies.OrganizerAdmin).WithName("UpdateTicketType")
-            .WithSummary("Changes a draft event's ticket type: name, price, access zone, price zone (reserved) or capacity (general admission).");
+            .WithSummary("Changes a draft event's ticket type: name, price, access zone, price zone (reserved) or capacity (general admission).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{ticketTypeId:guid}", DeleteTicketType).RequireAuthorization(Policies.OrganizerAdmin).WithName("DeleteTicketType")
-            .WithSummary("Removes a ticket type from a draft event.");
+            .WithSummary("Removes a ticket type from a draft event.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

@@ -22,12 +22,16 @@ public static class VenuesApi
         var group = app.MapGroup("/api/venues").WithTags("Venues").RequireAuthorization(Policies.OrganizerAdmin);
         group.MapPost("/", CreateVenue).WithName("CreateVenue")
             .WithSummary("Creates a venue for an organizer the caller administers.")
-            .WithJsonRequestExample(CatalogExamples.CreateVenue);
+            .WithJsonRequestExample(CatalogExamples.CreateVenue)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", ListVenues).WithName("ListVenues")
-            .WithSummary("Lists the venues of the organizers the caller administers (or of one, with organizerId), newest first (cursor pagination).");
-        group.MapGet("/{venueId:guid}", GetVenue).WithName("GetVenue").WithSummary("Reads one of the caller's venues.");
+            .WithSummary("Lists the venues of the organizers the caller administers (or of one, with organizerId), newest first (cursor pagination).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{venueId:guid}", GetVenue).WithName("GetVenue").WithSummary("Reads one of the caller's venues.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{venueId:guid}", UpdateVenue).WithName("UpdateVenue")
-            .WithSummary("Changes a venue's name, address, time zone or capacity; events already created keep their times.");
+            .WithSummary("Changes a venue's name, address, time zone or capacity; events already created keep their times.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

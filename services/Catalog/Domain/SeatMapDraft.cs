@@ -104,6 +104,18 @@ public sealed record SeatRecord(string Section, string Row, string Seat, string 
 public sealed record SeatMapLayout(IReadOnlyList<ZoneLayout> Zones, IReadOnlyList<SectionLayout> Sections)
 {
     public int SeatCount => Sections.Sum(s => s.Rows.Sum(r => r.Seats.Count));
+
+    /// <summary>
+    /// The sections, each with its rows and each row with its seats, in layout order, made into another shape; every seat
+    /// comes with its id. A seat map's readers (the seat map API, the event's announcement to inventory) project it this
+    /// one way, so the order and the seat ids they give cannot drift apart.
+    /// </summary>
+    public List<TSection> Project<TSection, TRow, TSeat>(
+        Func<SectionLayout, List<TRow>, TSection> section, Func<RowLayout, List<TSeat>, TRow> row, Func<string, SeatLayout, TSeat> seat) =>
+        Sections.Select(s => section(s, s.Rows
+                .Select(r => row(r, r.Seats.Select(x => seat(SeatMapRules.SeatId(s.Code, r.Label, x.Number), x)).ToList()))
+                .ToList()))
+            .ToList();
 }
 
 public sealed record ZoneLayout(string Code, string Name, string Colour);

@@ -1,21 +1,8 @@
--- How the older platform sold seats: one row per seat, changed in place under row locks, and an order, its payment,
--- its tickets and its ledger entries written in the same request and transaction as the seats are marked sold.
-create table seats (
-    event_id    uuid        not null,
-    seat_id     text        not null,
-    section     text        not null,
-    row_index   int         not null,
-    seat_number int         not null,
-    status      text        not null check (status in ('available', 'held', 'sold')),
-    hold_id     uuid,
-    buyer_id    uuid,
-    expires_at  timestamptz,
-    order_id    uuid,
-    primary key (event_id, seat_id)
-);
+-- How the older platform sold seats (the seats themselves are bench/common's row per seat, 0001): an order, its
+-- payment, its tickets and its ledger entries written in the same request and transaction as the seats are marked sold.
+alter table seats add column order_id uuid;
 
--- Best available walks a section's available seats in quality order; checkout finds a hold's seats.
-create index seats_available on seats (event_id, section, row_index, seat_number) where status = 'available';
+-- Checkout finds a hold's seats.
 create index seats_held on seats (hold_id) where status = 'held';
 
 create table orders (

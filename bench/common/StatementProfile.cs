@@ -1,13 +1,13 @@
-using System.Globalization;
 using Npgsql;
 
-namespace TicketToken.Bench.Sellout;
+namespace TicketToken.Bench;
 
 /// <summary>
 /// What a purchase costs, which holds up on a busy machine: statements (from <c>pg_stat_statements</c>, which the
-/// benchmark's PostgreSQL loads), commits (<c>pg_stat_database</c>), and CPU of this process and of PostgreSQL.
+/// benchmark's PostgreSQL loads, see <see cref="BenchDatabase.StartAsync"/>), commits (<c>pg_stat_database</c>), and CPU
+/// of this process and of PostgreSQL.
 /// </summary>
-public static class Profile
+public static class StatementProfile
 {
     public sealed record Snapshot(double ProcessCpuMs, double PostgresCpuMs, long Commits, long WalSyncs, IReadOnlyList<Statement> Statements);
 
@@ -54,62 +54,22 @@ public static class Profile
         await using var counters = db.CreateCommand("select (select xact_commit + xact_rollback from pg_stat_database where datname = current_database()), (select wal_sync from pg_stat_wal)");
         await using var row = await counters.ExecuteReaderAsync();
         await row.ReadAsync();
-        return new Snapshot(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, ClusterCpuMs(dataDirectory),
+        return new Snapshot(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, Machine.ClusterCpuMs(dataDirectory),
             row.GetInt64(0), row.GetInt64(1), statements);
     }
 
-    /// <summary>The window's costs per purchase; the statements read at the start are the reset's own and ours, so only the end's count.</summary>
-    public static Window Between(Snapshot before, Snapshot after, int purchases)
+    /// <summary>
+    /// The window's costs per purchase; the statements read at the start are the reset's own and ours, so only the end's
+    /// count. Statements containing one of <paramref name="ignored"/> are the benchmark's own (a load generator's checks), not a purchase's.
+    /// </summary>
+    public static Window Between(Snapshot before, Snapshot after, int purchases, params string[] ignored)
     {
         var n = Math.Max(1, purchases);
         var ours = after.Statements.Where(s => !s.Query.Contains("pg_stat_statements", StringComparison.Ordinal) && !s.Query.Contains("pg_stat_database", StringComparison.Ordinal)
-            && !s.Query.Contains(BaselineSystem.SoldOutCheck, StringComparison.Ordinal)).ToList();
+            && !ignored.Any(text => s.Query.Contains(text, StringComparison.Ordinal))).ToList();
         var explicitTransactions = ours.Where(s => s.Query.StartsWith("BEGIN", StringComparison.OrdinalIgnoreCase) || s.Query.StartsWith("START TRANSACTION", StringComparison.OrdinalIgnoreCase)).Sum(s => s.Calls);
         return new Window(ours.Sum(s => s.Calls) / (double)n, (after.Commits - before.Commits) / (double)n, explicitTransactions / (double)n, (after.WalSyncs - before.WalSyncs) / (double)n,
             (after.ProcessCpuMs - before.ProcessCpuMs) / n, (after.PostgresCpuMs - before.PostgresCpuMs) / n,
             [.. ours.OrderByDescending(s => s.Calls).Select(s => (s, s.Calls / (double)n))]);
-    }
-
-    // CPU of the PostgreSQL cluster in the data directory: the postmaster, its reaped children and its live ones (/proc).
-    private static double ClusterCpuMs(string dataDirectory)
-    {
-        var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
-        const double TicksPerSecond = 100.0; // USER_HZ on Linux
-        double total = 0;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(directory, "stat"));
-            }
-            catch (IOException)
-            {
-                continue; // the process ended meanwhile
-            }
-
-            // Fields after the command name (which may hold spaces) start at state; ppid is the 2nd, utime the 12th.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            if (pid != postmaster && parent != postmaster)
-            {
-                continue;
-            }
-
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            if (pid == postmaster)
-            {
-                ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
-            }
-
-            total += ticks;
-        }
-
-        return total / TicksPerSecond * 1000;
     }
 }
