@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.Bench;
@@ -84,7 +85,10 @@ foreach (var system in systems)
     Console.WriteLine();
     Console.WriteLine($"sell-out, {system.Name}: event {eventId}, load average {Machine.LoadAverage()}");
     var before = await StatementProfile.ReadAsync(postgres.ConnectionString, postgres.DataDirectory, reset: true);
+    var (jitMethods, jitTime, cpu) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime(), Environment.CpuUsage.TotalTime);
     var sale = await new Sale(system, tokens, Sections).RunAsync(eventId, quiet: false);
+    // The JIT still at work during the measured sale (tiered compilation moving hot methods up) is CPU the sale does not get.
+    var jit = (Methods: JitInfo.GetCompiledMethodCount() - jitMethods, Time: JitInfo.GetCompilationTime() - jitTime, Cpu: Environment.CpuUsage.TotalTime - cpu);
     var load = Machine.LoadAverage();
     await Task.Delay(TimeSpan.FromSeconds(3)); // let what the last answers set in motion (the ledger's posting) finish inside the window
     var after = await StatementProfile.ReadAsync(postgres.ConnectionString, postgres.DataDirectory, reset: false);
@@ -98,6 +102,7 @@ foreach (var system in systems)
     }
 
     Console.WriteLine($"  sold out after {sale.SoldOutAfter.TotalSeconds:0.0} s: {sale.Purchases:N0} purchases, {sale.SeatsBought:N0} seats; load average at the end {load}");
+    Console.WriteLine($"  JIT during the sale: {jit.Methods:N0} methods compiled in {jit.Time.TotalMilliseconds:N0} ms, {100 * jit.Time / jit.Cpu:0.0} % of this process's CPU");
     cost.Print(top);
     results.Add((sale, cost, problems, load));
 }
@@ -122,7 +127,9 @@ if (results.Count == 2)
 var platform = results.Where(r => r.Sale.System.StartsWith("platform", StringComparison.Ordinal)).ToList();
 if (platform.Count > 0)
 {
-    Console.WriteLine($"target: sold out in under 60 s (>= 333 purchases/s): {(platform.All(r => r.Sale.SoldOutAfter < TimeSpan.FromSeconds(60)) ? "met" : "MISSED")} " +
+    var verdict = seats < 20_000 ? "not judged below 20,000 seats"
+        : platform.All(r => r.Sale.SoldOutAfter < TimeSpan.FromSeconds(60)) ? "met" : "MISSED";
+    Console.WriteLine($"target: 20,000 seats sold out in under 60 s (>= 333 purchases/s): {verdict} " +
         $"({string.Join(", ", platform.Select(r => $"{r.Sale.SoldOutAfter.TotalSeconds:0.0} s, {r.Sale.PurchasesPerSecond:0.0}/s"))})");
 }
 
