@@ -102,7 +102,8 @@ foreach (var system in systems)
     }
 
     Console.WriteLine($"  sold out after {sale.SoldOutAfter.TotalSeconds:0.0} s: {sale.Purchases:N0} purchases, {sale.SeatsBought:N0} seats; load average at the end {load}");
-    Console.WriteLine($"  JIT during the sale: {jit.Methods:N0} methods compiled in {jit.Time.TotalMilliseconds:N0} ms, {100 * jit.Time / jit.Cpu:0.0} % of this process's CPU");
+    // Time inside the JIT is elapsed time summed over threads: on a quiet machine about its CPU, on a busy one also its waits for a core.
+    Console.WriteLine($"  JIT during the sale: {jit.Methods:N0} methods compiled, {jit.Time.TotalSeconds:N1} s inside the JIT; the process used {jit.Cpu.TotalSeconds:N1} s of CPU");
     cost.Print(top);
     results.Add((sale, cost, problems, load));
 }
