@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Orders.Domain;
 
@@ -74,11 +73,13 @@ internal static class OrdersProblems
     public static ProblemException NotRefundable(OrderStatus status) =>
         new(StatusCodes.Status409Conflict, "order_not_refundable", "Only a confirmed order can be refunded.", $"This order is {status.StoredName()}.");
 
-    public static ProblemHttpResult InvalidGuestList(IReadOnlyList<Domain.GuestListError> errors) => TypedResults.Problem(
-        $"{errors.Count} error(s); nothing was issued. Fix them and send the whole guest list again.",
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "The guest list is not valid.",
-        extensions: new Dictionary<string, object?> { ["code"] = "invalid_guest_list", ["errors"] = errors });
+    /// <summary>Every error of the list, each naming its line, in <c>errors</c>.</summary>
+    public static ProblemException InvalidGuestList(IReadOnlyList<Domain.GuestListError> errors) =>
+        new(StatusCodes.Status400BadRequest, "invalid_guest_list", "The guest list is not valid.",
+            $"{errors.Count} error(s); nothing was issued. Fix them and send the whole guest list again.")
+        {
+            Extensions = new Dictionary<string, object?> { ["errors"] = errors },
+        };
 
     public static ProblemException InvalidCounterSale(string detail) =>
         new(StatusCodes.Status400BadRequest, "invalid_counter_sale", "The box-office sale is not valid; nothing was sold.", detail);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Payments.Gateways;
 
@@ -36,17 +35,22 @@ internal static class PaymentsProblems
         new(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "A webhook body is at most 1 MB.");
 
     // 402 and 409: the request is fine, the payment's state or the card says no.
-    public static ProblemHttpResult CardDeclined(string code, string? declineCode, string message) => TypedResults.Problem(
-        message,
-        statusCode: StatusCodes.Status402PaymentRequired,
-        title: "The card was declined.",
-        extensions: new Dictionary<string, object?> { ["code"] = code, ["declineCode"] = declineCode });
+    /// <summary>Stripe's own <paramref name="code"/> and <paramref name="declineCode"/> (<c>declineCode</c> in the body), as Stripe.js shows them.</summary>
+    public static ProblemException CardDeclined(string code, string? declineCode, string message) =>
+        new(StatusCodes.Status402PaymentRequired, code, "The card was declined.", message)
+        {
+            Extensions = new Dictionary<string, object?> { ["declineCode"] = declineCode },
+        };
 
     public static ProblemException UnexpectedIntentState(string detail) =>
         new(StatusCodes.Status409Conflict, "payment_intent_unexpected_state", "The payment cannot take this step now.", detail);
 
     // 502 and 503: the gateway failed us.
-    public static ProblemException Gateway(GatewayException failure) => failure.IsRetryable
-        ? new(StatusCodes.Status503ServiceUnavailable, "gateway_unavailable", "The payment gateway did not answer; try again shortly.")
-        : new(StatusCodes.Status502BadGateway, "gateway_error", "The payment gateway refused the request.", failure.Error.Message);
+    public static ProblemException Gateway(GatewayException failure) => failure.IsRetryable ? GatewayUnavailable() : GatewayRefused(failure.Error.Message);
+
+    public static ProblemException GatewayUnavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, "gateway_unavailable", "The payment gateway did not answer; try again shortly.");
+
+    public static ProblemException GatewayRefused(string? detail) =>
+        new(StatusCodes.Status502BadGateway, "gateway_error", "The payment gateway refused the request.", detail);
 }

@@ -36,13 +36,13 @@ public static class PageCursor
         var bytes = new byte[24];
         if (cursor.Length != 32 || !Convert.TryFromBase64String(base64 + new string('=', (4 - base64.Length % 4) % 4), bytes, out var written) || written != 24)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_cursor", "The cursor is not one this API gave out.", "Pass the nextCursor of the previous page unchanged.");
+            throw InvalidCursor();
         }
 
         var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes);
         if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_cursor", "The cursor is not one this API gave out.", "Pass the nextCursor of the previous page unchanged.");
+            throw InvalidCursor();
         }
 
         return (new DateTimeOffset(ticks, TimeSpan.Zero), new Guid(bytes.AsSpan(8)));
@@ -51,9 +51,14 @@ public static class PageCursor
     public static int Limit(int? requested) => requested switch
     {
         null => DefaultLimit,
-        < 1 or > MaximumLimit => throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_limit", $"The limit must be between 1 and {MaximumLimit}."),
+        < 1 or > MaximumLimit => throw InvalidLimit(),
         var limit => limit.Value,
     };
+
+    public static ProblemException InvalidCursor() =>
+        new(StatusCodes.Status400BadRequest, "invalid_cursor", "The cursor is not one this API gave out.", "Pass the nextCursor of the previous page unchanged.");
+
+    public static ProblemException InvalidLimit() => new(StatusCodes.Status400BadRequest, "invalid_limit", $"The limit must be between 1 and {MaximumLimit}.");
 
     /// <summary>Builds the page from <paramref name="limit"/> + 1 fetched rows (the extra one only says that there is more).</summary>
     public static Page<TOut> Build<TIn, TOut>(IReadOnlyList<TIn> rows, int limit, Func<TIn, (DateTimeOffset At, Guid Id)> key, Func<TIn, TOut> map)

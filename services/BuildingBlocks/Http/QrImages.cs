@@ -14,8 +14,10 @@ public static class QrImages
     {
         null or "PNG" => false,
         "SVG" => true,
-        _ => throw new ProblemException(StatusCodes.Status400BadRequest, "unsupported_format", "The format must be png or svg."),
+        _ => throw UnsupportedFormat(),
     };
+
+    public static ProblemException UnsupportedFormat() => new(StatusCodes.Status400BadRequest, "unsupported_format", "The format must be png or svg.");
 
     /// <summary>Draws <paramref name="text"/> (error correction M, 8 pixels a module).</summary>
     public static FileContentHttpResult Render(string text, bool svg)

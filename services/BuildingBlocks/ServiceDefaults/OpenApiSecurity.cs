@@ -6,7 +6,7 @@ namespace TicketToken.BuildingBlocks.ServiceDefaults;
 
 /// <summary>
 /// Describes the bearer scheme once, and on every operation that needs a token: the requirement, the policy
-/// in words, and the 401/403 problem responses (Swagger UI then offers "Authorize").
+/// in words (Swagger UI then offers "Authorize"). Its 401/403 problem answers come from <see cref="ProblemAnswersDescriptionProvider"/>.
 /// </summary>
 internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
@@ -41,13 +41,6 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Scheme, context.Document)] = [] }];
         var rule = policies.Count > 0 ? $"Requires policy {string.Join(" and ", policies)}." : "Requires a valid access token.";
         operation.Description = string.IsNullOrEmpty(operation.Description) ? rule : operation.Description + "\n\n" + rule;
-        operation.Responses ??= [];
-        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No valid access token (problem details, code unauthenticated, invalid_token or token_expired)." });
-        if (policies.Count > 0)
-        {
-            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token's role does not satisfy the policy (problem details, code forbidden)." });
-        }
-
         return Task.CompletedTask;
     }
 }

@@ -10,8 +10,10 @@ using TicketToken.BuildingBlocks.State;
 namespace TicketToken.BuildingBlocks.ServiceDefaults;
 
 /// <summary>
-/// A failure a client can act on, with a stable machine-readable <see cref="Code"/>. Throw it from a handler
-/// (or return <see cref="Problems.Create"/>) and the client gets an RFC 9457 problem body with that code.
+/// A failure a client can act on, with a stable machine-readable <see cref="Code"/>. Modules make them in their problem
+/// catalogue (<c>OrdersProblems</c>, <c>IdentityProblems</c>, ...) and throw them from a handler or the domain; the client
+/// gets an RFC 9457 problem body with that code (ADR 0030). Routes declare the ones they can answer with
+/// <see cref="ProblemAnswerExtensions.Problems{TBuilder}"/>.
 /// </summary>
 public sealed class ProblemException(int status, string code, string title, string? detail = null) : Exception(detail ?? title)
 {
@@ -20,13 +22,19 @@ public sealed class ProblemException(int status, string code, string title, stri
     public string Title { get; } = title;
     public string? Detail { get; } = detail;
 
-    /// <summary>Members the answer carries after <c>code</c>, such as the line-numbered errors of a refused document.</summary>
+    /// <summary>Members the body carries after <c>code</c> (a guest list's errors by line), in this order.</summary>
     public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
+    /// <summary>The answer's <c>Retry-After</c>, in seconds (a lockout's 429).</summary>
+    public int? RetryAfterSeconds { get; init; }
 }
 
 public static class Problems
 {
-    /// <summary>A problem-details result carrying a <c>code</c> extension.</summary>
+    /// <summary>
+    /// A problem-details result carrying a <c>code</c> extension. Modules throw their named problems instead (ADR 0030);
+    /// this stays for the on-sale bench's baseline module, which answers like inventory did before.
+    /// </summary>
     public static ProblemHttpResult Create(int status, string code, string title, string? detail = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
 
@@ -99,6 +107,12 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is ProblemException { RetryAfterSeconds: { } seconds })
+        {
+            // Set here: the exception handler cleared the headers a handler set before it threw.
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -107,7 +121,21 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         });
     }
 
-    private static ProblemDetails Build(Exception exception, int status, string code, string title, string? detail) =>
+    private static ProblemDetails Build(Exception exception, int status, string code, string title, string? detail)
+    {
+        var problem = Shape(exception, status, code, title, detail);
+        if (exception is ProblemException { Extensions: { } extensions })
+        {
+            foreach (var (name, value) in extensions)
+            {
+                problem.Extensions[name] = value;
+            }
+        }
+
+        return problem;
+    }
+
+    private static ProblemDetails Shape(Exception exception, int status, string code, string title, string? detail) =>
         exception is BadHttpRequestException { InnerException: NullValueException missing }
             ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldPath(missing)] = [$"{FieldPath(missing)} must not be null."] })
             {
@@ -115,23 +143,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 Title = title,
                 Extensions = { ["code"] = code },
             }
-            : WithExtensions(new ProblemDetails
+            : new ProblemDetails
             {
                 Status = status,
                 Title = title,
                 Detail = detail,
                 Extensions = { ["code"] = code },
-            }, (exception as ProblemException)?.Extensions);
-
-    private static ProblemDetails WithExtensions(ProblemDetails problem, IReadOnlyDictionary<string, object?>? extensions)
-    {
-        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
-        {
-            problem.Extensions[name] = value;
-        }
-
-        return problem;
-    }
+            };
 
     /// <summary>The null's place in the body: the serializer knows where the object was, the guard which of its elements.</summary>
     private static string FieldPath(NullValueException missing) =>

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
@@ -66,6 +67,7 @@ public static class ServiceDefaultsExtensions
 
         services.AddTicketTokenAuthentication(builder.Configuration);
         ConfigureForwardedHeaders(services, builder.Configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionProvider, ProblemAnswersDescriptionProvider>());
         services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>

@@ -17,9 +17,12 @@ public static class AdminApi
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/admin/users").WithTags("Platform administration").RequireAuthorization(Policies.PlatformAdmin);
-        group.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("Lists accounts, newest first, optionally by e-mail prefix (cursor pagination).");
-        group.MapPost("/{userId:guid}/reactivate", Reactivate).WithName("ReactivateUser").WithSummary("Reactivates a deactivated account.");
-        group.MapPost("/{userId:guid}/unlock", Unlock).WithName("UnlockUser").WithSummary("Lifts a sign-in lockout of the account.");
+        group.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("Lists accounts, newest first, optionally by e-mail prefix (cursor pagination).")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
+        group.MapPost("/{userId:guid}/reactivate", Reactivate).WithName("ReactivateUser").WithSummary("Reactivates a deactivated account.")
+            .Problems(IdentityProblems.UserNotFound, IdentityProblems.AccountErased);
+        group.MapPost("/{userId:guid}/unlock", Unlock).WithName("UnlockUser").WithSummary("Lifts a sign-in lockout of the account.")
+            .Problems(IdentityProblems.UserNotFound);
         return group;
     }
 
@@ -47,12 +50,12 @@ public static class AdminApi
             u => new UserSummary(u.Id, u.Email, u.DisplayName, u.Status.ToString(), u.MfaEnabled, u.IsPlatformAdmin, u.CreatedAt)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Reactivate(Guid userId, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> Reactivate(Guid userId, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var user = await db.Users.FindAsync([userId], cancellationToken) ?? throw UserNotFound();
+        var user = await db.Users.FindAsync([userId], cancellationToken) ?? throw IdentityProblems.UserNotFound();
         if (user.Status == UserStatus.Erased)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "account_erased", "This account was erased and cannot come back.");
+            throw IdentityProblems.AccountErased();
         }
 
         user.Status = UserStatus.Active;
@@ -63,7 +66,7 @@ public static class AdminApi
 
     private static async Task<NoContent> Unlock(Guid userId, IdentityDbContext db, Throttle throttle, CancellationToken cancellationToken)
     {
-        var user = await db.Users.FindAsync([userId], cancellationToken) ?? throw UserNotFound();
+        var user = await db.Users.FindAsync([userId], cancellationToken) ?? throw IdentityProblems.UserNotFound();
         if (user.Email is not null)
         {
             await throttle.ClearAsync(Throttle.ForAccount("login", user.Email), cancellationToken);
@@ -71,6 +74,4 @@ public static class AdminApi
 
         return TypedResults.NoContent();
     }
-
-    private static ProblemException UserNotFound() => new(StatusCodes.Status404NotFound, "user_not_found", "There is no such account.");
 }

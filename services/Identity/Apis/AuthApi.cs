@@ -23,22 +23,33 @@ public static class AuthApi
         var group = app.MapGroup("/api/auth").WithTags("Accounts");
         // Anonymous by design: these are how a person gets a token in the first place (DESIGN.md section 6).
         group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
-            .WithSummary("Opens a fan account. The answer is the same whether or not the address already has one.");
+            .WithSummary("Opens a fan account. The answer is the same whether or not the address already has one.")
+            .Problems(IdentityProblems.InvalidEmail, IdentityProblems.PasswordTooRepetitive);
         group.MapPost("/login", Login).AllowAnonymous().WithName("Login")
-            .WithSummary("Signs in with e-mail and password (and a TOTP or recovery code when MFA is on); returns an access and a refresh token.");
+            .WithSummary("Signs in with e-mail and password (and a TOTP or recovery code when MFA is on); returns an access and a refresh token.")
+            .Problems(IdentityProblems.InvalidEmail, IdentityProblems.InvalidCredentials, IdentityProblems.MfaRequired, IdentityProblems.InvalidSecondFactor,
+                IdentityProblems.AccountDeactivated, SignInLocked);
         group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("RefreshSession")
-            .WithSummary("Trades a refresh token for new tokens. Each refresh token works once; reusing one ends the session.");
+            .WithSummary("Trades a refresh token for new tokens. Each refresh token works once; reusing one ends the session.")
+            .Problems(IdentityProblems.InvalidRefreshToken, IdentityProblems.RefreshTokenReused);
         group.MapPost("/password/forgot", ForgotPassword).AllowAnonymous().WithName("ForgotPassword")
-            .WithSummary("Sends a single-use reset link to the address if it has an account; the answer never says whether it does.");
+            .WithSummary("Sends a single-use reset link to the address if it has an account; the answer never says whether it does.")
+            .Problems(IdentityProblems.InvalidEmail, SignInLocked);
         group.MapPost("/password/reset", ResetPassword).AllowAnonymous().WithName("ResetPassword")
-            .WithSummary("Sets a new password with a reset token; every session of the account ends.");
+            .WithSummary("Sets a new password with a reset token; every session of the account ends.")
+            .Problems(IdentityProblems.InvalidResetToken, IdentityProblems.PasswordTooRepetitive);
 
         group.MapPost("/reauthenticate", Reauthenticate).RequireAuthorization(Policies.Fan).WithName("Reauthenticate")
-            .WithSummary("Proves again who you are (password, and the second factor when MFA is on) for a sensitive operation such as a wallet export; returns a proof good for 5 minutes.");
+            .WithSummary("Proves again who you are (password, and the second factor when MFA is on) for a sensitive operation such as a wallet export; returns a proof good for 5 minutes.")
+            .Problems(IdentityProblems.SessionEnded, IdentityProblems.WrongPasswordOnReauthentication, IdentityProblems.MfaRequired, IdentityProblems.InvalidSecondFactor,
+                SignInLocked);
         group.MapPost("/logout", Logout).RequireAuthorization(Policies.Fan).WithName("Logout")
             .WithSummary("Ends the session the access token belongs to: its refresh tokens stop working.");
         return group;
     }
+
+    /// <summary>The lockout's answer, for the declarations (its status and code do not depend on the arguments).</summary>
+    internal static ProblemException SignInLocked() => IdentityProblems.TooManyAttempts(TimeSpan.Zero, "sign-in");
 
     public sealed record RegisterRequest(
         [property: Required, StringLength(254)] string Email,
@@ -112,7 +123,7 @@ public static class AuthApi
         return TypedResults.Accepted((string?)null, new AcceptedResponse("If this address can be registered, its account is ready: sign in with POST /api/auth/login."));
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(LoginRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    private static async Task<Ok<TokenResponse>> Login(LoginRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
     {
         var email = Emails.Normalize(request.Email);
         var options = services.Options.Value;
@@ -120,7 +131,7 @@ public static class AuthApi
         var addressKey = Throttle.ForAddress("login", http.Connection.RemoteIpAddress?.ToString());
         if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
         {
-            return TooManyAttempts(http, lockedFor, "sign-in");
+            throw IdentityProblems.TooManyAttempts(lockedFor, "sign-in");
         }
 
         var db = services.Db;
@@ -128,12 +139,12 @@ public static class AuthApi
         if (!services.Passwords.Verify(user, request.Password) || user is null)
         {
             await CountFailureAsync();
-            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "The e-mail address or the password is wrong.");
+            throw IdentityProblems.InvalidCredentials();
         }
 
         if (user.Status == UserStatus.Deactivated)
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "account_deactivated", "This account is deactivated.", "Ask support to reactivate it.");
+            throw IdentityProblems.AccountDeactivated();
         }
 
         string[] amr = [SignIn.Password];
@@ -141,15 +152,14 @@ public static class AuthApi
         {
             if (string.IsNullOrWhiteSpace(request.TotpCode) && string.IsNullOrWhiteSpace(request.RecoveryCode))
             {
-                return Problems.Create(StatusCodes.Status401Unauthorized, "mfa_required", "A second factor is required.",
-                    "Send the 6-digit code of the authenticator app as totpCode, or an unused recovery code as recoveryCode.");
+                throw IdentityProblems.MfaRequired();
             }
 
             var verified = await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.TotpCode, request.RecoveryCode, cancellationToken);
             if (!verified)
             {
                 await CountFailureAsync();
-                return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_mfa_code", "The second-factor code is wrong or was already used.");
+                throw IdentityProblems.InvalidSecondFactor();
             }
 
             amr = [SignIn.Password, SignIn.Mfa];
@@ -179,7 +189,7 @@ public static class AuthApi
     /// Step-up for sensitive operations (ADR 0025). The password is checked against the same failure counters as sign-in, so a
     /// stolen access token buys no extra guesses; the proof is bound to the account and the session that asked.
     /// </summary>
-    private static async Task<Results<Ok<ReauthenticationResponse>, ProblemHttpResult>> Reauthenticate(ReauthenticateRequest request, Caller caller, HttpContext http,
+    private static async Task<Ok<ReauthenticationResponse>> Reauthenticate(ReauthenticateRequest request, Caller caller, HttpContext http,
         [AsParameters] AuthServices services, SigningKeys keys, CancellationToken cancellationToken)
     {
         var db = services.Db;
@@ -192,20 +202,20 @@ public static class AuthApi
             : await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now, cancellationToken);
         if (user is null || session is null)
         {
-            return Problems.Create(StatusCodes.Status401Unauthorized, "session_ended", "This session has ended.", "Sign in again.");
+            throw IdentityProblems.SessionEnded();
         }
 
         var accountKey = Throttle.ForAccount("login", user.Email!);
         var addressKey = Throttle.ForAddress("login", http.Connection.RemoteIpAddress?.ToString());
         if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
         {
-            return TooManyAttempts(http, lockedFor, "sign-in");
+            throw IdentityProblems.TooManyAttempts(lockedFor, "sign-in");
         }
 
         if (!services.Passwords.Verify(user, request.Password))
         {
             await CountFailureAsync();
-            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_credentials", "The password is wrong.");
+            throw IdentityProblems.WrongPasswordOnReauthentication();
         }
 
         string[] amr = [SignIn.Password];
@@ -213,14 +223,13 @@ public static class AuthApi
         {
             if (string.IsNullOrWhiteSpace(request.TotpCode) && string.IsNullOrWhiteSpace(request.RecoveryCode))
             {
-                return Problems.Create(StatusCodes.Status401Unauthorized, "mfa_required", "A second factor is required.",
-                    "Send the 6-digit code of the authenticator app as totpCode, or an unused recovery code as recoveryCode.");
+                throw IdentityProblems.MfaRequired();
             }
 
             if (!await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.TotpCode, request.RecoveryCode, cancellationToken))
             {
                 await CountFailureAsync();
-                return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_mfa_code", "The second-factor code is wrong or was already used.");
+                throw IdentityProblems.InvalidSecondFactor();
             }
 
             amr = [SignIn.Password, SignIn.Mfa];
@@ -260,7 +269,7 @@ public static class AuthApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Accepted<AcceptedResponse>, ProblemHttpResult>> ForgotPassword(ForgotPasswordRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    private static async Task<Accepted<AcceptedResponse>> ForgotPassword(ForgotPasswordRequest request, HttpContext http, [AsParameters] AuthServices services, CancellationToken cancellationToken)
     {
         var email = Emails.Normalize(request.Email);
         var options = services.Options.Value;
@@ -268,7 +277,7 @@ public static class AuthApi
         var addressKey = Throttle.ForAddress("reset", http.Connection.RemoteIpAddress?.ToString());
         if (await services.Throttle.LockedForAsync([accountKey, addressKey], cancellationToken) is { } lockedFor)
         {
-            return TooManyAttempts(http, lockedFor, "password reset");
+            throw IdentityProblems.TooManyAttempts(lockedFor, "password reset");
         }
 
         await services.Throttle.CountAsync(accountKey, options.MaxResetRequestsPerAccount, options.FailureWindow, options.LockoutDuration, cancellationToken);
@@ -288,7 +297,7 @@ public static class AuthApi
         return TypedResults.Accepted((string?)null, new AcceptedResponse("If this address has an account, a reset link is on its way."));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ResetPassword(ResetPasswordRequest request, [AsParameters] AuthServices services, CancellationToken cancellationToken)
+    private static async Task<NoContent> ResetPassword(ResetPasswordRequest request, [AsParameters] AuthServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         var now = services.Time.GetUtcNow();
@@ -297,7 +306,7 @@ public static class AuthApi
         var user = reset is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == reset.UserId && u.Status == UserStatus.Active, cancellationToken);
         if (reset is null || user is null || reset.UsedAt is not null || reset.ExpiresAt <= now)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_reset_token", "The reset link is not valid.", "It expired or was already used; request a new one.");
+            throw IdentityProblems.InvalidResetToken();
         }
 
         Passwords.EnsureAcceptable(request.NewPassword, user.Email);
@@ -312,15 +321,6 @@ public static class AuthApi
         await services.SignIn.RevokeAllAsync(user.Id, "password_reset", except: null, cancellationToken);
         await services.Throttle.ClearAsync(Throttle.ForAccount("login", user.Email!), cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>429 <c>too_many_attempts</c> with <c>Retry-After</c>: the one answer of every throttled sign-in.</summary>
-    internal static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan lockedFor, string what)
-    {
-        var seconds = (int)Math.Ceiling(lockedFor.TotalSeconds);
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_attempts", $"Too many {what} attempts.",
-            $"Try again in {Math.Max(1, seconds / 60)} minute(s).");
     }
 
     private static bool IsBootstrapAdmin(IdentityOptions options, string email) =>

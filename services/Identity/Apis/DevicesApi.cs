@@ -22,21 +22,28 @@ public static class DevicesApi
 {
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
-        var organizer = app.MapGroup("/api/organizers/{organizerId:guid}/devices").WithTags("Devices").RequireAuthorization(Policies.OrganizerAdmin);
+        var organizer = app.MapGroup("/api/organizers/{organizerId:guid}/devices").WithTags("Devices").RequireAuthorization(Policies.OrganizerAdmin)
+            .Problems(IdentityProblems.OrganizerNotFound);
         organizer.MapPost("/", RegisterDevice).WithName("RegisterDevice")
-            .WithSummary("Registers a scanner device for one venue and returns its credentials; the secret is shown only now.");
-        organizer.MapGet("/", ListDevices).WithName("ListDevices").WithSummary("Lists the organizer's scanner devices, newest first (cursor pagination).");
+            .WithSummary("Registers a scanner device for one venue and returns its credentials; the secret is shown only now.")
+            .Problems(IdentityProblems.VenueNotFound, () => IdentityProblems.InvalidZones([]));
+        organizer.MapGet("/", ListDevices).WithName("ListDevices").WithSummary("Lists the organizer's scanner devices, newest first (cursor pagination).")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         organizer.MapPatch("/{deviceId:guid}", ChangeDevice).WithName("ChangeDevice")
-            .WithSummary("Renames a device, moves it to another venue, or changes the entry zones whose gates it may scan at.");
+            .WithSummary("Renames a device, moves it to another venue, or changes the entry zones whose gates it may scan at.")
+            .Problems(IdentityProblems.DeviceNotFound, IdentityProblems.VenueNotFound, IdentityProblems.DeviceDeactivated, () => IdentityProblems.InvalidZones([]));
         organizer.MapDelete("/{deviceId:guid}", RevokeDevice).WithName("RevokeDevice")
-            .WithSummary("Deactivates (revokes) a device: it can no longer get tokens, scanning refuses its scans at once, and its current token dies within the device token lifetime.");
+            .WithSummary("Deactivates (revokes) a device: it can no longer get tokens, scanning refuses its scans at once, and its current token dies within the device token lifetime.")
+            .Problems(IdentityProblems.DeviceNotFound);
 
         var devices = app.MapGroup("/api/devices").WithTags("Devices");
         // Anonymous by design: the device credentials in the body are what is checked (and throttled like a password).
         devices.MapPost("/token", IssueDeviceToken).AllowAnonymous().WithName("IssueDeviceToken")
-            .WithSummary("Trades a device's id and secret for a short-lived scanner access token.");
+            .WithSummary("Trades a device's id and secret for a short-lived scanner access token.")
+            .Problems(IdentityProblems.InvalidDeviceCredentials, () => IdentityProblems.TooManyAttempts(TimeSpan.Zero, "device sign-in"));
         devices.MapGet("/me", CurrentDevice).RequireAuthorization(Policies.Scanner).WithName("GetCurrentDevice")
-            .WithSummary("Tells a scanner device who it is: its organizer, venue and name.");
+            .WithSummary("Tells a scanner device who it is: its organizer, venue and name.")
+            .Problems(IdentityProblems.DeviceTokenRevoked);
         return app;
     }
 
@@ -88,7 +95,7 @@ public static class DevicesApi
         var device = await OwnDeviceAsync(db, organizerId, deviceId, cancellationToken);
         if (device.RevokedAt is not null)
         {
-            throw new ProblemException(StatusCodes.Status409Conflict, "device_revoked", "This device was deactivated; register a new one.");
+            throw IdentityProblems.DeviceDeactivated();
         }
 
         var changed = false;
@@ -131,8 +138,7 @@ public static class DevicesApi
             : await actors.CreateActorProxy<IVenueActor>(CatalogActors.VenueId(venueId), CatalogActors.Venue).GetOwnerAsync();
         if (owner?.OrganizerId != organizerId)
         {
-            throw new ProblemException(StatusCodes.Status404NotFound, "venue_not_found", "This organizer has no such venue.",
-                "Register the venue first (POST /api/venues), then its devices.");
+            throw IdentityProblems.VenueNotFound();
         }
     }
 
@@ -147,8 +153,7 @@ public static class DevicesApi
         var normalized = zones.Select(z => z?.Trim().ToUpperInvariant()).ToList();
         if (normalized.Count == 0 || normalized.Any(z => AccessZones.Rank(z) < 0))
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_zones", "A device scans at one or more of the zones GA, VIP and BACKSTAGE.",
-                $"Got: {string.Join(", ", zones)}.");
+            throw IdentityProblems.InvalidZones(zones);
         }
 
         return [.. normalized.Distinct().OrderBy(AccessZones.Rank)!];
@@ -160,7 +165,7 @@ public static class DevicesApi
 
     private static async Task<Device> OwnDeviceAsync(IdentityDbContext db, Guid organizerId, Guid deviceId, CancellationToken cancellationToken) =>
         await db.Devices.SingleOrDefaultAsync(d => d.Id == deviceId && d.OrganizerId == organizerId, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status404NotFound, "device_not_found", "There is no such device.");
+            ?? throw IdentityProblems.DeviceNotFound();
 
     private static async Task<Ok<Page<DeviceResponse>>> ListDevices(Guid organizerId, string? cursor, int? limit, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
@@ -191,7 +196,7 @@ public static class DevicesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<DeviceTokenResponse>, ProblemHttpResult>> IssueDeviceToken(DeviceTokenRequest request, HttpContext http,
+    private static async Task<Ok<DeviceTokenResponse>> IssueDeviceToken(DeviceTokenRequest request, HttpContext http,
         IdentityDbContext db, Throttle throttle, SignIn signIn, TimeProvider time, IOptions<IdentityOptions> options, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -199,7 +204,7 @@ public static class DevicesApi
         var addressKey = Throttle.ForAddress("device", http.Connection.RemoteIpAddress?.ToString());
         if (await throttle.LockedForAsync([deviceKey, addressKey], cancellationToken) is { } lockedFor)
         {
-            return AuthApi.TooManyAttempts(http, lockedFor, "device sign-in");
+            throw IdentityProblems.TooManyAttempts(lockedFor, "device sign-in");
         }
 
         var device = await db.Devices.SingleOrDefaultAsync(d => d.Id == request.DeviceId, cancellationToken);
@@ -208,7 +213,7 @@ public static class DevicesApi
         {
             await throttle.CountAsync(deviceKey, settings.MaxFailuresPerAccount, settings.FailureWindow, settings.LockoutDuration, cancellationToken);
             await throttle.CountAsync(addressKey, settings.MaxFailuresPerAddress, settings.FailureWindow, settings.LockoutDuration, cancellationToken);
-            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid_device_credentials", "The device id or secret is wrong, or the device was revoked.");
+            throw IdentityProblems.InvalidDeviceCredentials();
         }
 
         device.LastSeenAt = time.GetUtcNow();
@@ -219,7 +224,7 @@ public static class DevicesApi
     private static async Task<Ok<DeviceResponse>> CurrentDevice(Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
         var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == caller.DeviceId && d.RevokedAt == null, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status401Unauthorized, "device_revoked", "This device was revoked.");
+            ?? throw IdentityProblems.DeviceTokenRevoked();
         return TypedResults.Ok(ToResponse(device));
     }
 

@@ -22,27 +22,35 @@ public static class MeApi
 
     public static RouteGroupBuilder MapMeApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/me").WithTags("Accounts").RequireAuthorization(Policies.Fan);
+        var group = app.MapGroup("/api/me").WithTags("Accounts").RequireAuthorization(Policies.Fan).Problems(IdentityProblems.AccountUnavailable);
         group.MapGet("/", GetProfile).WithName("GetMyProfile").WithSummary("Reads the signed-in person's profile, staff memberships and MFA state.");
         group.MapPatch("/", UpdateProfile).WithName("UpdateMyProfile").WithSummary("Changes the display name.");
         group.MapPost("/password", ChangePassword).WithName("ChangeMyPassword")
-            .WithSummary("Changes the password (the current one is required); every other session ends.");
+            .WithSummary("Changes the password (the current one is required); every other session ends.")
+            .Problems(IdentityProblems.WrongPassword, IdentityProblems.PasswordTooRepetitive);
         group.MapGet("/sessions", ListSessions).WithName("ListMySessions").WithSummary("Lists the sessions that are signed in.");
         group.MapDelete("/sessions/{sessionId:guid}", RevokeSession).WithName("RevokeMySession").WithSummary("Signs one session out.");
         group.MapPost("/deactivate", Deactivate).WithName("DeactivateMyAccount")
-            .WithSummary("Deactivates the account (password required): every session ends and sign-in is refused until support reactivates it.");
+            .WithSummary("Deactivates the account (password required): every session ends and sign-in is refused until support reactivates it.")
+            .Problems(IdentityProblems.WrongPassword);
         group.MapPost("/erase", Erase).WithName("EraseMyAccount")
-            .WithSummary("Erases the person's personal data for good (password required); orders keep only what the law requires.");
+            .WithSummary("Erases the person's personal data for good (password required); orders keep only what the law requires.")
+            .Problems(IdentityProblems.WrongPassword, () => IdentityProblems.SoleAdminOf([]));
 
         group.MapPost("/mfa/totp", StartTotpEnrolment).WithName("StartTotpEnrolment")
-            .WithSummary("Starts TOTP enrolment: returns the secret and the otpauth:// URI for an authenticator app.");
+            .WithSummary("Starts TOTP enrolment: returns the secret and the otpauth:// URI for an authenticator app.")
+            .Problems(IdentityProblems.MfaAlreadyEnabled);
         group.MapGet("/mfa/totp/qr", TotpQrCode).WithName("GetTotpEnrolmentQrCode")
-            .WithSummary("The enrolment URI as a QR image to scan with an authenticator app (format=png or svg).");
+            .WithSummary("The enrolment URI as a QR image to scan with an authenticator app (format=png or svg).")
+            .Problems(IdentityProblems.NoEnrolmentPending, QrImages.UnsupportedFormat);
         group.MapPost("/mfa/totp/verify", ConfirmTotpEnrolment).WithName("ConfirmTotpEnrolment")
-            .WithSummary("Turns MFA on with a first code from the app; returns ten single-use recovery codes, shown only now.");
+            .WithSummary("Turns MFA on with a first code from the app; returns ten single-use recovery codes, shown only now.")
+            .Problems(IdentityProblems.NoEnrolmentPending, IdentityProblems.EnrolmentCodeMismatch);
         group.MapPost("/mfa/recovery-codes", RegenerateRecoveryCodes).WithName("RegenerateRecoveryCodes")
-            .WithSummary("Replaces the recovery codes (a current TOTP code is required).");
-        group.MapPost("/mfa/disable", DisableMfa).WithName("DisableMfa").WithSummary("Turns MFA off (password and a TOTP or recovery code required).");
+            .WithSummary("Replaces the recovery codes (a current TOTP code is required).")
+            .Problems(IdentityProblems.MfaNotEnabled, IdentityProblems.WrongMfaCode);
+        group.MapPost("/mfa/disable", DisableMfa).WithName("DisableMfa").WithSummary("Turns MFA off (password and a TOTP or recovery code required).")
+            .Problems(IdentityProblems.WrongPassword, IdentityProblems.MfaAlreadyOff, IdentityProblems.WrongMfaCode, () => IdentityProblems.MfaRequiredByOrganizer([]));
         return group;
     }
 
@@ -90,12 +98,12 @@ public static class MeApi
         return TypedResults.Ok(await ProfileAsync(db, user, cancellationToken));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(ChangePasswordRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<NoContent> ChangePassword(ChangePasswordRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var user = await CurrentUserAsync(services.Db, caller, cancellationToken);
         if (!services.Passwords.Verify(user, request.CurrentPassword))
         {
-            return WrongPassword();
+            throw IdentityProblems.WrongPassword();
         }
 
         Passwords.EnsureAcceptable(request.NewPassword, user.Email);
@@ -127,12 +135,12 @@ public static class MeApi
         return revoked == 1 ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Deactivate(PasswordConfirmation request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<NoContent> Deactivate(PasswordConfirmation request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var user = await CurrentUserAsync(services.Db, caller, cancellationToken);
         if (!services.Passwords.Verify(user, request.Password))
         {
-            return WrongPassword();
+            throw IdentityProblems.WrongPassword();
         }
 
         var now = services.Time.GetUtcNow();
@@ -144,13 +152,13 @@ public static class MeApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(PasswordConfirmation request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<NoContent> Erase(PasswordConfirmation request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (!services.Passwords.Verify(user, request.Password))
         {
-            return WrongPassword();
+            throw IdentityProblems.WrongPassword();
         }
 
         var soleAdminOf = await db.Memberships
@@ -160,8 +168,7 @@ public static class MeApi
             .ToListAsync(cancellationToken);
         if (soleAdminOf.Count > 0)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "last_organizer_admin", "You are the only admin of an organizer.",
-                $"Make someone else an admin of {string.Join(", ", soleAdminOf)} first, so the organizer is not left without one.");
+            throw IdentityProblems.SoleAdminOf(soleAdminOf);
         }
 
         var now = services.Time.GetUtcNow();
@@ -186,12 +193,12 @@ public static class MeApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<TotpEnrolmentResponse>, ProblemHttpResult>> StartTotpEnrolment(Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<Ok<TotpEnrolmentResponse>> StartTotpEnrolment(Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var user = await CurrentUserAsync(services.Db, caller, cancellationToken);
         if (user.MfaEnabled)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "mfa_already_enabled", "MFA is already on.", "Disable it first to enrol a new authenticator.");
+            throw IdentityProblems.MfaAlreadyEnabled();
         }
 
         var secret = Totp.NewSecret();
@@ -201,30 +208,30 @@ public static class MeApi
         return TypedResults.Ok(new TotpEnrolmentResponse(Base32.Encode(secret), Totp.EnrolmentUri(TotpIssuer, user.Email!, secret), "/api/me/mfa/totp/qr"));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TotpQrCode(Caller caller, IdentityDbContext db, [FromKeyedServices(IdentityModule.Id)] SecretProtector protector, string? format, CancellationToken cancellationToken)
+    private static async Task<FileContentHttpResult> TotpQrCode(Caller caller, IdentityDbContext db, [FromKeyedServices(IdentityModule.Id)] SecretProtector protector, string? format, CancellationToken cancellationToken)
     {
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (user.PendingTotpSecret is null)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "no_enrolment_pending", "No TOTP enrolment is in progress.", "Start one with POST /api/me/mfa/totp.");
+            throw IdentityProblems.NoEnrolmentPending();
         }
 
         return QrImages.Render(Totp.EnrolmentUri(TotpIssuer, user.Email!, protector.Unprotect(user.PendingTotpSecret)), QrImages.IsSvg(format));
     }
 
-    private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> ConfirmTotpEnrolment(TotpCodeRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<Ok<RecoveryCodesResponse>> ConfirmTotpEnrolment(TotpCodeRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (user.PendingTotpSecret is null)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "no_enrolment_pending", "No TOTP enrolment is in progress.", "Start one with POST /api/me/mfa/totp.");
+            throw IdentityProblems.NoEnrolmentPending();
         }
 
         var step = Totp.Verify(services.Protector.Unprotect(user.PendingTotpSecret), request.Code, services.Time.GetUtcNow(), lastUsedStep: null);
         if (step is null)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_mfa_code", "The code does not match.", "Check the phone's clock and type the code the app shows now.");
+            throw IdentityProblems.EnrolmentCodeMismatch();
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -238,18 +245,18 @@ public static class MeApi
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 
-    private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> RegenerateRecoveryCodes(TotpCodeRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<Ok<RecoveryCodesResponse>> RegenerateRecoveryCodes(TotpCodeRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (!user.MfaEnabled)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "mfa_not_enabled", "MFA is off.", "Enrol with POST /api/me/mfa/totp first.");
+            throw IdentityProblems.MfaNotEnabled();
         }
 
         if (!await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.Code, null, cancellationToken))
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_mfa_code", "The code is wrong or was already used.");
+            throw IdentityProblems.WrongMfaCode();
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -259,31 +266,30 @@ public static class MeApi
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DisableMfa(DisableMfaRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
+    private static async Task<NoContent> DisableMfa(DisableMfaRequest request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         var user = await CurrentUserAsync(db, caller, cancellationToken);
         if (!services.Passwords.Verify(user, request.Password))
         {
-            return WrongPassword();
+            throw IdentityProblems.WrongPassword();
         }
 
         if (!user.MfaEnabled)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "mfa_not_enabled", "MFA is already off.");
+            throw IdentityProblems.MfaAlreadyOff();
         }
 
         if (!await SecondFactor.VerifyAsync(db, services.Time, services.Protector, user, request.TotpCode, request.RecoveryCode, cancellationToken))
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_mfa_code", "The code is wrong or was already used.");
+            throw IdentityProblems.WrongMfaCode();
         }
 
         var requiredBy = await (from m in db.Memberships join o in db.Organizers on m.OrganizerId equals o.Id
                                 where m.UserId == user.Id && o.RequireMfa select o.Name).ToListAsync(cancellationToken);
         if (requiredBy.Count > 0)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "mfa_required_by_organizer", "An organizer you work for requires MFA.",
-                $"Required by: {string.Join(", ", requiredBy)}.");
+            throw IdentityProblems.MfaRequiredByOrganizer(requiredBy);
         }
 
         user.TotpSecret = null;
@@ -296,7 +302,7 @@ public static class MeApi
 
     internal static async Task<User> CurrentUserAsync(IdentityDbContext db, Caller caller, CancellationToken cancellationToken) =>
         await db.Users.SingleOrDefaultAsync(u => u.Id == caller.UserId && u.Status == UserStatus.Active, cancellationToken)
-        ?? throw new ProblemException(StatusCodes.Status401Unauthorized, "account_unavailable", "This account is no longer active.", "Sign in again.");
+        ?? throw IdentityProblems.AccountUnavailable();
 
     private static async Task<ProfileResponse> ProfileAsync(IdentityDbContext db, User user, CancellationToken cancellationToken)
     {
@@ -308,7 +314,4 @@ public static class MeApi
 
     private static Guid? SessionOf(Caller caller) =>
         Guid.TryParse(caller.Principal.FindFirst(TokenClaims.Session)?.Value, out var id) ? id : null;
-
-    private static ProblemHttpResult WrongPassword() =>
-        Problems.Create(StatusCodes.Status403Forbidden, "wrong_password", "The password is wrong.");
 }

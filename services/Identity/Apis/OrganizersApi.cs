@@ -26,28 +26,38 @@ public static class OrganizersApi
         group.MapPost("/", CreateOrganizer).RequireAuthorization(Policies.Fan).WithName("CreateOrganizer")
             .WithSummary("Creates an organizer; the creator becomes its first admin (refresh the token to act as one).");
         group.MapGet("/", ListOrganizers).RequireAuthorization(Policies.PlatformAdmin).WithName("ListOrganizers")
-            .WithSummary("Lists every organizer of the platform, newest first (cursor pagination).");
+            .WithSummary("Lists every organizer of the platform, newest first (cursor pagination).")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapGet("/{organizerId:guid}", GetOrganizer).RequireAuthorization(Policies.BoxOffice).WithName("GetOrganizer")
-            .WithSummary("Reads an organizer the caller works for.");
+            .WithSummary("Reads an organizer the caller works for.")
+            .Problems(IdentityProblems.OrganizerNotFound);
         group.MapPatch("/{organizerId:guid}", UpdateOrganizer).RequireAuthorization(Policies.OrganizerAdmin).WithName("UpdateOrganizer")
-            .WithSummary("Renames the organizer or turns required MFA for its staff on or off.");
+            .WithSummary("Renames the organizer or turns required MFA for its staff on or off.")
+            .Problems(IdentityProblems.OrganizerNotFound, IdentityProblems.MfaNotEnrolled);
 
         group.MapGet("/{organizerId:guid}/members", ListMembers).RequireAuthorization(Policies.OrganizerAdmin).WithName("ListMembers")
-            .WithSummary("Lists the organizer's staff and their roles.");
+            .WithSummary("Lists the organizer's staff and their roles.")
+            .Problems(IdentityProblems.OrganizerNotFound);
         group.MapPut("/{organizerId:guid}/members/{userId:guid}", ChangeMemberRole).RequireAuthorization(Policies.OrganizerAdmin).WithName("ChangeMemberRole")
-            .WithSummary("Changes a staff member's role; the last admin cannot be demoted.");
+            .WithSummary("Changes a staff member's role; the last admin cannot be demoted.")
+            .Problems(IdentityProblems.OrganizerNotFound, IdentityProblems.MemberNotFound, IdentityProblems.LastOrganizerAdmin);
         group.MapDelete("/{organizerId:guid}/members/{userId:guid}", RemoveMember).RequireAuthorization(Policies.OrganizerAdmin).WithName("RemoveMember")
-            .WithSummary("Removes a staff member; the last admin cannot be removed.");
+            .WithSummary("Removes a staff member; the last admin cannot be removed.")
+            .Problems(IdentityProblems.OrganizerNotFound, IdentityProblems.MemberNotFound, IdentityProblems.LastOrganizerAdmin);
 
         group.MapPost("/{organizerId:guid}/invitations", Invite).RequireAuthorization(Policies.OrganizerAdmin).WithName("InviteStaff")
-            .WithSummary("Invites a person by e-mail to a staff role; the code goes out by e-mail and expires.");
+            .WithSummary("Invites a person by e-mail to a staff role; the code goes out by e-mail and expires.")
+            .Problems(IdentityProblems.OrganizerNotFound, IdentityProblems.InvalidEmail);
         group.MapGet("/{organizerId:guid}/invitations", ListInvitations).RequireAuthorization(Policies.OrganizerAdmin).WithName("ListInvitations")
-            .WithSummary("Lists the organizer's invitations, newest first (cursor pagination).");
+            .WithSummary("Lists the organizer's invitations, newest first (cursor pagination).")
+            .Problems(IdentityProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapDelete("/{organizerId:guid}/invitations/{invitationId:guid}", RevokeInvitation).RequireAuthorization(Policies.OrganizerAdmin).WithName("RevokeInvitation")
-            .WithSummary("Withdraws an invitation that was not accepted yet.");
+            .WithSummary("Withdraws an invitation that was not accepted yet.")
+            .Problems(IdentityProblems.OrganizerNotFound, IdentityProblems.InvitationNotFound, IdentityProblems.InvitationAccepted);
 
         app.MapPost("/api/invitations/accept", AcceptInvitation).WithTags("Organizers").RequireAuthorization(Policies.Fan).WithName("AcceptInvitation")
-            .WithSummary("Joins an organizer's staff with the code from the invitation e-mail (sent to the caller's own address).");
+            .WithSummary("Joins an organizer's staff with the code from the invitation e-mail (sent to the caller's own address).")
+            .Problems(IdentityProblems.AccountUnavailable, IdentityProblems.InvitationCodeNotValid);
         return group;
     }
 
@@ -96,17 +106,16 @@ public static class OrganizersApi
     private static async Task<Ok<OrganizerResponse>> GetOrganizer(Guid organizerId, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
         var organizer = caller.WorksFor(organizerId) ? await db.Organizers.FindAsync([organizerId], cancellationToken) : null;
-        return TypedResults.Ok(ToResponse(organizer ?? throw OrganizerNotFound()));
+        return TypedResults.Ok(ToResponse(organizer ?? throw IdentityProblems.OrganizerNotFound()));
     }
 
-    private static async Task<Results<Ok<OrganizerResponse>, ProblemHttpResult>> UpdateOrganizer(Guid organizerId, UpdateOrganizerRequest request, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<OrganizerResponse>> UpdateOrganizer(Guid organizerId, UpdateOrganizerRequest request, Caller caller, IdentityDbContext db, CancellationToken cancellationToken)
     {
         var organizer = await AdministeredAsync(db, caller, organizerId, cancellationToken);
         if (request.RequireMfa == true && !organizer.RequireMfa && !caller.IsPlatformAdmin
             && !await db.Users.AnyAsync(u => u.Id == caller.UserId && u.TotpSecret != null, cancellationToken))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "mfa_not_enrolled", "Turn on MFA for yourself first.",
-                "Requiring MFA for staff would otherwise lock you out of this organizer: enrol with POST /api/me/mfa/totp.");
+            throw IdentityProblems.MfaNotEnrolled();
         }
 
         organizer.Name = request.Name?.Trim() ?? organizer.Name;
@@ -124,15 +133,15 @@ public static class OrganizersApi
         return TypedResults.Ok(members);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeMemberRole(Guid organizerId, Guid userId, ChangeRoleRequest request, Caller caller, IdentityDbContext db, TimeProvider time,
+    private static async Task<NoContent> ChangeMemberRole(Guid organizerId, Guid userId, ChangeRoleRequest request, Caller caller, IdentityDbContext db, TimeProvider time,
         CancellationToken cancellationToken)
     {
         await AdministeredAsync(db, caller, organizerId, cancellationToken);
         var membership = await db.Memberships.FindAsync([organizerId, userId], cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status404NotFound, "member_not_found", "This person is not on the organizer's staff.");
+            ?? throw IdentityProblems.MemberNotFound();
         if (membership.Role == Roles.OrganizerAdmin && request.Role != Roles.OrganizerAdmin && await IsLastAdminAsync(db, membership, cancellationToken))
         {
-            return LastAdmin();
+            throw IdentityProblems.LastOrganizerAdmin();
         }
 
         membership.Role = request.Role;
@@ -141,14 +150,14 @@ public static class OrganizersApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(Guid organizerId, Guid userId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> RemoveMember(Guid organizerId, Guid userId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await AdministeredAsync(db, caller, organizerId, cancellationToken);
         var membership = await db.Memberships.FindAsync([organizerId, userId], cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status404NotFound, "member_not_found", "This person is not on the organizer's staff.");
+            ?? throw IdentityProblems.MemberNotFound();
         if (membership.Role == Roles.OrganizerAdmin && await IsLastAdminAsync(db, membership, cancellationToken))
         {
-            return LastAdmin();
+            throw IdentityProblems.LastOrganizerAdmin();
         }
 
         db.Memberships.Remove(membership);
@@ -194,14 +203,14 @@ public static class OrganizersApi
         return TypedResults.Ok(PageCursor.Build(rows, take, i => (i.CreatedAt, i.Id), i => ToResponse(i, now)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeInvitation(Guid organizerId, Guid invitationId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> RevokeInvitation(Guid organizerId, Guid invitationId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         await AdministeredAsync(db, caller, organizerId, cancellationToken);
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.OrganizerId == organizerId, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status404NotFound, "invitation_not_found", "There is no such invitation.");
+            ?? throw IdentityProblems.InvitationNotFound();
         if (invitation.AcceptedAt is not null)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "invitation_accepted", "The invitation was already accepted.", "Remove the member instead.");
+            throw IdentityProblems.InvitationAccepted();
         }
 
         invitation.RevokedAt ??= time.GetUtcNow();
@@ -218,8 +227,7 @@ public static class OrganizersApi
         // One answer for every reason (unknown, someone else's, expired, used, withdrawn): codes cannot be probed.
         if (invitation is null || invitation.Email != user.Email || invitation.AcceptedAt is not null || invitation.RevokedAt is not null || invitation.ExpiresAt <= now)
         {
-            throw new ProblemException(StatusCodes.Status404NotFound, "invitation_not_found", "This invitation code is not valid for you.",
-                "It may have expired, been used or withdrawn, or been sent to another address; ask the organizer for a new one.");
+            throw IdentityProblems.InvitationCodeNotValid();
         }
 
         invitation.AcceptedAt = now;
@@ -245,17 +253,11 @@ public static class OrganizersApi
     internal static async Task<Organizer> AdministeredAsync(IdentityDbContext db, Caller caller, Guid organizerId, CancellationToken cancellationToken)
     {
         var organizer = caller.Administers(organizerId) ? await db.Organizers.FindAsync([organizerId], cancellationToken) : null;
-        return organizer ?? throw OrganizerNotFound();
+        return organizer ?? throw IdentityProblems.OrganizerNotFound();
     }
-
-    private static ProblemException OrganizerNotFound() =>
-        new(StatusCodes.Status404NotFound, "organizer_not_found", "There is no such organizer among yours.");
 
     private static Task<bool> IsLastAdminAsync(IdentityDbContext db, Membership membership, CancellationToken cancellationToken) =>
         db.Memberships.AllAsync(m => m.OrganizerId != membership.OrganizerId || m.UserId == membership.UserId || m.Role != Roles.OrganizerAdmin, cancellationToken);
-
-    private static ProblemHttpResult LastAdmin() =>
-        Problems.Create(StatusCodes.Status409Conflict, "last_organizer_admin", "An organizer needs at least one admin.", "Make someone else an admin first.");
 
     private static OrganizerResponse ToResponse(Organizer organizer) => new(organizer.Id, organizer.Name, organizer.RequireMfa, organizer.CreatedAt);
 

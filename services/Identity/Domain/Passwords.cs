@@ -44,18 +44,17 @@ public sealed class Passwords
     {
         if (password.Length is < MinimumLength or > MaximumLength)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "weak_password",
-                "The password is too short or too long.", $"Use {MinimumLength} to {MaximumLength} characters; a few unrelated words make a good one.");
+            throw IdentityProblems.PasswordLength();
         }
 
         if (email is not null && password.Contains(email.Split('@')[0], StringComparison.OrdinalIgnoreCase) && email.Split('@')[0].Length >= 4)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "weak_password", "The password contains the e-mail address.", "Choose a password that has nothing to do with the account.");
+            throw IdentityProblems.PasswordContainsEmail();
         }
 
         if (password.Distinct().Count() < 4)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "weak_password", "The password repeats too few characters.", "Choose a password with more variety.");
+            throw IdentityProblems.PasswordTooRepetitive();
         }
     }
 }
@@ -68,7 +67,7 @@ public static class Emails
         var trimmed = email.Trim();
         if (trimmed.Length > 254 || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed || !trimmed.Contains('.', StringComparison.Ordinal))
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "invalid_email", "The e-mail address is not valid.", "Send an address like fan@example.com.");
+            throw IdentityProblems.InvalidEmail();
         }
 
 #pragma warning disable CA1308 // addresses are conventionally lower case; there is no upper-case normal form to prefer

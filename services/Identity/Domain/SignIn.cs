@@ -58,7 +58,7 @@ public sealed class SignIn(IdentityDbContext db, SigningKeys keys, TimeProvider 
         var session = token is null ? null : await db.Sessions.SingleAsync(s => s.Id == token.SessionId, cancellationToken);
         if (token is null || session is null)
         {
-            throw InvalidRefreshToken();
+            throw IdentityProblems.InvalidRefreshToken();
         }
 
         if (claimed == 0)
@@ -67,17 +67,16 @@ public sealed class SignIn(IdentityDbContext db, SigningKeys keys, TimeProvider 
             {
                 session.Revoke(now, "refresh_token_reused");
                 await db.SaveChangesAsync(cancellationToken);
-                throw new ProblemException(StatusCodes.Status401Unauthorized, "refresh_token_reused",
-                    "This refresh token was already used.", "The session has been ended on every device as a precaution; sign in again.");
+                throw IdentityProblems.RefreshTokenReused();
             }
 
-            throw InvalidRefreshToken();
+            throw IdentityProblems.InvalidRefreshToken();
         }
 
         var user = await db.Users.SingleAsync(u => u.Id == session.UserId, cancellationToken);
         if (session.RevokedAt is not null || session.ExpiresAt <= now || user.Status != UserStatus.Active)
         {
-            throw InvalidRefreshToken();
+            throw IdentityProblems.InvalidRefreshToken();
         }
 
         session.LastUsedAt = now;
@@ -143,9 +142,6 @@ public sealed class SignIn(IdentityDbContext db, SigningKeys keys, TimeProvider 
         var (token, expiresAt) = await keys.IssueAsync(claims, Options.AccessTokenLifetime, cancellationToken);
         return new TokenResponse(token, "Bearer", (int)Options.AccessTokenLifetime.TotalSeconds, expiresAt, refresh, session.Id, withheld);
     }
-
-    private static ProblemException InvalidRefreshToken() =>
-        new(StatusCodes.Status401Unauthorized, "invalid_refresh_token", "The refresh token is not valid.", "It expired, was revoked, or never existed; sign in again.");
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

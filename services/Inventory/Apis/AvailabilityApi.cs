@@ -17,7 +17,8 @@ public static class AvailabilityApi
     public static RouteGroupBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
     {
         // Anonymous by design: browsing what is available is public (DESIGN.md section 6), and shows no buyer.
-        var group = app.MapGroup("/api/inventory/events/{eventId:guid}").WithTags("Availability").AllowAnonymous();
+        var group = app.MapGroup("/api/inventory/events/{eventId:guid}").WithTags("Availability").AllowAnonymous()
+            .Problems(InventoryProblems.NoPublishedEvent);
         group.MapGet("/availability", GetAvailability).WithName("GetAvailability")
             .WithSummary("Counts of available, held, sold and blocked seats per section and price zone, and places left per general-admission type.");
         group.MapGet("/seats", GetSeats).WithName("GetSeatStates")
@@ -31,7 +32,7 @@ public static class AvailabilityApi
 
     public sealed record AvailabilityResponse(Guid EventId, string Name, bool OnSale, IReadOnlyList<SectionAvailability> Sections, IReadOnlyList<GeneralAdmissionStatus> GeneralAdmission);
 
-    private static async Task<Results<Ok<AvailabilityResponse>, ProblemHttpResult>> GetAvailability(Guid eventId, IActorProxyFactory actors, TimeProvider time)
+    private static async Task<Ok<AvailabilityResponse>> GetAvailability(Guid eventId, IActorProxyFactory actors, TimeProvider time)
     {
         var plan = await PlanAsync(actors, eventId);
         var sections = await Task.WhenAll(plan.Sections.Select(async s => new SectionAvailability(s.Code, s.Name, await actors.SectionOf(eventId, s.Code).GetZoneCountsAsync())));
@@ -41,7 +42,7 @@ public static class AvailabilityApi
         return TypedResults.Ok(new AvailabilityResponse(eventId, plan.Name, !plan.Cancelled && now >= plan.SalesStartAt && now < plan.SalesEndAt, sections, general));
     }
 
-    private static async Task<Results<Ok<List<SectionStatus>>, ProblemHttpResult>> GetSeats(Guid eventId, IActorProxyFactory actors)
+    private static async Task<Ok<List<SectionStatus>>> GetSeats(Guid eventId, IActorProxyFactory actors)
     {
         var plan = await PlanAsync(actors, eventId);
         return TypedResults.Ok((await Task.WhenAll(plan.Sections.Select(s => actors.SectionOf(eventId, s.Code).GetStatusAsync()))).ToList());
@@ -56,5 +57,5 @@ public static class AvailabilityApi
 
     private static async Task<EventPlan> PlanAsync(IActorProxyFactory actors, Guid eventId) =>
         await actors.EventOf(eventId).GetPlanAsync()
-        ?? throw new ProblemException(StatusCodes.Status404NotFound, "event_not_found", "No published event has this id.");
+        ?? throw InventoryProblems.NoPublishedEvent();
 }

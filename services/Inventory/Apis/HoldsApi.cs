@@ -25,11 +25,19 @@ public static class HoldsApi
         var group = app.MapGroup("/api/inventory/events/{eventId:guid}/holds").WithTags("Holds").RequireAuthorization(Policies.Fan);
         group.MapPost("/", CreateHold).WithName("CreateHold")
             .WithSummary("Holds specific seats, the best N adjacent seats of a section or price zone, and/or general-admission places: all or nothing, for 10 minutes.")
-            .WithHoldExamples();
-        group.MapGet("/{holdId:guid}", GetHold).WithName("GetHold").WithSummary("Reads one of the caller's holds.");
+            .WithHoldExamples()
+            .Problems(InventoryProblems.AdmissionRequired, InventoryProblems.AdmissionExpired, () => InventoryProblems.AdmissionInvalid(),
+                () => InventoryProblems.SeatUnavailable(null), () => InventoryProblems.NotEnoughSeats(null), () => InventoryProblems.SoldOut(null),
+                () => InventoryProblems.EventNotOnSale(null), () => InventoryProblems.EventNotFound(null),
+                () => InventoryProblems.OverPurchaseLimit(HoldFailures.OrderLimit, null), () => InventoryProblems.OverPurchaseLimit(HoldFailures.AccountLimit, null),
+                () => InventoryProblems.InvalidHoldRequest(null), () => InventoryProblems.UnknownSeat(null));
+        group.MapGet("/{holdId:guid}", GetHold).WithName("GetHold").WithSummary("Reads one of the caller's holds.")
+            .Problems(InventoryProblems.HoldNotFound);
         group.MapPost("/{holdId:guid}/extend", ExtendHold).WithName("ExtendHold")
-            .WithSummary("Gives the hold another full hold duration, up to its maximum lifetime.");
-        group.MapDelete("/{holdId:guid}", ReleaseHold).WithName("ReleaseHold").WithSummary("Gives the held seats back at once.");
+            .WithSummary("Gives the hold another full hold duration, up to its maximum lifetime.")
+            .Problems(InventoryProblems.HoldNotFound, () => InventoryProblems.HoldFinal(HoldFailures.HoldExpired, null), () => InventoryProblems.HoldFinal(HoldFailures.AlreadySold, null));
+        group.MapDelete("/{holdId:guid}", ReleaseHold).WithName("ReleaseHold").WithSummary("Gives the held seats back at once.")
+            .Problems(InventoryProblems.HoldNotFound);
         return group;
     }
 
@@ -46,7 +54,7 @@ public static class HoldsApi
     [SkipValidation] // services, not input
     public sealed record HoldServices(IActorProxyFactory Actors, AdmissionGates Gates, IOptions<InventoryOptions> Options);
 
-    private static async Task<Results<Created<HoldView>, ProblemHttpResult>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
+    private static async Task<Created<HoldView>> CreateHold(Guid eventId, CreateHoldRequest request, Caller caller,
         [AsParameters] HoldServices services, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         [FromHeader(Name = Admissions.Header)] string? admission, CancellationToken cancellationToken)
     {
@@ -55,7 +63,7 @@ public static class HoldsApi
         // A queued on-sale sells only to fans its queue admitted (ADR 0020); the admission is verified here, offline.
         if (await gates.RefusalAsync(eventId, buyer, admission, cancellationToken) is { } refusal)
         {
-            return AdmissionRefused(refusal);
+            throw InventoryProblems.AdmissionRefused(refusal);
         }
 
         // A retried request with the same key names the same hold, and the buyer's actor answers it again instead of holding twice.
@@ -72,7 +80,7 @@ public static class HoldsApi
 
         return outcome.Hold is { } hold
             ? TypedResults.Created($"/api/inventory/events/{eventId}/holds/{hold.HoldId}", hold)
-            : Failure(outcome);
+            : throw InventoryProblems.HoldRefused(outcome);
     }
 
     private static readonly Lock s_answersGate = new();
@@ -95,43 +103,15 @@ public static class HoldsApi
         }
     }
 
-    private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> GetHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
-        await actors.BuyerOf(eventId, caller.RequiredUserId).GetHoldAsync(new HoldRef(holdId)) is { } hold
-            ? TypedResults.Ok(hold)
-            : NotFound();
+    private static async Task<Ok<HoldView>> GetHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
+        TypedResults.Ok(await actors.BuyerOf(eventId, caller.RequiredUserId).GetHoldAsync(new HoldRef(holdId)) ?? throw InventoryProblems.HoldNotFound());
 
-    private static async Task<Results<Ok<HoldView>, ProblemHttpResult>> ExtendHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors)
+    private static async Task<Ok<HoldView>> ExtendHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors)
     {
         var outcome = await actors.BuyerOf(eventId, caller.RequiredUserId).ExtendHoldAsync(new HoldRef(holdId));
-        return outcome.Hold is { } hold ? TypedResults.Ok(hold) : Failure(outcome);
+        return TypedResults.Ok(outcome.Hold ?? throw InventoryProblems.HoldRefused(outcome));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
-        await actors.BuyerOf(eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : NotFound();
-
-    private static ProblemHttpResult AdmissionRefused(string code) => code switch
-    {
-        Admissions.Required => Problems.Create(StatusCodes.Status403Forbidden, code, "This on-sale is queued: holds need an admission from its queue.",
-            $"Join the queue at /api/queue/events/{{eventId}}/entries and send the admission it gives you in the {Admissions.Header} header."),
-        Admissions.Expired => Problems.Create(StatusCodes.Status403Forbidden, code, "Your admission has expired.", "Admissions are short-lived; your turn has passed."),
-        _ => Problems.Create(StatusCodes.Status403Forbidden, code, "This admission is not valid for you and this event.",
-            "Send the admission the queue gave your own account for this event."),
-    };
-
-    private static ProblemHttpResult NotFound() =>
-        Problems.Create(StatusCodes.Status404NotFound, HoldFailures.HoldNotFound, "There is no such hold of yours.", "It may have expired or been released.");
-
-    /// <summary>The failure codes of <see cref="HoldFailures"/> as problem details.</summary>
-    internal static ProblemHttpResult Failure(HoldOutcome outcome) => outcome.Failure switch
-    {
-        HoldFailures.SeatUnavailable => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Some of these seats are taken.", outcome.Detail),
-        HoldFailures.NotEnoughSeats => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Not enough seats together there.", outcome.Detail),
-        HoldFailures.SoldOut => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "Sold out.", outcome.Detail),
-        HoldFailures.EventNotOnSale => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure, "This event is not on sale.", outcome.Detail),
-        HoldFailures.EventNotFound => Problems.Create(StatusCodes.Status404NotFound, outcome.Failure, "There is no such event.", outcome.Detail),
-        HoldFailures.OrderLimit or HoldFailures.AccountLimit => Problems.Create(StatusCodes.Status422UnprocessableEntity, outcome.Failure!, "Over the purchase limit.", outcome.Detail),
-        HoldFailures.HoldExpired or HoldFailures.AlreadySold => Problems.Create(StatusCodes.Status409Conflict, outcome.Failure!, "The hold can no longer change.", outcome.Detail),
-        HoldFailures.HoldNotFound => NotFound(),
-        _ => Problems.Create(StatusCodes.Status400BadRequest, outcome.Failure ?? HoldFailures.InvalidRequest, "The hold request is not valid.", outcome.Detail),
-    };
+    private static async Task<NoContent> ReleaseHold(Guid eventId, Guid holdId, Caller caller, IActorProxyFactory actors) =>
+        await actors.BuyerOf(eventId, caller.RequiredUserId).ReleaseHoldAsync(new HoldRef(holdId)) ? TypedResults.NoContent() : throw InventoryProblems.HoldNotFound();
 }

@@ -26,7 +26,11 @@ public static class PassHoldsApi
     {
         var group = app.MapGroup("/api/inventory/pass-holds").WithTags("Holds").RequireAuthorization(Policies.Fan);
         group.MapPost("/", CreatePassHold).WithName("CreatePassHold")
-            .WithSummary("Holds the same seats (or general-admission places) in every event of a pass: all the events or none, for 10 minutes.");
+            .WithSummary("Holds the same seats (or general-admission places) in every event of a pass: all the events or none, for 10 minutes.")
+            .Problems(() => InventoryProblems.InvalidHoldRequest(null), () => InventoryProblems.UnknownSeat(null),
+                () => InventoryProblems.SeatUnavailable(null), () => InventoryProblems.NotEnoughSeats(null), () => InventoryProblems.SoldOut(null),
+                () => InventoryProblems.EventNotOnSale(null), () => InventoryProblems.EventNotFound(null),
+                () => InventoryProblems.OverPurchaseLimit(HoldFailures.OrderLimit, null), () => InventoryProblems.OverPurchaseLimit(HoldFailures.AccountLimit, null));
         return group;
     }
 
@@ -44,7 +48,7 @@ public static class PassHoldsApi
     /// <summary>One hold per event, in the order of <c>eventIds</c>; each is checked out, extended and released like any hold.</summary>
     public sealed record PassHoldView(Guid PassHoldId, IReadOnlyList<HoldView> Holds);
 
-    private static async Task<Results<Created<PassHoldView>, ProblemHttpResult>> CreatePassHold(CreatePassHoldRequest request, Caller caller, IActorProxyFactory actors,
+    private static async Task<Created<PassHoldView>> CreatePassHold(CreatePassHoldRequest request, Caller caller, IActorProxyFactory actors,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey)
     {
         var buyer = caller.RequiredUserId;
@@ -53,17 +57,17 @@ public static class PassHoldsApi
         var places = request.GeneralAdmission ?? [];
         if (eventIds.Distinct().Count() != eventIds.Count)
         {
-            return Invalid("An event is named twice; a pass holds once per event.");
+            throw InventoryProblems.InvalidHoldRequest("An event is named twice; a pass holds once per event.");
         }
 
         if ((seats.Count == 0) == (places.Count == 0))
         {
-            return Invalid("Give either seats (a seated pass) or generalAdmission (a general-admission pass).");
+            throw InventoryProblems.InvalidHoldRequest("Give either seats (a seated pass) or generalAdmission (a general-admission pass).");
         }
 
         if (places.Count > 0 && (places.Count != eventIds.Count || places.Select(p => p.EventId).Except(eventIds).Any()))
         {
-            return Invalid("generalAdmission names each event of eventIds once.");
+            throw InventoryProblems.InvalidHoldRequest("generalAdmission names each event of eventIds once.");
         }
 
         // A retried request with the same key names the same holds, which the buyer's actors answer again instead of holding twice.
@@ -88,12 +92,9 @@ public static class PassHoldsApi
                 await actors.BuyerOf(taken.EventId, buyer).ReleaseHoldAsync(new HoldRef(taken.HoldId));
             }
 
-            return HoldsApi.Failure(outcome with { Detail = $"Event {eventId}: {outcome.Detail}" });
+            throw InventoryProblems.HoldRefused(outcome with { Detail = $"Event {eventId}: {outcome.Detail}" });
         }
 
         return TypedResults.Created($"/api/inventory/events/{held[0].EventId}/holds/{held[0].HoldId}", new PassHoldView(passHoldId, held));
     }
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        Problems.Create(StatusCodes.Status400BadRequest, HoldFailures.InvalidRequest, "The hold request is not valid.", detail);
 }

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Marketplace.Data;
@@ -34,20 +35,26 @@ public static class ListingsApi
         // Browsing what is on sale is anonymous, as browsing events is (DESIGN.md section 6).
         group.MapGet("/listings", Browse).WithName("BrowseListings").AllowAnonymous()
             .WithSummary("Active listings, cheapest first: by event, section, price range and quantity (the number of listings wanted).");
-        group.MapGet("/listings/{listingId:guid}", GetListing).WithName("GetListing").AllowAnonymous().WithSummary("One listing, as buyers see it.");
+        group.MapGet("/listings/{listingId:guid}", GetListing).WithName("GetListing").AllowAnonymous().WithSummary("One listing, as buyers see it.")
+            .Problems(MarketplaceProblems.ListingNotFound);
         group.MapPost("/listings", CreateListing).WithName("CreateListing").RequireAuthorization(Policies.Fan)
             .WithSummary("Lists one of the caller's active tickets at a price within its cap; the ticket is locked (no gifts, its codes do not admit) until the listing ends.")
-            .WithJsonRequestExamples(new RequestExample("list", "List a ticket", """{ "ticketId": "0197a3c7-0000-7000-8000-000000000001", "price": 9800 }"""));
+            .WithJsonRequestExamples(new RequestExample("list", "List a ticket", """{ "ticketId": "0197a3c7-0000-7000-8000-000000000001", "price": 9800 }"""))
+            .Problems(MarketplaceProblems.EventNotKnown, MarketplaceProblems.IdempotencyKeyReused, () => MarketplaceProblems.ListingCooldown(default), () => MarketplaceProblems.ListingNotActive("a b"), MarketplaceProblems.ListingNotFound, () => MarketplaceProblems.ListingUnavailable("a b"), MarketplaceProblems.OwnListing, MarketplaceProblems.PassTicketNotSeparable, () => MarketplaceProblems.PriceAboveCap(0, "a b"), MarketplaceProblems.ResaleNotAllowed, MarketplaceProblems.ResaleNotFound, MarketplaceProblems.ResaleWindowClosed, () => MarketplaceProblems.SellerOnboardingRequired("a b"), MarketplaceProblems.TicketNotFound, () => MarketplaceProblems.TicketNotListable("a b"), () => MarketplaceProblems.TooManyListings(0), () => MarketplaceProblems.TooManyListingsOfEvent(0));
         group.MapGet("/listings/mine", MyListings).WithName("ListMyListings").RequireAuthorization(Policies.Fan).WithSummary("The caller's listings, newest first.");
         group.MapPatch("/listings/{listingId:guid}", ChangePrice).WithName("ChangeListingPrice").RequireAuthorization(Policies.Fan)
-            .WithSummary("Changes the price of one of the caller's active listings (within the cap).");
+            .WithSummary("Changes the price of one of the caller's active listings (within the cap).")
+            .Problems(() => MarketplaceProblems.ListingNotActive("a b"), MarketplaceProblems.ListingNotFound, () => MarketplaceProblems.PriceAboveCap(0, "a b"));
         group.MapPost("/listings/{listingId:guid}/withdraw", Withdraw).WithName("WithdrawListing").RequireAuthorization(Policies.Fan)
-            .WithSummary("Takes one of the caller's active listings off sale and unlocks the ticket.");
+            .WithSummary("Takes one of the caller's active listings off sale and unlocks the ticket.")
+            .Problems(() => MarketplaceProblems.ListingNotActive("a b"), MarketplaceProblems.ListingNotFound);
         group.MapPost("/listings/{listingId:guid}/purchases", Purchase).WithName("PurchaseListing").RequireAuthorization(Policies.Fan)
             .WithSummary("Reserves the listing for the caller and starts the resale: poll the resale for how to pay. One buyer at a time: another gets 409 listing_unavailable.")
-            .WithRequiredHeader("Idempotency-Key", "A unique value per purchase (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per purchase (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.")
+            .Problems(MarketplaceProblems.IdempotencyKeyReused, MarketplaceProblems.ListingNotFound, () => MarketplaceProblems.ListingUnavailable("a b"), MarketplaceProblems.OwnListing);
         group.MapGet("/resales/{resaleId:guid}", GetResale).WithName("GetResale").RequireAuthorization(Policies.Fan)
-            .WithSummary("A resale the caller buys or sells: its status and, for the buyer while it waits, how to pay.");
+            .WithSummary("A resale the caller buys or sells: its status and, for the buyer while it waits, how to pay.")
+            .Problems(MarketplaceProblems.ResaleNotFound);
         return group;
     }
 

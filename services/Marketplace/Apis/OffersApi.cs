@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Marketplace;
 using TicketToken.Marketplace.Data;
@@ -30,19 +31,26 @@ public static class OffersApi
         var group = app.MapGroup("/api/marketplace").WithTags("Marketplace").RequireAuthorization(Policies.Fan);
         group.MapPost("/listings/{listingId:guid}/offers", MakeOffer).WithName("MakeOffer")
             .WithSummary("Offers less than the listing's asking price (at most its cap); the seller accepts, declines or counters it before it expires.")
-            .WithJsonRequestExamples(new RequestExample("offer", "Offer 80.00", """{ "price": 8000 }"""));
+            .WithJsonRequestExamples(new RequestExample("offer", "Offer 80.00", """{ "price": 8000 }"""))
+            .Problems(MarketplaceProblems.ListingNotFound, () => MarketplaceProblems.ListingUnavailable("a b"), MarketplaceProblems.OfferExists, () => MarketplaceProblems.OfferNotBelowAskingPrice(0, "a b"), MarketplaceProblems.OwnOffer, () => MarketplaceProblems.PriceAboveCap(0, "a b"));
         group.MapGet("/listings/{listingId:guid}/offers", ListingOffers).WithName("ListListingOffers")
-            .WithSummary("The offers made on one of the caller's listings, newest first.");
+            .WithSummary("The offers made on one of the caller's listings, newest first.")
+            .Problems(MarketplaceProblems.ListingNotFound);
         group.MapGet("/offers/mine", MyOffers).WithName("ListMyOffers").WithSummary("The offers the caller made, newest first.");
-        group.MapGet("/offers/{offerId:guid}", GetOffer).WithName("GetOffer").WithSummary("An offer the caller made or received.");
+        group.MapGet("/offers/{offerId:guid}", GetOffer).WithName("GetOffer").WithSummary("An offer the caller made or received.")
+            .Problems(MarketplaceProblems.OfferNotFound);
         group.MapPost("/offers/{offerId:guid}/counter", Counter).WithName("CounterOffer")
             .WithSummary("The seller answers a pending offer with a higher price (at most the cap); the buyer may then accept or decline it.")
-            .WithJsonRequestExamples(new RequestExample("counter", "Counter with 90.00", """{ "price": 9000 }"""));
+            .WithJsonRequestExamples(new RequestExample("counter", "Counter with 90.00", """{ "price": 9000 }"""))
+            .Problems(() => MarketplaceProblems.CounterOutOfRange(0, 0, "a b"), MarketplaceProblems.OfferNotFound, () => MarketplaceProblems.OfferNotOpen("a b", "a b"), () => MarketplaceProblems.PriceAboveCap(0, "a b"));
         group.MapPost("/offers/{offerId:guid}/accept", Accept).WithName("AcceptOffer")
-            .WithSummary("The seller accepts a pending offer, or the buyer a counter: the listing is reserved for the buyer at the agreed price and the resale starts (the buyer pays as after a purchase).");
+            .WithSummary("The seller accepts a pending offer, or the buyer a counter: the listing is reserved for the buyer at the agreed price and the resale starts (the buyer pays as after a purchase).")
+            .Problems(() => MarketplaceProblems.ListingUnavailable("a b"), MarketplaceProblems.OfferNotFound, () => MarketplaceProblems.OfferNotOpen("a b", "a b"));
         group.MapPost("/offers/{offerId:guid}/decline", Decline).WithName("DeclineOffer")
-            .WithSummary("The seller declines a pending offer, or the buyer a counter.");
-        group.MapPost("/offers/{offerId:guid}/withdraw", Withdraw).WithName("WithdrawOffer").WithSummary("The buyer takes back an open offer.");
+            .WithSummary("The seller declines a pending offer, or the buyer a counter.")
+            .Problems(MarketplaceProblems.OfferNotFound, () => MarketplaceProblems.OfferNotOpen("a b", "a b"));
+        group.MapPost("/offers/{offerId:guid}/withdraw", Withdraw).WithName("WithdrawOffer").WithSummary("The buyer takes back an open offer.")
+            .Problems(MarketplaceProblems.OfferNotFound, () => MarketplaceProblems.OfferNotOpen("a b", "a b"));
         return group;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Marketplace.Data;
 
 namespace TicketToken.Marketplace.Apis;
@@ -15,9 +16,11 @@ public static class OrganizerMarketplaceApi
     {
         var group = app.MapGroup("/api/marketplace/organizers/{organizerId:guid}/events/{eventId:guid}").WithTags("Marketplace")
             .RequireAuthorization(Policies.OrganizerAdmin);
-        group.MapGet("/listings", EventListings).WithName("ListEventListings").WithSummary("Every listing of the organizer's event, whatever its status, newest first.");
+        group.MapGet("/listings", EventListings).WithName("ListEventListings").WithSummary("Every listing of the organizer's event, whatever its status, newest first.")
+            .Problems(MarketplaceProblems.EventNotFound, MarketplaceProblems.OrganizerNotFound);
         group.MapGet("/price-history", PriceHistory).WithName("GetResalePriceHistory")
-            .WithSummary("Completed resales of the organizer's event per day (UTC): how many, and the lowest, median and highest price.");
+            .WithSummary("Completed resales of the organizer's event per day (UTC): how many, and the lowest, median and highest price.")
+            .Problems(MarketplaceProblems.EventNotFound, MarketplaceProblems.OrganizerNotFound);
         return group;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Minting.Data;
 using TicketToken.Minting.Domain;
 
@@ -26,9 +27,11 @@ public static class MintingApi
             .WithSummary("The Ed25519 public key the ownership registry signs with, and how an entry's hash is made (to verify a ticket's history independently).");
         // Anonymous on purpose: a token's metadata is read by wallets and explorers, which carry no TicketToken token. It names no person.
         group.MapGet("/tokens/{mint}/metadata", GetTokenMetadata).AllowAnonymous().WithName("GetTicketTokenMetadata")
-            .WithSummary("The metadata of a ticket's token by its mint address (event, seat, ticket id), in the JSON shape NFT wallets read.");
+            .WithSummary("The metadata of a ticket's token by its mint address (event, seat, ticket id), in the JSON shape NFT wallets read.")
+            .Problems(MintingProblems.TokenNotFound);
         group.MapGet("/tickets/{ticketId:guid}", GetTicketRecord).RequireAuthorization(Policies.Fan).WithName("GetTicketOwnershipRecord")
-            .WithSummary("Your ticket's ownership record: its registry history (hash-chained, signed) or its token's mint, your wallet and its transactions.");
+            .WithSummary("Your ticket's ownership record: its registry history (hash-chained, signed) or its token's mint, your wallet and its transactions.")
+            .Problems(MintingProblems.TicketNotFound);
         var admin = app.MapGroup("/api/minting/reconciliation").WithTags("Minting").RequireAuthorization(Policies.PlatformAdmin);
         admin.MapGet("/", GetReconciliation).WithName("GetMintingReconciliation")
             .WithSummary("The newest reconciliation runs with their findings, the backlog not mirrored yet, and the fee payer's balance.");
@@ -63,12 +66,12 @@ public static class MintingApi
             "hash = SHA-256(previousHash || UTF-8 of the line), the first entry's previousHash 32 zero bytes; signature = Ed25519(key, hash)."));
     }
 
-    private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetTokenMetadata(string mint, MintingDbContext db, IOptions<MintingOptions> options,
+    private static async Task<Ok<JsonElement>> GetTokenMetadata(string mint, MintingDbContext db, IOptions<MintingOptions> options,
         CancellationToken cancellationToken)
     {
         if (!Solana.PublicKey.TryParse(mint, out var address))
         {
-            return MintingProblems.TokenNotFound();
+            throw MintingProblems.TokenNotFound();
         }
 
         var text = address.ToString();
@@ -76,7 +79,7 @@ public static class MintingApi
         var ticket = ticketId is null ? null : await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.TicketId == ticketId, cancellationToken);
         if (ticket is null)
         {
-            return MintingProblems.TokenNotFound();
+            throw MintingProblems.TokenNotFound();
         }
 
         return TypedResults.Ok(JsonSerializer.SerializeToElement(new
@@ -94,14 +97,14 @@ public static class MintingApi
         }));
     }
 
-    private static async Task<Results<Ok<TicketRecordResponse>, ProblemHttpResult>> GetTicketRecord(Guid ticketId, Caller caller, MintingDbContext db,
+    private static async Task<Ok<TicketRecordResponse>> GetTicketRecord(Guid ticketId, Caller caller, MintingDbContext db,
         IServiceProvider services, IOptions<MintingOptions> options, CancellationToken cancellationToken)
     {
         var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.TicketId == ticketId, cancellationToken);
         // Someone else's ticket is answered exactly like one that does not exist.
         if (ticket is null || (ticket.OwnerId != caller.RequiredUserId && !caller.IsPlatformAdmin))
         {
-            return MintingProblems.TicketNotFound();
+            throw MintingProblems.TicketNotFound();
         }
 
         var entries = await db.RegistryEntries.AsNoTracking().Where(e => e.TicketId == ticketId).OrderBy(e => e.Position).ToListAsync(cancellationToken);

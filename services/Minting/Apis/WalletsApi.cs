@@ -22,7 +22,10 @@ public static class WalletsApi
     {
         var group = app.MapGroup("/api/minting/wallets").WithTags("Minting");
         group.MapPost("/{address}/export", ExportWallet).RequireAuthorization(Policies.Fan).WithName("ExportMyWallet")
-            .WithSummary("Your custodial wallet's secret key, in the forms Solana wallets import; needs a re-authentication proof not older than 5 minutes.");
+            .WithSummary("Your custodial wallet's secret key, in the forms Solana wallets import; needs a re-authentication proof not older than 5 minutes.")
+            .Problems(MintingProblems.WalletNotFound, () => MintingProblems.Reauthentication(ReauthenticationOutcome.Missing),
+                () => MintingProblems.Reauthentication(ReauthenticationOutcome.Expired), () => MintingProblems.Reauthentication(ReauthenticationOutcome.Invalid),
+                () => MintingProblems.Reauthentication(ReauthenticationOutcome.Mismatch), () => MintingProblems.TooManyExportAttempts(0));
         return app;
     }
 
@@ -38,7 +41,7 @@ public static class WalletsApi
     public sealed record ExportServices(MintingDbContext Db, ReauthenticationProofs Proofs, [FromKeyedServices(MintingModule.Id)] SecretProtector Protector,
         TimeProvider Time, IOptions<MintingOptions> Options, ILoggerFactory Loggers);
 
-    private static async Task<Results<Ok<ExportedWalletResponse>, ProblemHttpResult>> ExportWallet(string address, ExportWalletRequest? request, Caller caller,
+    private static async Task<Ok<ExportedWalletResponse>> ExportWallet(string address, ExportWalletRequest? request, Caller caller,
         HttpContext http, [AsParameters] ExportServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
@@ -58,10 +61,8 @@ public static class WalletsApi
         if (lockedUntil is { } until)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             logger.LogWarning("Wallet export locked for fan {FanId} from {ClientAddress}: too many attempts", fanId, client);
-            return Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_attempts", "Too many wallet export attempts.",
-                $"Try again in {Math.Max(1, seconds / 60)} minute(s).");
+            throw MintingProblems.TooManyExportAttempts(seconds);
         }
 
         var asked = PublicKey.TryParse(address, out var key) ? key.ToString() : null;
@@ -96,13 +97,13 @@ public static class WalletsApi
         if (wallet is null)
         {
             // Someone else's wallet is answered exactly like one that does not exist.
-            return MintingProblems.WalletNotFound();
+            throw MintingProblems.WalletNotFound();
         }
 
         if (outcome != ReauthenticationOutcome.Fresh)
         {
             logger.LogWarning("Wallet export refused for fan {FanId}, wallet {Address}: {Outcome}", fanId, wallet.Address, recorded);
-            return MintingProblems.Reauthentication(outcome);
+            throw MintingProblems.Reauthentication(outcome);
         }
 
         var keypair = new Keypair(services.Protector.Unprotect(wallet.SeedCiphertext));

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Notifications.Data;
 using TicketToken.Notifications.Domain;
 
@@ -23,19 +24,24 @@ public static class MessagesApi
     {
         var me = app.MapGroup("/api/notifications/me").WithTags("Notifications").RequireAuthorization(Policies.Fan);
         me.MapGet("/messages", ListMyMessages).WithName("ListMyMessages")
-            .WithSummary("Lists the e-mail sent (or being sent) to you, newest first, with its delivery status (cursor pagination).");
+            .WithSummary("Lists the e-mail sent (or being sent) to you, newest first, with its delivery status (cursor pagination).")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         me.MapGet("/preferences", GetMyPreferences).WithName("GetMyNotificationPreferences").WithSummary("Reads your language and marketing choice.");
         me.MapPut("/preferences", SetMyPreferences).WithName("SetMyNotificationPreferences")
             .WithSummary("Sets the language of your e-mail (en, de) and whether you receive marketing; receipts, resets, gifts and event changes always go.")
-            .WithJsonRequestExamples(new RequestExample("opt-out", "German mail, no marketing", """{ "language": "de", "marketing": false }"""));
+            .WithJsonRequestExamples(new RequestExample("opt-out", "German mail, no marketing", """{ "language": "de", "marketing": false }"""))
+            .Problems(NotificationsProblems.MessageNotFailed, NotificationsProblems.MessageNotFound, NotificationsProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
 
         app.MapGet("/api/notifications/organizers/{organizerId:guid}/messages", ListOrganizerMessages).WithTags("Notifications")
             .RequireAuthorization(Policies.BoxOffice).WithName("ListOrganizerMessages")
-            .WithSummary("Support: the e-mail about the organizer's orders and events, newest first, filtered by address, template or status.");
+            .WithSummary("Support: the e-mail about the organizer's orders and events, newest first, filtered by address, template or status.")
+            .Problems(NotificationsProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         var admin = app.MapGroup("/api/notifications/messages").WithTags("Notifications").RequireAuthorization(Policies.PlatformAdmin);
-        admin.MapGet("/", ListAllMessages).WithName("ListMessages").WithSummary("Support: every e-mail, newest first, filtered by address, template or status.");
+        admin.MapGet("/", ListAllMessages).WithName("ListMessages").WithSummary("Support: every e-mail, newest first, filtered by address, template or status.")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         admin.MapPost("/{messageId:guid}/resend", Resend).WithName("ResendMessage")
-            .WithSummary("Queues a failed message again (it is rendered anew; a message whose content was already dropped cannot be).");
+            .WithSummary("Queues a failed message again (it is rendered anew; a message whose content was already dropped cannot be).")
+            .Problems(NotificationsProblems.MessageNotFailed, NotificationsProblems.MessageNotFound);
         return app;
     }
 

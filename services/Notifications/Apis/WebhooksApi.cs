@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Notifications;
 using TicketToken.Notifications.Data;
 using TicketToken.Notifications.Domain;
@@ -32,20 +33,29 @@ public static class WebhooksApi
             .WithSummary("Registers an endpoint for some event types; the answer carries its signing secret, shown only here.")
             .WithJsonRequestExamples(new RequestExample("orders", "Orders and refunds", """
                 { "url": "https://hooks.example.com/tickettoken", "eventTypes": ["order.confirmed", "order.refunded"], "description": "Accounting" }
-                """));
-        group.MapGet("/", List).WithName("ListWebhookEndpoints").WithSummary("Lists the organizer's webhook endpoints.");
-        group.MapGet("/{endpointId:guid}", Get).WithName("GetWebhookEndpoint").WithSummary("Reads one endpoint (without its secret).");
+                """))
+            .Problems(() => NotificationsProblems.InvalidUrl("a b"), NotificationsProblems.OrganizerNotFound, () => NotificationsProblems.TooManyEndpoints(0), () => NotificationsProblems.UnknownEventTypes([]), () => NotificationsProblems.UrlNotAllowed("a b"));
+        group.MapGet("/", List).WithName("ListWebhookEndpoints").WithSummary("Lists the organizer's webhook endpoints.")
+            .Problems(NotificationsProblems.OrganizerNotFound);
+        group.MapGet("/{endpointId:guid}", Get).WithName("GetWebhookEndpoint").WithSummary("Reads one endpoint (without its secret).")
+            .Problems(NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound);
         group.MapPatch("/{endpointId:guid}", Change).WithName("ChangeWebhookEndpoint")
-            .WithSummary("Changes the URL, event types or description, or enables (after it was disabled) or disables the endpoint.");
-        group.MapDelete("/{endpointId:guid}", Delete).WithName("DeleteWebhookEndpoint").WithSummary("Deletes the endpoint and its delivery log.");
+            .WithSummary("Changes the URL, event types or description, or enables (after it was disabled) or disables the endpoint.")
+            .Problems(NotificationsProblems.EndpointNotFound, () => NotificationsProblems.InvalidUrl("a b"), NotificationsProblems.OrganizerNotFound, () => NotificationsProblems.UnknownEventTypes([]), () => NotificationsProblems.UrlNotAllowed("a b"));
+        group.MapDelete("/{endpointId:guid}", Delete).WithName("DeleteWebhookEndpoint").WithSummary("Deletes the endpoint and its delivery log.")
+            .Problems(NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound);
         group.MapPost("/{endpointId:guid}/secret/rotate", RotateSecret).WithName("RotateWebhookSecret")
-            .WithSummary("Makes a new signing secret (shown only here); the old one keeps signing beside it for the hours asked (at most 24).");
+            .WithSummary("Makes a new signing secret (shown only here); the old one keeps signing beside it for the hours asked (at most 24).")
+            .Problems(NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound);
         group.MapPost("/{endpointId:guid}/ping", Ping).WithName("PingWebhookEndpoint")
-            .WithSummary("Sends a signed test event (type ping) now and answers what the endpoint replied.");
+            .WithSummary("Sends a signed test event (type ping) now and answers what the endpoint replied.")
+            .Problems(NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound);
         group.MapGet("/{endpointId:guid}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
-            .WithSummary("The delivery log: each event sent, newest first, with its attempts (request headers, response status and body, timing).");
+            .WithSummary("The delivery log: each event sent, newest first, with its attempts (request headers, response status and body, timing).")
+            .Problems(NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapPost("/{endpointId:guid}/deliveries/{deliveryId:guid}/replay", Replay).WithName("ReplayWebhookDelivery")
-            .WithSummary("Sends a delivery again, with the same event id, and retries it like a new one.");
+            .WithSummary("Sends a delivery again, with the same event id, and retries it like a new one.")
+            .Problems(NotificationsProblems.DeliveryNotFound, NotificationsProblems.EndpointDisabled, NotificationsProblems.EndpointNotFound, NotificationsProblems.OrganizerNotFound);
         return app;
     }
 

@@ -14,6 +14,7 @@ using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Inventory;
 using TicketToken.Contracts.Orders;
@@ -47,19 +48,24 @@ public static class BoxOfficeApi
                     """{ "generalAdmission": [ { "ticketTypeId": "0197a3c7-0000-7000-8000-000000000003", "quantity": 2 } ], "payment": { "method": "cash" } }"""),
                 new RequestExample("phone", "Two best-available premium seats sold by phone on the card terminal, held for pickup",
                     """{ "bestAvailable": { "quantity": 2, "priceZone": "PREMIUM" }, "payment": { "method": "card_present", "terminalReference": "T1-000482" }, "channel": "phone", "buyer": { "name": "Ada Lovelace", "email": "ada@example.com" }, "willCall": true }"""))
-            .WithRequiredHeader("Idempotency-Key", "A unique value per sale (a UUID), sent again unchanged when retrying it, so that a retry never sells twice.");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per sale (a UUID), sent again unchanged when retrying it, so that a retry never sells twice.")
+            .Problems(() => OrdersProblems.CounterSaleNotAvailable("a b", "a b"), OrdersProblems.EventNotFound, OrdersProblems.EventNotOnSale, () => OrdersProblems.IdempotencyKeyRequired("a b"), () => OrdersProblems.InvalidCounterSale("a b"), OrdersProblems.OrganizerNotFound);
         office.MapGet("/orders", FindOrders).WithName("FindBoxOfficeOrders").RequireAuthorization(Policies.BoxOffice)
-            .WithSummary("Looks up the organizer's orders by order number, buyer name (part of it) or e-mail, newest first (cursor pagination; filter by eventId).");
+            .WithSummary("Looks up the organizer's orders by order number, buyer name (part of it) or e-mail, newest first (cursor pagination; filter by eventId).")
+            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady("a b"), PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         office.MapGet("/orders/{orderId:guid}", GetOrder).WithName("GetBoxOfficeOrder").RequireAuthorization(Policies.BoxOffice)
             .WithSummary("One order of the organizer as the box office sees it: amounts and lines, how it was paid, will-call and its release, and its tickets.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Problems(OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound);
         office.MapPost("/orders/{orderId:guid}/will-call/release", ReleaseWillCall).WithName("ReleaseWillCall").RequireAuthorization(Policies.BoxOffice)
             .WithSummary("Releases a will-call order's tickets to their holder after an ID check (document type and at most the last four characters of its number are recorded): they get their codes and admit.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithJsonRequestExamples(new RequestExample("passport", "The buyer showed a passport", """{ "documentType": "passport", "documentLast4": "4821", "collectedBy": "Ada Lovelace" }"""));
+            .WithJsonRequestExamples(new RequestExample("passport", "The buyer showed a passport", """{ "documentType": "passport", "documentLast4": "4821", "collectedBy": "Ada Lovelace" }"""))
+            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady("a b"));
         office.MapGet("/audit", AuditOf).WithName("GetBoxOfficeAudit").RequireAuthorization(Policies.OrganizerAdmin)
             .WithSummary("Every box-office action of the organizer, newest first: sales, phone orders, will-call releases and lookups, by whom and when (cursor pagination; filter by eventId).")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Problems(OrdersProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
     }
 
     public sealed record BestAvailableRequest([property: Range(1, MaximumPlaces)] int Quantity, [property: StringLength(64)] string? PriceZone, [property: StringLength(64)] string? Section);

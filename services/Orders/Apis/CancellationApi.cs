@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
 
@@ -15,7 +16,8 @@ public static class CancellationApi
     public static void MapCancellationApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/orders/organizers/{organizerId:guid}/events/{eventId:guid}/cancellation", Progress).WithTags("Orders for organizers")
             .RequireAuthorization(Policies.OrganizerAdmin).WithName("GetCancellationRefunds")
-            .WithSummary("The refunds of a cancelled event's paid orders: how many are refunded, pending or failed (with why), and the amounts.");
+            .WithSummary("The refunds of a cancelled event's paid orders: how many are refunded, pending or failed (with why), and the amounts.")
+            .Problems(OrdersProblems.CancellationNotFound, OrdersProblems.OrganizerNotFound);
 
     public sealed record RefundFailure(Guid OrderId, string OrderNumber, Guid RefundId, string? Reason);
 

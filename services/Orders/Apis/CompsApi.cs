@@ -13,6 +13,7 @@ using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Inventory;
@@ -34,19 +35,22 @@ public static class CompsApi
     public static void MapCompsApi(this IEndpointRouteBuilder app)
     {
         var events = app.MapGroup("/api/orders/organizers/{organizerId:guid}/events/{eventId:guid}").WithTags("Comps and guest lists")
-            .RequireAuthorization(Policies.OrganizerAdmin);
+            .RequireAuthorization(Policies.OrganizerAdmin).Problems(OrdersProblems.OrganizerNotFound, OrdersProblems.EventNotFound);
         events.MapPost("/comps", IssueComps).WithName("IssueComps")
             .WithSummary("Issues free tickets to named guests, from JSON or a CSV guest list (header name,email,reason,ticket_type,seat); errors name their line and nothing is issued.")
             .Accepts<CompsRequest>("application/json", "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .Problems(() => OrdersProblems.IdempotencyKeyRequired("a guest list"), () => OrdersProblems.InvalidGuestList([]), OrdersProblems.EventNotOnSale,
+                () => OrdersProblems.CompsNotAvailable(HoldFailures.InvalidRequest, null), () => OrdersProblems.CompsNotAvailable(HoldFailures.UnknownSeat, null),
+                () => OrdersProblems.CompsNotAvailable(HoldFailures.SeatUnavailable, null), () => OrdersProblems.CompsNotAvailable(HoldFailures.NotEnoughSeats, null),
+                () => OrdersProblems.CompsNotAvailable(HoldFailures.SoldOut, null))
             .WithJsonRequestExamples(new RequestExample("guests", "Two press guests on best-available premium seats and one artist's guest on a named seat",
                 """{ "guests": [ { "name": "Ada Press", "email": "ada@example.com", "reason": "press", "ticketType": "Premium" }, { "name": "Ben Press", "reason": "press", "ticketType": "Premium" }, { "name": "Cleo Guest", "reason": "artist", "ticketType": "Standard", "seat": "STALLS-B-1" } ] }"""))
             .WithRequiredHeader("Idempotency-Key", "A unique value per guest list (a UUID), sent again unchanged when retrying it, so that a retry never issues twice.");
         events.MapGet("/guest-list", GuestListOf).WithName("GetGuestList")
             .WithSummary("The event's comps, one row per guest with the order, ticket type, seat and status; format=json (default) or csv.")
             .Produces<IReadOnlyList<GuestListRow>>(StatusCodes.Status200OK, "application/json")
-            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/csv")
+            .Problems(OrdersProblems.EventNotFound, OrdersProblems.OrganizerNotFound);
     }
 
     /// <summary>The documented shape of the JSON body; the handler reads the body itself to report errors by line.</summary>
@@ -60,7 +64,7 @@ public static class CompsApi
     public sealed record GuestListRow(string OrderNumber, Guid OrderId, OrderStatus OrderStatus, int Line, string GuestName, string? GuestEmail, string Reason,
         string TicketType, string? SeatId, bool Refunded, DateTimeOffset IssuedAt);
 
-    private static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> IssueComps(Guid organizerId, Guid eventId, HttpRequest request, Caller caller,
+    private static async Task<Accepted<OrderResponse>> IssueComps(Guid organizerId, Guid eventId, HttpRequest request, Caller caller,
         OrdersDbContext db, IActorProxyFactory actors, [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options,
         TimeProvider time, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
@@ -97,7 +101,7 @@ public static class CompsApi
         var guests = GuestList.Check(entries, types, errors);
         if (errors.Count > 0)
         {
-            return OrdersProblems.InvalidGuestList(errors);
+            throw OrdersProblems.InvalidGuestList(errors);
         }
 
         // One hold for the whole list: every guest gets a place, or none does.

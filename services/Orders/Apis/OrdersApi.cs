@@ -14,6 +14,7 @@ using Npgsql;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Contracts.Inventory;
 using TicketToken.Contracts.Orders;
@@ -33,21 +34,27 @@ public static class OrdersApi
             .WithSummary("Checks out one of the caller's holds: prices it and starts the purchase. Needs an Idempotency-Key; poll the order for the payment's client secret and the outcome.")
             .WithJsonRequestExamples(new RequestExample("checkout", "Check out a hold with a promo code",
                 """{ "eventId": "0197a3c7-0000-7000-8000-000000000001", "holdId": "0197a3c7-0000-7000-8000-000000000002", "promoCode": "EARLYBIRD" }"""))
-            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.")
+            .Problems(OrdersProblems.EventNotFound, OrdersProblems.EventNotOnSale, OrdersProblems.HoldAlreadyCheckedOut, OrdersProblems.HoldNotActive, OrdersProblems.HoldNotFound, () => OrdersProblems.IdempotencyKeyRequired("a b"), OrdersProblems.IdempotencyKeyReused, () => OrdersProblems.InvalidPromoCode("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
         group.MapPost("/passes", PassCheckout.CheckoutPass).WithName("CheckoutPass")
             .WithSummary("Checks out one of the caller's pass holds: one order over every event of the pass at the pass's price, paid once. Needs an Idempotency-Key.")
             .WithJsonRequestExamples(new RequestExample("pass", "Check out a pass hold",
                 """{ "passId": "0197a3c7-0000-7000-8000-000000000003", "passHoldId": "0197a3c7-0000-7000-8000-000000000004" }"""))
-            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.");
-        group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per checkout (a UUID), sent again unchanged when retrying it, so that a retry never buys twice.")
+            .Problems(OrdersProblems.EventNotOnSale, OrdersProblems.HoldAlreadyCheckedOut, OrdersProblems.HoldNotActive, OrdersProblems.HoldNotFound, () => OrdersProblems.IdempotencyKeyRequired("a b"), OrdersProblems.IdempotencyKeyReused, () => OrdersProblems.InvalidPromoCode("a b"), () => OrdersProblems.NotThisPass("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PassNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
+        group.MapGet("/", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first (cursor pagination; filter by eventId or status).")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapGet("/{orderId:guid}", GetOrder).WithName("GetOrder")
             .WithSummary("One of the caller's orders: status, amounts, lines, and while it waits for payment, how to pay.")
             .WithDescription("Answers with an ETag. To wait for the next change instead of polling, send it back in If-None-Match with " +
                 "Prefer: wait=N (seconds, at most 30): the answer comes as soon as the order changes (200), or after N seconds " +
                 "with 304 Not Modified if it did not.")
-            .Produces(StatusCodes.Status304NotModified);
-        group.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Gives up an order that is waiting for payment: the payment is cancelled and the seats go back.");
-        group.MapGet("/{orderId:guid}/receipt", Receipt).WithName("GetReceipt").WithSummary("The receipt of a confirmed (or refunded) order, as an HTML document to keep or print.");
+            .Produces(StatusCodes.Status304NotModified)
+            .Problems(OrdersProblems.EventNotOnSale, () => OrdersProblems.InvalidPromoCode("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
+        group.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Gives up an order that is waiting for payment: the payment is cancelled and the seats go back.")
+            .Problems(OrdersProblems.EventNotOnSale, () => OrdersProblems.InvalidPromoCode("a b"), () => OrdersProblems.NotCancellable("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
+        group.MapGet("/{orderId:guid}/receipt", Receipt).WithName("GetReceipt").WithSummary("The receipt of a confirmed (or refunded) order, as an HTML document to keep or print.")
+            .Problems(OrdersProblems.OrderNotFound);
         return group;
     }
 

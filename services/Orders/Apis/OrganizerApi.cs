@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
@@ -28,7 +29,8 @@ public static class OrganizerApi
     public static void MapOrganizerApi(this IEndpointRouteBuilder app)
     {
         var organizers = app.MapGroup("/api/orders/organizers/{organizerId:guid}").WithTags("Orders for organizers").RequireAuthorization(Policies.OrganizerAdmin);
-        organizers.MapGet("/fees", GetFees).WithName("GetFeeSchedule").WithSummary("The fees the platform charges on the organizer's sales.");
+        organizers.MapGet("/fees", GetFees).WithName("GetFeeSchedule").WithSummary("The fees the platform charges on the organizer's sales.")
+            .Problems(OrdersProblems.OrganizerNotFound);
         // The platform's price list: only its admins change it.
         app.MapPut("/api/orders/organizers/{organizerId:guid}/fees", SetFees).WithTags("Orders for organizers").RequireAuthorization(Policies.PlatformAdmin)
             .WithName("SetFeeSchedule").WithSummary("Sets the fees the platform charges on an organizer's sales (platform admins only).")
@@ -36,16 +38,21 @@ public static class OrganizerApi
                 """{ "serviceBasisPoints": 1000, "perTicketMinor": 150, "processingBasisPoints": 290, "processingFixedMinor": 30 }"""));
         organizers.MapPost("/promo-codes", CreatePromoCode).WithName("CreatePromoCode").WithSummary("Creates a promo code for all of the organizer's events or one of them.")
             .WithJsonRequestExamples(new RequestExample("percent", "15 % off one event, 100 uses, until a date",
-                """{ "code": "EARLYBIRD", "eventId": "0197a3c7-0000-7000-8000-000000000001", "percentBasisPoints": 1500, "maxUses": 100, "endsAt": "2026-12-31T23:00:00Z" }"""));
-        organizers.MapGet("/promo-codes", ListPromoCodes).WithName("ListPromoCodes").WithSummary("The organizer's promo codes and how often each was used.");
-        organizers.MapGet("/orders", ListOrganizerOrders).WithName("ListOrganizerOrders").WithSummary("The organizer's orders, newest first (cursor pagination; filter by eventId).");
+                """{ "code": "EARLYBIRD", "eventId": "0197a3c7-0000-7000-8000-000000000001", "percentBasisPoints": 1500, "maxUses": 100, "endsAt": "2026-12-31T23:00:00Z" }"""))
+            .Problems(OrdersProblems.EventNotFound, () => OrdersProblems.InvalidPromoDefinition("a b"), OrdersProblems.OrganizerNotFound, OrdersProblems.PromoCodeExists);
+        organizers.MapGet("/promo-codes", ListPromoCodes).WithName("ListPromoCodes").WithSummary("The organizer's promo codes and how often each was used.")
+            .Problems(OrdersProblems.OrganizerNotFound);
+        organizers.MapGet("/orders", ListOrganizerOrders).WithName("ListOrganizerOrders").WithSummary("The organizer's orders, newest first (cursor pagination; filter by eventId).")
+            .Problems(OrdersProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
 
         var refunds = app.MapGroup("/api/orders/{orderId:guid}/refunds").WithTags("Orders for organizers").RequireAuthorization(Policies.OrganizerAdmin);
         refunds.MapPost("/", RefundOrder).WithName("RefundOrder")
             .WithSummary("Refunds some lines (or all) of a confirmed order: the money goes back, their tickets are revoked, and their seats return to sale unless returnSeats is false.")
             .WithJsonRequestExamples(new RequestExample("partial", "Refund two lines and sell the seats again", """{ "lines": [1, 2], "returnSeats": true, "reason": "Obstructed view" }"""))
-            .WithRequiredHeader("Idempotency-Key", "A unique value per refund (a UUID), sent again unchanged when retrying it, so that a retry never refunds twice.");
-        refunds.MapGet("/", ListRefunds).WithName("ListRefunds").WithSummary("The refunds of an order of the caller's organizer.");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per refund (a UUID), sent again unchanged when retrying it, so that a retry never refunds twice.")
+            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.IdempotencyKeyRequired("a b"), () => OrdersProblems.InvalidRefund("a b"), () => OrdersProblems.NotRefundable("a b"), OrdersProblems.OrderNotFound);
+        refunds.MapGet("/", ListRefunds).WithName("ListRefunds").WithSummary("The refunds of an order of the caller's organizer.")
+            .Problems(OrdersProblems.OrderNotFound);
     }
 
     public sealed record FeesRequest([property: Range(0, 5000)] int ServiceBasisPoints, [property: Range(0, 1_000_000)] long PerTicketMinor,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
 
@@ -21,11 +22,13 @@ public static class ReportsApi
             .WithSummary("The event's sales: tickets sold, comps and refunded, gross, fees, refunds and net (minor units), in total, per ticket type and per day (UTC); format=json (default) or csv (a row per day and ticket type).")
             .Produces<SalesReport>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status200OK, typeof(string), "text/csv")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Problems(OrdersProblems.EventNotFound, OrdersProblems.OrganizerNotFound);
         events.MapGet("/sales.svg", GetSalesChart).WithName("GetSalesChart")
             .WithSummary("The event's daily sales as an SVG bar chart: tickets sold with comps stacked on them, refunds below the axis, each day's figures in its tooltip.")
             .Produces(StatusCodes.Status200OK, typeof(string), "image/svg+xml")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Problems(OrdersProblems.EventNotFound, OrdersProblems.OrganizerNotFound);
     }
 
     public sealed record SalesQuery([property: RegularExpression("^(json|csv)$")] string? Format);

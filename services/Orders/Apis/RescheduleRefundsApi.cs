@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.BuildingBlocks.Workflows;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
@@ -30,7 +31,8 @@ public static class RescheduleRefundsApi
         group.MapGet("/", GetOffer).WithName("GetRescheduleRefundOffer")
             .WithSummary("The refund one of the caller's orders is offered because its event was moved: until when, how much, and the claim if made.");
         group.MapPost("/", Claim).WithName("ClaimRescheduleRefund")
-            .WithSummary("Claims the refund of one of the caller's orders whose event was moved after it was bought: all its lines not refunded yet, or those named. Repeating it answers the same refund.");
+            .WithSummary("Claims the refund of one of the caller's orders whose event was moved after it was bought: all its lines not refunded yet, or those named. Repeating it answers the same refund.")
+            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.InvalidRefund("a b"), OrdersProblems.NoRefundOffer, () => OrdersProblems.NotRefundable("a b"), OrdersProblems.OrderNotFound, () => OrdersProblems.RefundWindowClosed(default));
         return group;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Gateways;
@@ -23,14 +24,19 @@ public static class OrganizerPaymentsApi
     {
         var group = app.MapGroup("/api/payments/organizers/{organizerId:guid}").WithTags("Organizer payments").RequireAuthorization(Policies.OrganizerAdmin);
         group.MapGet("/balance", GetBalance).WithName("GetOrganizerBalance")
-            .WithSummary("What the organizer is owed, per currency: the payable balance and how much of it has cleared the hold period for payout.");
+            .WithSummary("What the organizer is owed, per currency: the payable balance and how much of it has cleared the hold period for payout.")
+            .Problems(PaymentsProblems.OrganizerNotFound);
         group.MapPost("/connect", StartOnboarding).WithName("StartConnectOnboarding")
-            .WithSummary("Creates the organizer's connected account if needed and answers a fresh single-use onboarding link.");
+            .WithSummary("Creates the organizer's connected account if needed and answers a fresh single-use onboarding link.")
+            .Problems(() => PaymentsProblems.GatewayRefused("a b"), PaymentsProblems.GatewayUnavailable, () => PaymentsProblems.InvalidCountry("a b"), PaymentsProblems.OrganizerNotFound);
         group.MapGet("/connect", GetConnectStatus).WithName("GetConnectStatus")
-            .WithSummary("Where the organizer's connected account stands: not_started, onboarding or enabled (payouts possible).");
-        group.MapGet("/payouts", ListPayouts).WithName("ListPayouts").WithSummary("The organizer's payouts, newest first (cursor pagination).");
+            .WithSummary("Where the organizer's connected account stands: not_started, onboarding or enabled (payouts possible).")
+            .Problems(() => PaymentsProblems.GatewayRefused("a b"), PaymentsProblems.GatewayUnavailable, PaymentsProblems.OrganizerNotFound);
+        group.MapGet("/payouts", ListPayouts).WithName("ListPayouts").WithSummary("The organizer's payouts, newest first (cursor pagination).")
+            .Problems(PaymentsProblems.OrganizerNotFound, PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapGet("/seller-payouts", ListSellerPayouts).WithName("ListOrganizerSellerPayouts")
-            .WithSummary("The payouts to fans who resold tickets of the organizer's events (scheduled, withheld, pending, paid, failed), newest first; optionally of one event.");
+            .WithSummary("The payouts to fans who resold tickets of the organizer's events (scheduled, withheld, pending, paid, failed), newest first; optionally of one event.")
+            .Problems(PaymentsProblems.OrganizerNotFound);
         return group;
     }
 

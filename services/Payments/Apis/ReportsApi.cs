@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 
@@ -18,7 +19,8 @@ public static class ReportsApi
     {
         var group = app.MapGroup("/api/payments/reports").WithTags("Reports").RequireAuthorization(Policies.PlatformAdmin);
         group.MapGet("/revenue", GetRevenue).WithName("GetRevenueReport")
-            .WithSummary("The platform's revenue (fees), the processor's fees and the net, per currency per day (UTC), from the ledger; from and to are dates, by default the last 30 days.");
+            .WithSummary("The platform's revenue (fees), the processor's fees and the net, per currency per day (UTC), from the ledger; from and to are dates, by default the last 30 days.")
+            .Problems(PaymentsProblems.InvalidRange);
         return group;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Payments;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
@@ -24,9 +25,11 @@ public static class SellerPaymentsApi
     {
         var group = app.MapGroup("/api/payments/sellers/me").WithTags("Seller payments").RequireAuthorization(Policies.Fan);
         group.MapPost("/connect", StartOnboarding).WithName("StartSellerOnboarding")
-            .WithSummary("Creates the caller's seller account if needed and answers a fresh single-use onboarding link; resales can be listed once it is enabled.");
+            .WithSummary("Creates the caller's seller account if needed and answers a fresh single-use onboarding link; resales can be listed once it is enabled.")
+            .Problems(() => PaymentsProblems.GatewayRefused("a b"), PaymentsProblems.GatewayUnavailable, () => PaymentsProblems.InvalidCountry("a b"));
         group.MapGet("/connect", GetStatus).WithName("GetSellerConnectStatus")
-            .WithSummary("Where the caller's seller account stands: not_started, onboarding or enabled (payouts possible).");
+            .WithSummary("Where the caller's seller account stands: not_started, onboarding or enabled (payouts possible).")
+            .Problems(() => PaymentsProblems.GatewayRefused("a b"), PaymentsProblems.GatewayUnavailable);
         group.MapGet("/payouts", ListPayouts).WithName("ListSellerPayouts")
             .WithSummary("The seller's shares of their resales: held in escrow until due (after the event), then paid out; newest first.");
         return group;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Payments.Data;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Simulated;
@@ -23,13 +24,16 @@ public static class SimulatedGatewayApi
         group.MapPost("/payment-intents/{intentId}/confirm", ConfirmIntent).WithName("ConfirmSimulatedPaymentIntent")
             .WithSummary("Pays the caller's payment intent with a Stripe test card: 4242424242424242 succeeds, 4000000000000002 is declined, "
                 + "4000000000009995 has insufficient funds, 4000002500003155 asks for 3-D Secure. A declined intent can be confirmed again with another card.")
-            .RequireAuthorization(Policies.Fan);
+            .RequireAuthorization(Policies.Fan)
+            .Problems(PaymentsProblems.PaymentIntentNotFound, () => PaymentsProblems.CardDeclined("card_declined", null, ""), () => PaymentsProblems.UnexpectedIntentState(""));
         group.MapPost("/payment-intents/{intentId}/authenticate", AuthenticateIntent).WithName("AuthenticateSimulatedPaymentIntent")
             .WithSummary("The 3-D Secure page of a payment intent in requires_action: approve (it succeeds) or fail (the fan abandons it: payment_failed, another card may be tried).")
-            .RequireAuthorization(Policies.Fan);
+            .RequireAuthorization(Policies.Fan)
+            .Problems(PaymentsProblems.PaymentIntentNotFound, () => PaymentsProblems.UnexpectedIntentState(""));
         group.MapPost("/accounts/{accountId}/onboarding", CompleteOnboarding).WithName("CompleteSimulatedOnboarding")
             .WithSummary("Finishes Connect onboarding of an organizer's connected account (the page the onboarding link leads to).")
-            .RequireAuthorization(Policies.OrganizerAdmin);
+            .RequireAuthorization(Policies.OrganizerAdmin)
+            .Problems(PaymentsProblems.AccountNotFound);
         return group;
     }
 
@@ -46,7 +50,7 @@ public static class SimulatedGatewayApi
 
     public sealed record AccountResponse(string AccountId, bool DetailsSubmitted, bool PayoutsEnabled);
 
-    private static async Task<Results<Ok<IntentResponse>, ProblemHttpResult>> ConfirmIntent(string intentId, ConfirmIntentRequest request, Caller caller,
+    private static async Task<Ok<IntentResponse>> ConfirmIntent(string intentId, ConfirmIntentRequest request, Caller caller,
         SimulatedStripe stripe, PaymentsDbContext db, CancellationToken cancellationToken)
     {
         await OwnIntentAsync(db, intentId, request.ClientSecret, caller, cancellationToken);
@@ -55,7 +59,7 @@ public static class SimulatedGatewayApi
             cancellationToken));
     }
 
-    private static async Task<Results<Ok<IntentResponse>, ProblemHttpResult>> AuthenticateIntent(string intentId, AuthenticateIntentRequest request, Caller caller,
+    private static async Task<Ok<IntentResponse>> AuthenticateIntent(string intentId, AuthenticateIntentRequest request, Caller caller,
         SimulatedStripe stripe, PaymentsDbContext db, CancellationToken cancellationToken)
     {
         await OwnIntentAsync(db, intentId, request.ClientSecret, caller, cancellationToken);
@@ -97,7 +101,7 @@ public static class SimulatedGatewayApi
     /// Stripe.js's view of the gateway's answer: a declined card is a 402 card_error (the intent keeps it as its
     /// last_payment_error), a step the intent's state does not allow a 409.
     /// </summary>
-    private static Results<Ok<IntentResponse>, ProblemHttpResult> Answer(SimulatedAnswer answer)
+    private static Ok<IntentResponse> Answer(SimulatedAnswer answer)
     {
         if (answer.Body is WireIntent intent)
         {
@@ -105,8 +109,8 @@ public static class SimulatedGatewayApi
         }
 
         var error = answer.Failure!;
-        return error.Code == "payment_intent_unexpected_state"
-            ? throw PaymentsProblems.UnexpectedIntentState(error.Message)
+        throw error.Code == "payment_intent_unexpected_state"
+            ? PaymentsProblems.UnexpectedIntentState(error.Message)
             : PaymentsProblems.CardDeclined(error.Code ?? "card_declined", error.DeclineCode, error.Message);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Stripe;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Payments.Domain;
 using TicketToken.Payments.Gateways;
 
@@ -30,7 +31,8 @@ public static class WebhooksApi
             .WithDescription($"The Stripe webhook endpoint must send events in API version {StripeConfiguration.ApiVersion}, the one Stripe.net pins; others are refused.")
             .Accepts<JsonElement>("application/json")
             // Anonymous on purpose: Stripe sends no token. The HMAC of the raw body under the endpoint secret is the authentication.
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .Problems(() => PaymentsProblems.InvalidEvent("a b"), () => PaymentsProblems.InvalidSignature("a b"), PaymentsProblems.PayloadTooLarge);
 
     /// <summary><c>duplicate</c>: the event had been received before and changed nothing this time.</summary>
     public sealed record WebhookReceipt(string EventId, bool Duplicate);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Queue;
 using TicketToken.Queue.Data;
 using TicketToken.Queue.Domain;
@@ -19,10 +20,13 @@ public static class OrganizerQueueApi
     {
         var group = app.MapGroup("/api/queue/organizer/events/{eventId:guid}").WithTags("Queue").RequireAuthorization(Policies.OrganizerAdmin);
         group.MapPut("/", Configure).WithName("ConfigureQueue")
-            .WithSummary("Queues the event's on-sale (opening time, wave size and interval, admission validity, bot scores) or changes it; queued=false removes the queue.");
-        group.MapGet("/", GetQueue).WithName("GetQueue").WithSummary("The queue's settings and counts: waiting, admitted, refused, admission rate, sold out.");
+            .WithSummary("Queues the event's on-sale (opening time, wave size and interval, admission validity, bot scores) or changes it; queued=false removes the queue.")
+            .Problems(QueueProblems.AlreadyOpen, QueueProblems.EventNotFound, QueueProblems.InvalidScores);
+        group.MapGet("/", GetQueue).WithName("GetQueue").WithSummary("The queue's settings and counts: waiting, admitted, refused, admission rate, sold out.")
+            .Problems(QueueProblems.QueueNotFound);
         group.MapGet("/risk", GetRiskDistribution).WithName("GetQueueRiskDistribution")
-            .WithSummary("How the entries' risk scores are distributed (buckets of ten, by status) and how often each signal fired.");
+            .WithSummary("How the entries' risk scores are distributed (buckets of ten, by status) and how often each signal fired.")
+            .Problems(QueueProblems.QueueNotFound);
         return group;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Queue.Domain;
 
 namespace TicketToken.Queue.Apis;
@@ -18,13 +19,15 @@ public static class QueueApi
     {
         var group = app.MapGroup("/api/queue/events/{eventId:guid}").WithTags("Queue").RequireAuthorization(Policies.Fan);
         group.MapPost("/entries", Join).WithName("JoinQueue")
-            .WithSummary("Takes the caller's one place in the queue: a random place at the opening if before it, at the back after it. Repeating it returns the same place.");
+            .WithSummary("Takes the caller's one place in the queue: a random place at the opening if before it, at the back after it. Repeating it returns the same place.")
+            .Problems(QueueProblems.QueueNotFound);
         group.MapGet("/entries/me", GetPlace).WithName("GetQueuePlace")
             .WithSummary("The caller's position, fans ahead, estimated wait and admission rate; once admitted, the signed admission to send with holds.");
         group.MapGet("/entries/me/stream", StreamPlace).WithName("StreamQueuePlace")
             .WithSummary("The same as Server-Sent Events, pushed every few seconds until the caller is admitted, refused or the event sells out.");
         group.MapGet("/challenge", GetChallenge).WithName("GetQueueChallenge")
-            .WithSummary("The caller's proof-of-work challenge, when the organizer asks for one: a nonce whose SHA-256 with it starts with the given zero bits.");
+            .WithSummary("The caller's proof-of-work challenge, when the organizer asks for one: a nonce whose SHA-256 with it starts with the given zero bits.")
+            .Problems(QueueProblems.QueueNotFound);
         return group;
     }
 

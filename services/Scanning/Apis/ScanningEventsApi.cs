@@ -15,6 +15,7 @@ using Microsoft.Extensions.Validation;
 using Npgsql;
 using TicketToken.BuildingBlocks.Serialization;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Scanning.Data;
 using TicketToken.Scanning.Domain;
@@ -35,17 +36,22 @@ public static class ScanningEventsApi
         group.MapGet("/policy-templates", ListTemplates).RequireAuthorization(Policies.OrganizerAdmin).WithName("ListScanPolicyTemplates")
             .WithSummary("The scan policy templates (Standard, Festival, Concert, Conference, VIP) and their rules.");
         group.MapGet("/events/{eventId:guid}/policy", GetPolicy).RequireAuthorization(Policies.OrganizerAdmin).WithName("GetScanPolicy")
-            .WithSummary("The event's scan policy (Standard unless the organizer chose another).");
+            .WithSummary("The event's scan policy (Standard unless the organizer chose another).")
+            .Problems(ScanningProblems.EventNotFound);
         group.MapPut("/events/{eventId:guid}/policy", PutPolicy).RequireAuthorization(Policies.OrganizerAdmin).WithName("SetScanPolicy")
-            .WithSummary("Sets the event's scan policy from a template, optionally with rules of its own (then it is custom).");
+            .WithSummary("Sets the event's scan policy from a template, optionally with rules of its own (then it is custom).")
+            .Problems(ScanningProblems.EventNotFound, () => ScanningProblems.InvalidPolicy("a b"), () => ScanningProblems.UnknownTemplate("a b"));
         group.MapGet("/events/{eventId:guid}/manifest", GetManifest).RequireAuthorization(Policies.Scanner).WithName("GetScanManifest")
-            .WithSummary("A signed manifest for scanning without a network: tickets, their zones, statuses and verification secrets, the policy, and an expiry.");
+            .WithSummary("A signed manifest for scanning without a network: tickets, their zones, statuses and verification secrets, the policy, and an expiry.")
+            .Problems(ScanningProblems.DeviceInactive, ScanningProblems.EntryKeyUnavailable, ScanningProblems.EventNotFound);
         group.MapGet("/keys", GetKeys).RequireAuthorization(Policies.Scanner).WithName("GetScanManifestKeys")
             .WithSummary("The public keys manifests are signed with (JWKS).");
         group.MapGet("/events/{eventId:guid}/conflicts", ListConflicts).RequireAuthorization(Policies.BoxOffice).WithName("ListScanConflicts")
-            .WithSummary("Admissions made offline that the policy would have refused (the same ticket let in on two devices), earliest first.");
+            .WithSummary("Admissions made offline that the policy would have refused (the same ticket let in on two devices), earliest first.")
+            .Problems(ScanningProblems.EventNotFound);
         group.MapGet("/events/{eventId:guid}/stats", GetStats).RequireAuthorization(Policies.BoxOffice).WithName("GetGateStats")
-            .WithSummary("Live gate statistics: admitted, exits, denied by reason, per gate and per minute.");
+            .WithSummary("Live gate statistics: admitted, exits, denied by reason, per gate and per minute.")
+            .Problems(ScanningProblems.EventNotFound);
         return group;
     }
 

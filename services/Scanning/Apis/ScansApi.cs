@@ -26,7 +26,8 @@ public static class ScansApi
         group.MapPost("/reconcile", Reconcile).WithName("ReconcileOfflineScans")
             .WithSummary("Uploads scans a device made offline (each once, by its own id); admissions the policy would have refused become conflicts for the organizer.")
             // Room for the largest upload the scan count allows (a few hundred bytes each), so that it is refused by count, with its own code.
-            .WithRequestBodyLimit(16 * 1024 * 1024);
+            .WithRequestBodyLimit(16 * 1024 * 1024)
+            .Problems(ScanningProblems.DeviceInactive, ScanningProblems.EventNotFound, () => ScanningProblems.ScanInTheFuture(Guid.Empty), () => ScanningProblems.TooManyScans(0), () => ScanningProblems.UnknownTicket(Guid.Empty));
         return group;
     }
 

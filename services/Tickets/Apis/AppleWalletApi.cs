@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
 
@@ -26,17 +27,22 @@ public static class AppleWalletApi
     {
         var group = app.MapGroup(CarriedDocuments.AppleWebServicePath).WithTags("Apple Wallet").AllowAnonymous();
         group.MapPost("/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", RegisterDevice).WithName("RegisterApplePassDevice")
-            .WithSummary("Apple Wallet: a device that installed the pass asks to be told of its changes (201 new, 200 known, 401 wrong token).");
+            .WithSummary("Apple Wallet: a device that installed the pass asks to be told of its changes (201 new, 200 known, 401 wrong token).")
+            .Problems(TicketsProblems.ApplePassUnauthorized, TicketsProblems.InvalidDevice);
         group.MapDelete("/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}/{serialNumber}", UnregisterDevice).WithName("UnregisterApplePassDevice")
-            .WithSummary("Apple Wallet: the pass was removed from the device.");
+            .WithSummary("Apple Wallet: the pass was removed from the device.")
+            .Problems(TicketsProblems.ApplePassUnauthorized);
         group.MapGet("/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}", ListUpdatedPasses).WithName("ListUpdatedApplePasses")
-            .WithSummary("Apple Wallet: the serial numbers of the device's passes changed since a tag (204 when none).");
+            .WithSummary("Apple Wallet: the serial numbers of the device's passes changed since a tag (204 when none).")
+            .Problems(TicketsProblems.InvalidDevice);
         group.MapGet("/v1/passes/{passTypeIdentifier}/{serialNumber}", GetLatestPass).WithName("GetLatestApplePass")
-            .WithSummary("Apple Wallet: the pass as it is now (304 when not modified since If-Modified-Since).");
+            .WithSummary("Apple Wallet: the pass as it is now (304 when not modified since If-Modified-Since).")
+            .Problems(TicketsProblems.ApplePassUnauthorized, TicketsProblems.InvalidDevice, TicketsProblems.PassNotFound);
         group.MapPost("/v1/log", Log).WithName("LogApplePassErrors")
             .WithSummary("Apple Wallet: what went wrong on a device, for the operators' logs.");
         group.MapGet("/download/{token}", DownloadPass).WithName("DownloadApplePass")
-            .WithSummary("The pass a wallet link in an e-mail points at, without signing in: the link is signed, expires, and dies with the ticket's next secret version.");
+            .WithSummary("The pass a wallet link in an e-mail points at, without signing in: the link is signed, expires, and dies with the ticket's next secret version.")
+            .Problems(TicketsProblems.ApplePassUnauthorized, TicketsProblems.InvalidDevice, TicketsProblems.WalletLinkInvalid, TicketsProblems.WalletLinkVoid);
         return group;
     }
 

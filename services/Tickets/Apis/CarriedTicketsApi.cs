@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Tickets.Domain;
 
 namespace TicketToken.Tickets.Apis;
@@ -17,11 +18,14 @@ public static class CarriedTicketsApi
     {
         var group = app.MapGroup("/api/tickets/{ticketId:guid}").WithTags("Tickets").RequireAuthorization(Policies.Fan);
         group.MapGet("/pdf", GetTicketPdf).WithName("GetTicketPdf")
-            .WithSummary("The ticket as a printable PDF: event, date and venue, seat, holder, and the QR of its pass code with the code in text.");
+            .WithSummary("The ticket as a printable PDF: event, date and venue, seat, holder, and the QR of its pass code with the code in text.")
+            .Problems(TicketsProblems.HeldForPickup, () => TicketsProblems.TicketNotActive(default));
         group.MapGet("/pkpass", GetApplePass).WithName("GetTicketApplePass")
-            .WithSummary("The ticket as an Apple Wallet pass (.pkpass) that updates itself through the pass web service.");
+            .WithSummary("The ticket as an Apple Wallet pass (.pkpass) that updates itself through the pass web service.")
+            .Problems(TicketsProblems.HeldForPickup, () => TicketsProblems.TicketNotActive(default));
         group.MapGet("/google-wallet", GetGoogleWalletLink).WithName("GetTicketGoogleWalletLink")
-            .WithSummary("The \"Save to Google Wallet\" link of the ticket and its signed JWT; the wallet shows the same rotating code as the app.");
+            .WithSummary("The \"Save to Google Wallet\" link of the ticket and its signed JWT; the wallet shows the same rotating code as the app.")
+            .Problems(TicketsProblems.HeldForPickup, () => TicketsProblems.TicketNotActive(default));
         return group;
     }
 

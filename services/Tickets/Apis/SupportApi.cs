@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
@@ -31,17 +32,21 @@ public static class SupportApi
         tickets.MapPost("/lock", LockTicket).WithName("LockTicketForSupport")
             .WithSummary("Locks a ticket of the organizer's event: its codes stop admitting (ticket_locked at the gate), it cannot be transferred or listed; the note goes into its audit.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithJsonRequestExamples(new RequestExample("lost", "The holder reported the ticket stolen", """{ "note": "Holder reported the phone stolen, case 4711" }"""));
+            .WithJsonRequestExamples(new RequestExample("lost", "The holder reported the ticket stolen", """{ "note": "Holder reported the phone stolen, case 4711" }"""))
+            .Problems(TicketsProblems.OrganizerNotFound, () => TicketsProblems.SupportLockRefused("a b", "a b"), TicketsProblems.TicketNotFound);
         tickets.MapPost("/unlock", UnlockTicket).WithName("UnlockTicketForSupport")
             .WithSummary("Lifts support's lock of a ticket; the note goes into its audit.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithJsonRequestExamples(new RequestExample("found", "The holder found the ticket again", """{ "note": "Phone found, case 4711 closed" }"""));
+            .WithJsonRequestExamples(new RequestExample("found", "The holder found the ticket again", """{ "note": "Phone found, case 4711 closed" }"""))
+            .Problems(TicketsProblems.OrganizerNotFound, TicketsProblems.TicketNotFound, TicketsProblems.TicketNotSupportLocked);
         tickets.MapPost("/reissue", ReissueTicket).WithName("ReissueTicket")
             .WithSummary("Reissues a lost or stolen ticket to its holder: the same ticket with its next secret version, so every earlier code, print and wallet pass is refused at the gate (superseded); audited, and the holder is sent the new ticket.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithJsonRequestExamples(new RequestExample("stolen", "The holder's phone was stolen", """{ "reason": "stolen", "note": "Phone stolen at the station, police report 2026-1207-17" }"""))
-            .WithRequiredHeader("Idempotency-Key", "A unique value per reissue (a UUID), sent again unchanged when retrying it, so that a retry does not void the new ticket too.");
-        tickets.MapGet("/audit", AuditOf).WithName("GetTicketAudit").WithSummary("What support did to the ticket, oldest first: who locked or unlocked it, when and why.");
+            .WithRequiredHeader("Idempotency-Key", "A unique value per reissue (a UUID), sent again unchanged when retrying it, so that a retry does not void the new ticket too.")
+            .Problems(TicketsProblems.IdempotencyKeyRequired, TicketsProblems.OrganizerNotFound, () => TicketsProblems.ReissueRefused("a b"), TicketsProblems.TicketNotFound);
+        tickets.MapGet("/audit", AuditOf).WithName("GetTicketAudit").WithSummary("What support did to the ticket, oldest first: who locked or unlocked it, when and why.")
+            .Problems(TicketsProblems.OrganizerNotFound, TicketsProblems.TicketNotFound);
     }
 
     public sealed record SupportNote([property: Required, StringLength(500, MinimumLength = 3)] string Note);

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
@@ -29,15 +30,19 @@ public static class TicketsApi
     {
         var group = app.MapGroup("/api/tickets").WithTags("Tickets").RequireAuthorization(Policies.Fan);
         group.MapGet("/", ListMyTickets).WithName("ListMyTickets")
-            .WithSummary("Lists the signed-in fan's tickets by event start (when=past: latest first), filtered by event, status and upcoming or past, with cursor pagination.");
+            .WithSummary("Lists the signed-in fan's tickets by event start (when=past: latest first), filtered by event, status and upcoming or past, with cursor pagination.")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapGet("/passes", ListMyPasses).WithName("ListMyPasses")
             .WithSummary("The signed-in fan's season and multi-day passes, each one entry with its events and each event's ticket (for its code, wallet pass or PDF), soonest first.");
         group.MapGet("/{ticketId:guid}", GetTicket).WithName("GetTicket")
-            .WithSummary("Reads one of the fan's tickets: event, seat, status and order.");
+            .WithSummary("Reads one of the fan's tickets: event, seat, status and order.")
+            .Problems(TicketsProblems.TicketNotFound);
         group.MapGet("/{ticketId:guid}/qr", GetTicketQrCode).WithName("GetTicketQrCode")
-            .WithSummary("The ticket's current entry code (TT2) as a QR image (format=png or svg); it rotates every few seconds (X-Code-Expires), and only an active ticket has one.");
+            .WithSummary("The ticket's current entry code (TT2) as a QR image (format=png or svg); it rotates every few seconds (X-Code-Expires), and only an active ticket has one.")
+            .Problems(TicketsProblems.HeldForPickup, () => TicketsProblems.TicketNotActive(default), TicketsProblems.TicketNotFound, QrImages.UnsupportedFormat);
         group.MapGet("/{ticketId:guid}/offline", GetOfflineCode).WithName("GetTicketOfflineCode")
-            .WithSummary("What an app needs to compute the rotating entry code (TT2) without a network: the ticket's secret, how the TOTP key is derived from it, the step and the payload format.");
+            .WithSummary("What an app needs to compute the rotating entry code (TT2) without a network: the ticket's secret, how the TOTP key is derived from it, the step and the payload format.")
+            .Problems(TicketsProblems.HeldForPickup, () => TicketsProblems.TicketNotActive(default), TicketsProblems.TicketNotFound);
         return group;
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using TicketToken.BuildingBlocks.Http;
 using TicketToken.BuildingBlocks.Security;
+using TicketToken.BuildingBlocks.ServiceDefaults;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Tickets.Data;
 using TicketToken.Tickets.Domain;
@@ -27,17 +28,21 @@ public static class TransfersApi
             .WithSummary("Gives one of your active tickets (with wholePass, every ticket of its pass) to someone: answers the transfer with a one-time acceptance code (shown only here) to pass on; it expires after 48 hours.")
             .WithJsonRequestExamples(new RequestExample("gift", "A gift with a note", """
                 { "recipientEmail": "sam@example.com", "message": "Enjoy the show!" }
-                """));
+                """))
+            .Problems(TicketsProblems.NotAPass, TicketsProblems.OwnTransfer, TicketsProblems.PassTicketNotSeparable, () => TicketsProblems.TicketLocked("a b"), TicketsProblems.TicketNotFound, () => TicketsProblems.TicketNotTransferable(default), TicketsProblems.TransferAlreadyPending, () => TicketsProblems.TransferCooldown(default), TicketsProblems.TransferDeadlinePassed, TicketsProblems.TransferExpired, () => TicketsProblems.TransferLimitReached(0), TicketsProblems.TransferNotFound, () => TicketsProblems.TransferNotPending(default), PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         var group = app.MapGroup("/api/transfers").WithTags("Transfers").RequireAuthorization(Policies.Fan);
         group.MapGet("/", ListMyTransfers).WithName("ListMyTransfers")
-            .WithSummary("Lists the transfers you sent and those you accepted, newest first, with cursor pagination.");
+            .WithSummary("Lists the transfers you sent and those you accepted, newest first, with cursor pagination.")
+            .Problems(PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         group.MapPost("/{transferId:guid}/accept", AcceptTransfer).WithName("AcceptTransfer")
             .WithSummary("Accepts a transfer with its acceptance code: the ticket becomes yours, with a new entry code; the sender's codes stop working.")
             .WithJsonRequestExamples(new RequestExample("accept", "The code the sender passed on", """
                 { "acceptanceCode": "7QK2M-9TXW4-HB3RC-E5NPA" }
-                """));
+                """))
+            .Problems(TicketsProblems.OwnTransfer, () => TicketsProblems.TicketLocked("a b"), () => TicketsProblems.TicketNotTransferable(default), TicketsProblems.TransferDeadlinePassed, TicketsProblems.TransferExpired, TicketsProblems.TransferNotFound, () => TicketsProblems.TransferNotPending(default));
         group.MapPost("/{transferId:guid}/cancel", CancelTransfer).WithName("CancelTransfer")
-            .WithSummary("Takes back a transfer you sent that nobody has accepted yet.");
+            .WithSummary("Takes back a transfer you sent that nobody has accepted yet.")
+            .Problems(TicketsProblems.TransferExpired, TicketsProblems.TransferNotFound, () => TicketsProblems.TransferNotPending(default));
         return app;
     }
 

@@ -9,8 +9,8 @@ namespace TicketToken.Host.Tests.Fuzz;
 /// <summary>
 /// DESIGN.md invariant 7, checked from the outside: every operation of the host's OpenAPI document that takes a body is
 /// sent bad bodies (<see cref="BadBodies"/>) by the caller its policy admits (all of them) and by every other kind of caller
-/// (the whole-body ones). Each answer must be below 500 and, when it refuses, a problem document with a <c>code</c>; and a
-/// refused request must leave every table as it was.
+/// (the whole-body ones). Each answer must be below 500 and, when it refuses, a problem document with a <c>code</c> whose
+/// status the operation lists in the document (ADR 0030); and a refused request must leave every table as it was.
 /// </summary>
 public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzFixture>
 {
@@ -61,9 +61,15 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                         continue;
                     }
 
-                    if (CodeOf(response, text) is null)
+                    var code = CodeOf(response, text);
+                    if (code is null)
                     {
                         failures.Add($"{where}: {status} without a problem document carrying a code: {Excerpt(text)}");
+                    }
+
+                    if (!operation.Listed.Contains(status))
+                    {
+                        failures.Add($"{where}: answered {status} ({code}), a status its OpenAPI operation does not list");
                     }
 
                     var after = await fingerprint.TakeAsync();
@@ -152,7 +158,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
     private static string Excerpt(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
     /// <summary>An operation of the document with a JSON body: its example (or one made from its schema) and the caller its policy admits.</summary>
-    private sealed record Operation(string Method, string Path, JsonNode Example, FuzzCaller Caller, string? CsvExample, string Query)
+    private sealed record Operation(string Method, string Path, JsonNode Example, FuzzCaller Caller, string? CsvExample, string Query, IReadOnlySet<int> Listed)
     {
         public string Key => $"{Method} {Path}";
 
@@ -163,6 +169,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
     private async Task<List<Operation>> OperationsWithBodiesAsync()
     {
         var document = JsonNode.Parse(await fixture.Client.GetStringAsync("/openapi/v1.json"))!;
+        var listed = DocumentedAnswers.Of(document);
         var operations = new List<Operation>();
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
@@ -180,7 +187,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                 var required = (operation["parameters"]?.AsArray() ?? []).Where(p => p?["in"]?.GetValue<string>() == "query" && p["required"]?.GetValue<bool>() == true)
                     .Select(p => $"{p!["name"]!.GetValue<string>()}=fuzz").ToList();
                 operations.Add(new Operation(method.ToUpperInvariant(), path, fixture.Ground(example), CallerFor(operation), csv,
-                    required.Count == 0 ? "" : "?" + string.Join('&', required)));
+                    required.Count == 0 ? "" : "?" + string.Join('&', required), listed[$"{method.ToUpperInvariant()} {path}"]));
             }
         }
 

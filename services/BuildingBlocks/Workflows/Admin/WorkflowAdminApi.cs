@@ -34,37 +34,42 @@ public static class WorkflowAdminApi
         group.MapGet("/", (string? name, WorkflowRuntimeStatus? status, string? cursor, int? limit, WorkflowCatalog catalog, CancellationToken cancellationToken) =>
                 ListAsync(appId, name, status, cursor, limit, catalog, cancellationToken))
             .WithName($"ListWorkflows{Pascal(appId)}")
-            .WithSummary($"The {appId} module's workflow instances, newest first; filter by workflow name and runtime status (cursor pagination).");
+            .WithSummary($"The {appId} module's workflow instances, newest first; filter by workflow name and runtime status (cursor pagination).")
+            .Problems(WorkflowAdminProblems.InvalidLimit, WorkflowAdminProblems.InvalidCursor);
         group.MapGet("/{instanceId}", (string instanceId, IActorProxyFactory actors) => ShowAsync(appId, instanceId, actors))
             .WithName($"ShowWorkflow{Pascal(appId)}")
-            .WithSummary("One instance: status, custom status, input, output, failure and its whole history.");
+            .WithSummary("One instance: status, custom status, input, output, failure and its whole history.")
+            .Problems(AnyWorkflowNotFound);
         group.MapPost("/{instanceId}/events/{eventName}", (string instanceId, string eventName, RaiseWorkflowEvent? body, IServiceProvider services) =>
                 RaiseAsync(appId, instanceId, eventName, body, services))
             .WithName($"RaiseWorkflowEvent{Pascal(appId)}")
-            .WithSummary("Raises an external event for the instance (a finished instance ignores it).");
+            .WithSummary("Raises an external event for the instance (a finished instance ignores it).")
+            .Problems(AnyWorkflowNotFound);
         group.MapPost("/{instanceId}/terminate", (string instanceId, TerminateWorkflow? body, IServiceProvider services) =>
                 TerminateAsync(appId, instanceId, body, services))
             .WithName($"TerminateWorkflow{Pascal(appId)}")
-            .WithSummary("Terminates a running instance; its output records the reason. Compensation in the workflow does not run.");
+            .WithSummary("Terminates a running instance; its output records the reason. Compensation in the workflow does not run.")
+            .Problems(AnyWorkflowNotFound);
         group.MapDelete("/{instanceId}", (string instanceId, IServiceProvider services) => PurgeAsync(appId, instanceId, services))
             .WithName($"PurgeWorkflow{Pascal(appId)}")
-            .WithSummary("Deletes a finished instance and its history (a running one must be terminated first).");
+            .WithSummary("Deletes a finished instance and its history (a running one must be terminated first).")
+            .Problems(AnyWorkflowNotFound, WorkflowAdminProblems.WorkflowRunning);
         return group;
     }
 
-    private static async Task<Results<Ok<Page<WorkflowSummary>>, ProblemHttpResult>> ListAsync(string appId, string? name, WorkflowRuntimeStatus? status,
+    private static async Task<Ok<Page<WorkflowSummary>>> ListAsync(string appId, string? name, WorkflowRuntimeStatus? status,
         string? cursor, int? limit, WorkflowCatalog catalog, CancellationToken cancellationToken)
     {
         var take = limit ?? PageCursor.DefaultLimit;
         if (take is < 1 or > PageCursor.MaximumLimit)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_limit", $"limit is between 1 and {PageCursor.MaximumLimit}.");
+            throw WorkflowAdminProblems.InvalidLimit();
         }
 
         var after = WorkflowCursor.Decode(cursor);
         if (!string.IsNullOrEmpty(cursor) && after is null)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid_cursor", "The cursor is not one this API gave out.", "Pass the nextCursor of the previous page unchanged.");
+            throw WorkflowAdminProblems.InvalidCursor();
         }
 
         var rows = await catalog.ListAsync(appId, name, status, take + 1, after, cancellationToken);
@@ -72,7 +77,7 @@ public static class WorkflowAdminApi
         return TypedResults.Ok(new Page<WorkflowSummary>(page, rows.Count > take ? WorkflowCursor.Encode(page[^1]) : null));
     }
 
-    private static async Task<Results<Ok<WorkflowInstanceView>, ProblemHttpResult>> ShowAsync(string appId, string instanceId, IActorProxyFactory actors)
+    private static async Task<Ok<WorkflowInstanceView>> ShowAsync(string appId, string instanceId, IActorProxyFactory actors)
     {
         try
         {
@@ -81,11 +86,11 @@ public static class WorkflowAdminApi
         }
         catch (ActorMethodInvocationException ex) when (ex.ErrorType == typeof(WorkflowNotFoundException).FullName)
         {
-            return NotFound(instanceId);
+            throw WorkflowAdminProblems.WorkflowNotFound(instanceId);
         }
     }
 
-    private static async Task<Results<Accepted, ProblemHttpResult>> RaiseAsync(string appId, string instanceId, string eventName, RaiseWorkflowEvent? body, IServiceProvider services)
+    private static async Task<Accepted> RaiseAsync(string appId, string instanceId, string eventName, RaiseWorkflowEvent? body, IServiceProvider services)
     {
         try
         {
@@ -94,11 +99,11 @@ public static class WorkflowAdminApi
         }
         catch (WorkflowNotFoundException)
         {
-            return NotFound(instanceId);
+            throw WorkflowAdminProblems.WorkflowNotFound(instanceId);
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> TerminateAsync(string appId, string instanceId, TerminateWorkflow? body, IServiceProvider services)
+    private static async Task<NoContent> TerminateAsync(string appId, string instanceId, TerminateWorkflow? body, IServiceProvider services)
     {
         try
         {
@@ -107,23 +112,25 @@ public static class WorkflowAdminApi
         }
         catch (WorkflowNotFoundException)
         {
-            return NotFound(instanceId);
+            throw WorkflowAdminProblems.WorkflowNotFound(instanceId);
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> PurgeAsync(string appId, string instanceId, IServiceProvider services)
+    private static async Task<NoContent> PurgeAsync(string appId, string instanceId, IServiceProvider services)
     {
         try
         {
             return await services.GetRequiredKeyedService<IWorkflowClient>(appId).PurgeInstanceAsync(instanceId)
                 ? TypedResults.NoContent()
-                : NotFound(instanceId);
+                : throw WorkflowAdminProblems.WorkflowNotFound(instanceId);
         }
         catch (ActorMethodInvocationException ex) when (ex.ErrorType == typeof(InvalidOperationException).FullName)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "workflow_running", "The instance is still running.", "Terminate it first, then purge it.");
+            throw WorkflowAdminProblems.WorkflowRunning();
         }
     }
+
+    private static ProblemException AnyWorkflowNotFound() => WorkflowAdminProblems.WorkflowNotFound("{instanceId}");
 
     /// <summary>"orders" → "Orders": operation ids stay identifiers (ListWorkflowsOrders).</summary>
     private static string Pascal(string appId) =>
@@ -131,7 +138,4 @@ public static class WorkflowAdminApi
 
     private static IWorkflowActor Instance(IActorProxyFactory actors, string appId, string instanceId) =>
         actors.CreateActorProxy<IWorkflowActor>(new ActorId(instanceId), WorkflowRegistry.ActorTypeFor(appId));
-
-    private static ProblemHttpResult NotFound(string instanceId) =>
-        Problems.Create(StatusCodes.Status404NotFound, "workflow_not_found", $"No workflow instance '{instanceId}' exists.");
 }
