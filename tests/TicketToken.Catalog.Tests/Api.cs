@@ -34,8 +34,6 @@ public static class Api
         return client.SendAsync(request);
     }
 
-    public static Guid Id(this JsonElement element, string property = "id") => element.GetProperty(property).GetGuid();
-
     public static List<JsonElement> Items(this JsonElement page) => [.. page.GetProperty("items").EnumerateArray()];
 
     public static string? NextCursor(this JsonElement page) => page.GetProperty("nextCursor").GetString();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Testing;
 using TicketToken.Testing.Identity;
@@ -11,7 +10,7 @@ namespace TicketToken.Host.Tests;
 /// </summary>
 public class AuthorizationFixture : HostFixture
 {
-    protected override IReadOnlyList<Module> Modules => [.. HostModules.All(), new EventCaptureModule("identity.staff-invited")];
+    protected override IReadOnlyList<Module> Modules() => [.. HostModules.All(), new EventCaptureModule("identity.staff-invited")];
 
     /// <summary>Webhook endpoints on this machine (nothing is delivered: the tests register endpoints and try to reach others').</summary>
     protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
@@ -20,7 +19,6 @@ public class AuthorizationFixture : HostFixture
         ["TicketToken:Notifications:Webhooks:RequireHttps"] = "false",
     };
 
-    public Personas Personas { get; private set; } = null!;
     public Person Fan { get; private set; } = null!;
     public Person OtherFan { get; private set; } = null!;
     public Person AdminOfA { get; private set; } = null!;
@@ -34,8 +32,7 @@ public class AuthorizationFixture : HostFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Personas = new Personas(Client);
-        var events = Host.Services.GetRequiredService<CapturedEvents>();
+        var events = Events;
         Fan = await Personas.FanAsync();
         OtherFan = await Personas.FanAsync();
         (AdminOfA, OrganizerA) = await Personas.OrganizerAdminAsync("Organizer A");

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -10,21 +8,6 @@ namespace TicketToken.Identity.Tests;
 /// <summary>Requests and answers as a client sees them.</summary>
 public static class Api
 {
-    /// <summary>A request with any bearer token (crafted, tampered, a device's).</summary>
-    public static Task<HttpResponseMessage> SendAsync(this HttpClient client, string accessToken, HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return client.SendAsync(request);
-    }
-
-    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) => client.PostAsJsonAsync(path, body);
-
     public static Task<HttpResponseMessage> PostRawJsonAsync(this HttpClient client, string path, string json) =>
         client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Hosting;
 using Microsoft.Extensions.Logging;
 using TicketToken.Contracts.Identity;
 using TicketToken.Testing;
-using TicketToken.Testing.Identity;
 
 namespace TicketToken.Identity.Tests;
 
@@ -13,7 +12,7 @@ namespace TicketToken.Identity.Tests;
 /// for one test class. Every request of a test comes from 127.0.0.1, so the per-address limits are raised here
 /// (tests of those limits have hosts of their own): otherwise one test's failures would lock out the next.
 /// </summary>
-public class IdentityFixture : IAsyncLifetime
+public class IdentityFixture : ModuleHostFixture
 {
     public static readonly string[] Topics =
     [
@@ -21,42 +20,12 @@ public class IdentityFixture : IAsyncLifetime
         StaffInvited.Topic, UserDeactivated.Topic, UserErased.Topic, DeviceChanged.Topic, SignInFailed.Topic,
     ];
 
-    public PostgresDatabase Database { get; } = new();
+    protected override IReadOnlyList<Module> Modules() => [new IdentityModule(), new Catalog.CatalogModule(), new EventCaptureModule(Topics)];
 
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Identity:MaxResetRequestsPerAddress"] = "100000",
     };
-
-    protected virtual void Configure(WebApplicationBuilder builder)
-    {
-    }
-
-    public async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        Host = await TestHost.StartAsync([new IdentityModule(), new Catalog.CatalogModule(), new EventCaptureModule(Topics)], Database.ConnectionString, Settings, Configure);
-        Personas = new Personas(Client);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
 }
 
 /// <summary>Small account limits and a two-second lockout, so a test can hit a limit and see it lift.</summary>
@@ -112,11 +81,11 @@ public sealed class LogCaptureFixture : IdentityFixture
 {
     public CapturedLogs Logs { get; } = new();
 
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override Action<WebApplicationBuilder> Configure => builder =>
     {
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(Logs);
-    }
+    };
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
@@ -8,6 +7,7 @@ using TicketToken.Inventory;
 using TicketToken.Marketplace;
 using TicketToken.Orders;
 using TicketToken.Payments;
+using TicketToken.Testing.Catalog;
 using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
 
@@ -17,42 +17,18 @@ namespace TicketToken.Marketplace.Tests;
 /// Every module a resale touches (identity, catalog, inventory, orders, payments on the simulated gateway, tickets,
 /// marketplace) in one host on a fresh database, as the embedded default runs them.
 /// </summary>
-public class MarketplaceFixture : IAsyncLifetime
+public class MarketplaceFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
-
-    public TestHost Host { get; private set; } = null!;
-
-    public virtual HttpClient Client => Host.Client;
-
-    public Personas Personas { get; protected set; } = null!;
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
         ["TicketToken:Payments:Gateway"] = "simulated",
         ["TicketToken:Payments:WebhookSecret"] = "whsec_marketplace_tests",
         ["TicketToken:Marketplace:MaxActiveListingsPerSeller"] = "50",
     };
 
-    /// <summary>Changes to the host's services (a fake clock), for fixtures that need them.</summary>
-    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
-
-    public virtual async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        IReadOnlyList<Module> modules = [new IdentityModule(), new CatalogModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(),
-            new MarketplaceModule()];
-        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings, Configure);
-        Personas = new Personas(Client);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
+    protected override IReadOnlyList<Module> Modules() =>
+        [new IdentityModule(), new CatalogModule(), new InventoryModule(), new OrdersModule(), new PaymentsModule(), new TicketsModule(), new MarketplaceModule()];
 
     /// <summary>An organizer's German event on sale through catalog's API: one row of <paramref name="seats"/> seats at 50.00, with the given resale policy.</summary>
     public async Task<(Person Admin, Guid OrganizerId, Guid EventId)> OnSaleEventAsync(object resale, int seats = 6)
@@ -63,16 +39,7 @@ public class MarketplaceFixture : IAsyncLifetime
             organizerId, name = "Resale Hall", timeZone = "Europe/Berlin", capacity = 500,
             address = new { line1 = "Kai 2", city = "Hamburg", postalCode = "20457", country = "DE" },
         });
-        var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
-        for (var n = 1; n <= seats; n++)
-        {
-            csv.Append(FormattableString.Invariant($"FLOOR,A,{n},STANDARD,,,,,\n"));
-        }
-
-        using var import = admin.Request(HttpMethod.Post, $"/api/venues/{venue.Text("id")}/seatmaps/import?name=Floor");
-        import.Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
-        using var imported = await Client.SendAsync(import);
-        var seatMap = await imported.ShouldBeAsync(HttpStatusCode.Created);
+        var seatMap = await OnSaleEvents.ImportSeatMapAsync(Client, admin, venue.Id(), "Floor", OnSaleEvents.SeatRows("FLOOR", seats, ("A", "STANDARD")));
         var startsAt = DateTimeOffset.UtcNow.AddDays(30);
         var created = await PostAsync(admin, "/api/events", new
         {
@@ -81,8 +48,7 @@ public class MarketplaceFixture : IAsyncLifetime
             ticketTypes = new object[] { new { name = "Standard", kind = "reserved", priceZone = "STANDARD", priceMinor = 5_000 } },
         });
         var eventId = created.GetProperty("id").GetGuid();
-        await PostAsync(admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
-        await PostAsync(admin, $"/api/events/{eventId}/open-sales", null, HttpStatusCode.OK);
+        await OnSaleEvents.PublishAndOpenSalesAsync(Client, admin, eventId);
         await Eventually.TrueAsync(async () =>
         {
             using var availability = await Client.GetAsync($"/api/inventory/events/{eventId}/availability");
@@ -167,11 +133,5 @@ public class MarketplaceFixture : IAsyncLifetime
             return (resale = await response.ShouldBeAsync(HttpStatusCode.OK)).Text("status") == status;
         }, $"resale {resaleId} is {status}", TimeSpan.FromSeconds(90));
         return resale;
-    }
-
-    public async Task<JsonElement> PostAsync(Person person, string path, object? body, HttpStatusCode expected = HttpStatusCode.Created)
-    {
-        using var response = await Client.SendAsync(person, HttpMethod.Post, path, body);
-        return await response.ShouldBeAsync(expected);
     }
 }

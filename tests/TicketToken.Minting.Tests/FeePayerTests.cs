@@ -21,7 +21,7 @@ public sealed class LowFeePayerFixture : MintingFixture
         ["TicketToken:Minting:Solana:FeePayerAlertLamports"] = Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
+    protected override Action<WebApplicationBuilder> Configure => builder => builder.Logging.AddProvider(Logs);
 }
 
 /// <summary>The fee payer's balance is read from the chain, published as a metric and on the admin route, and alerted on below the threshold.</summary>

@@ -12,19 +12,12 @@ namespace TicketToken.Minting.Tests;
 /// database and a real Solana runtime. The fault point <c>ExitAfterSend</c> makes the host kill itself (SIGKILL, no shutdown)
 /// right after the node accepted the mint and before the answer is recorded, so the crash lands there by construction.
 /// </summary>
-public sealed class MintCrashFixture : IAsyncLifetime
+public sealed class MintCrashFixture : ModuleHostFixture
 {
-    private ChildHost? _child;
-
-    public PostgresDatabase Database { get; } = new();
-
     public SolanaNode Node { get; } = new();
 
-    public HttpClient Client => _child?.Client ?? throw new InvalidOperationException("The host is not running.");
-
-    private IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
         ["TicketToken:Payments:Gateway"] = "simulated",
         ["TicketToken:Payments:WebhookSecret"] = "whsec_minting_tests",
@@ -36,7 +29,10 @@ public sealed class MintCrashFixture : IAsyncLifetime
         ["TicketToken:Minting:Solana:AirdropWhenLow"] = "true",
     };
 
-    public async Task InitializeAsync()
+    protected override string ChildProcessServices => "identity,catalog,inventory,orders,payments,tickets,minting";
+
+    /// <summary>The node and the database; the host starts when a test says, with the fault point it chooses.</summary>
+    public override async Task InitializeAsync()
     {
         if (SolanaNode.Unavailable is null)
         {
@@ -44,14 +40,6 @@ public sealed class MintCrashFixture : IAsyncLifetime
         }
 
         await Database.InitializeAsync();
-    }
-
-    public async Task StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
-    {
-        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings, overrides ?? new Dictionary<string, string?>());
-        environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,orders,payments,tickets,minting";
-        environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
-        _child = await ChildHost.StartAsync(Path.Combine(AppContext.BaseDirectory, "TicketToken.Host.dll"), environment);
     }
 
     /// <summary>Whether the child still answers (false once it killed itself).</summary>
@@ -68,20 +56,11 @@ public sealed class MintCrashFixture : IAsyncLifetime
         }
     }
 
-    public async Task ForgetAsync()
-    {
-        if (_child is not null)
-        {
-            await _child.KillAsync();
-            await _child.DisposeAsync();
-            _child = null;
-        }
-    }
+    public Task ForgetAsync() => KillAsync();
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await ForgetAsync();
-        await Database.DisposeAsync();
+        await base.DisposeAsync();
         await Node.DisposeAsync();
     }
 }

@@ -1,11 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
-using Microsoft.AspNetCore.Builder;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
 using TicketToken.Identity;
@@ -21,23 +17,14 @@ namespace TicketToken.Minting.Tests;
 /// through the tickets module itself (its actors and HTTP API), so minting sees exactly the events tickets publishes. With
 /// <see cref="Backend"/> <c>solana</c> the module talks to a real Solana runtime (<see cref="SolanaNode"/>).
 /// </summary>
-public abstract class MintingFixture : IAsyncLifetime
+public abstract class MintingFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
-
     public SolanaNode Node { get; } = new();
-
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
 
     protected abstract string Backend { get; }
 
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Minting:Backend"] = Backend,
         ["TicketToken:Minting:PublicBaseUrl"] = "https://tickets.example.test",
         ["TicketToken:Minting:PollInterval"] = "00:00:00.200",
@@ -48,40 +35,28 @@ public abstract class MintingFixture : IAsyncLifetime
         ["TicketToken:Minting:Solana:ConfirmWait"] = "00:00:02",
     };
 
-    protected virtual IReadOnlyList<Module> Modules() => [new IdentityModule(), new TicketsModule(), new MintingModule()];
+    protected override IReadOnlyList<Module> Modules() => [new IdentityModule(), new TicketsModule(), new MintingModule()];
 
-    protected virtual void Configure(WebApplicationBuilder builder)
-    {
-    }
+    protected override string PublisherAppId => MintingModule.Id;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (Backend == MirrorBackends.Solana && SolanaNode.Unavailable is null)
         {
             await Node.StartAsync();
         }
 
-        await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings, Configure);
-        Personas = new Personas(Client);
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
+        await base.DisposeAsync();
         await Node.DisposeAsync();
     }
 
-    public Task PublishAsync<T>(string topic, T data) where T : notnull =>
-        Host.GetKeyed<IEventPublisher>(MintingModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
-
     private ITicketIssuerActor Issuer(Guid orderId) =>
-        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
+        Actors.CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
 
     /// <summary>Announces an event as catalog would, and waits until tickets recorded it.</summary>
     public async Task<EventPublished> EventAsync(string name = "Harbour Sessions", Guid? organizerId = null, Guid? venueId = null, DateTimeOffset? startsAt = null)
@@ -126,7 +101,7 @@ public abstract class MintingFixture : IAsyncLifetime
     /// <summary>A resale's handover as the marketplace makes it: the listing lock, then the reissue to the buyer.</summary>
     public async Task ResellAsync(Guid ticketId, Guid sellerId, Guid buyerId)
     {
-        var locks = Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketLockActor>(TicketLocks.Id(ticketId), TicketLocks.TypeName);
+        var locks = Actors.CreateActorProxy<ITicketLockActor>(TicketLocks.Id(ticketId), TicketLocks.TypeName);
         var lockId = Guid.NewGuid();
         (await locks.LockAsync(new LockTicket(ticketId, sellerId, TicketLockReasons.Listing, lockId))).Failure.Should().BeNull();
         (await locks.ReissueAsync(new ReissueTicket(ticketId, lockId, sellerId, buyerId, Guid.NewGuid()))).Failure.Should().BeNull();

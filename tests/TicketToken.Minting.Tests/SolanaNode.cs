@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using TicketToken.Minting.Solana;
 
@@ -15,68 +12,28 @@ namespace TicketToken.Minting.Tests;
 /// </summary>
 public sealed class SolanaNode : IAsyncDisposable
 {
-    private readonly string _state = Path.Combine(Path.GetTempPath(), "tickettoken-litesvm-" + Guid.NewGuid().ToString("N"));
-    private Process? _process;
+    /// <summary>The node: <c>solana-rpc/server.js</c> with its node_modules (scripts/test installs them).</summary>
+    public static NodeTool Tool { get; } = new("TicketToken.Minting.Tests", "solana-rpc", "server.js", "litesvm");
 
-    public int Port { get; } = FreePort();
+    private readonly string _state = Path.Combine(Path.GetTempPath(), "tickettoken-litesvm-" + Guid.NewGuid().ToString("N"));
+    private readonly NodeToolProcess _server = new(Tool, TimeSpan.FromMinutes(2));
+
+    public int Port => _server.Port;
 
     public string RpcUrl => $"http://127.0.0.1:{Port}/";
 
-    public static string ScriptDirectory { get; } = FindScriptDirectory();
-
     /// <summary>Why the node cannot run here, or null when it can.</summary>
-    public static string? Unavailable =>
-        ToolFactAttribute.Find("node") is null ? "'node' is not on PATH (Debian package nodejs)"
-        : !Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "litesvm")) ? $"litesvm is not installed in {ScriptDirectory} (scripts/test runs npm ci there)"
-        : null;
+    public static string? Unavailable => Tool.Unavailable;
 
-    public bool Running => _process is { HasExited: false };
+    public bool Running => _server.Running;
 
     /// <summary>Our own client, pointed at the node.</summary>
     public SolanaRpc Rpc() => new(new HttpClient { BaseAddress = new Uri(RpcUrl), Timeout = TimeSpan.FromSeconds(60) });
 
-    public async Task StartAsync()
-    {
-        if (Running)
-        {
-            return;
-        }
+    public Task StartAsync() => _server.StartAsync("--state", _state);
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = ScriptDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["server.js", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state", _state])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        if (line?.StartsWith("listening", StringComparison.Ordinal) != true)
-        {
-            throw new InvalidOperationException($"The Solana node did not start: {line} {await _process.StandardError.ReadToEndAsync()}");
-        }
-    }
-
-    /// <summary>Stops the node (the process this fixture started, by its own id): the chain is down until <see cref="StartAsync"/>.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-            _process = null;
-        }
-    }
+    /// <summary>Stops the node: the chain is down until <see cref="StartAsync"/>.</summary>
+    public Task StopAsync() => _server.StopAsync();
 
     /// <summary>The next <paramref name="count"/> transactions are answered with their signature but never executed (lost on the way to the leader).</summary>
     public Task DropNextAsync(int count) => ControlAsync("tt_dropNext", count);
@@ -102,27 +59,6 @@ public sealed class SolanaNode : IAsyncDisposable
         });
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         body!["error"].Should().BeNull(method + " should succeed");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindScriptDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "TicketToken.Minting.Tests", "solana-rpc");
-            if (File.Exists(Path.Combine(candidate, "server.js")))
-            {
-                return candidate;
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "solana-rpc");
     }
 }
 

@@ -27,12 +27,12 @@ public sealed class WalletExportFixture : ChainFixture
         ["TicketToken:Minting:MaxWalletExportAttemptsPerAddress"] = "100000",
     };
 
-    protected override void Configure(WebApplicationBuilder builder)
+    protected override Action<WebApplicationBuilder> Configure => builder =>
     {
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(Logs);
-    }
+    };
 }
 
 /// <summary>The system clock shifted by an offset the test sets: timers run in real time, "now" jumps when told.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using MimeKit;
 
 namespace TicketToken.Notifications.Tests;
@@ -15,65 +12,23 @@ public sealed class Mailbox : IAsyncDisposable
     public const string UserName = "tickettoken";
     public const string Password = "mailbox-secret";
 
+    /// <summary>The server: <c>mailbox/mailbox.js</c> with its node_modules (scripts/test installs them).</summary>
+    public static NodeTool Tool { get; } = new("TicketToken.Notifications.Tests", "mailbox", "mailbox.js", "smtp-server");
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tickettoken-mailbox-" + Guid.NewGuid().ToString("N"));
-    private Process? _process;
+    private readonly NodeToolProcess _server = new(Tool, TimeSpan.FromMinutes(1));
 
-    public int Port { get; } = FreePort();
-
-    /// <summary>Where the script lives, with its node_modules (scripts/test installs them).</summary>
-    public static string ScriptDirectory { get; } = FindScriptDirectory();
+    public int Port => _server.Port;
 
     /// <summary>Why the mailbox cannot run here, or null when it can.</summary>
-    public static string? Unavailable =>
-        ToolFactAttribute.Find("node") is null ? "'node' is not on PATH (Debian package nodejs)"
-        : !Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "smtp-server")) ? $"smtp-server is not installed in {ScriptDirectory} (scripts/test runs npm install there)"
-        : null;
+    public static string? Unavailable => Tool.Unavailable;
 
-    public bool Running => _process is { HasExited: false };
+    public bool Running => _server.Running;
 
-    public async Task StartAsync()
-    {
-        if (Running)
-        {
-            return;
-        }
+    public Task StartAsync() => _server.StartAsync("--dir", _directory, "--user", UserName, "--pass", Password);
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = ScriptDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["mailbox.js", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", _directory, "--user", UserName,
-                     "--pass", Password])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        if (line?.StartsWith("listening", StringComparison.Ordinal) != true)
-        {
-            throw new InvalidOperationException($"The mailbox did not start: {line} {await _process.StandardError.ReadToEndAsync()}");
-        }
-    }
-
-    /// <summary>Stops the server (the process this fixture started, by its own id); connections are refused until <see cref="StartAsync"/>.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-            _process = null;
-        }
-    }
+    /// <summary>Stops the server; connections are refused until <see cref="StartAsync"/>.</summary>
+    public Task StopAsync() => _server.StopAsync();
 
     /// <summary>Every message received so far, in arrival order.</summary>
     public IReadOnlyList<MimeMessage> Messages() =>
@@ -103,27 +58,6 @@ public sealed class Mailbox : IAsyncDisposable
         {
             Directory.Delete(_directory, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindScriptDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "TicketToken.Notifications.Tests", "mailbox");
-            if (File.Exists(Path.Combine(candidate, "mailbox.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/TicketToken.Notifications.Tests/mailbox/mailbox.js not found above " + AppContext.BaseDirectory);
     }
 }
 

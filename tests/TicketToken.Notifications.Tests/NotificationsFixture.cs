@@ -1,11 +1,10 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using TicketToken.BuildingBlocks.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Identity;
-using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
 
 namespace TicketToken.Notifications.Tests;
@@ -15,21 +14,12 @@ namespace TicketToken.Notifications.Tests;
 /// and the stand-in for the tickets module's documents. Identity's and tickets' events come from the real modules; the events of
 /// modules not hosted here (catalog, orders, inventory, scanning) are published as they would publish them.
 /// </summary>
-public class NotificationsFixture : IAsyncLifetime
+public class NotificationsFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
-
     public Mailbox Mailbox { get; } = new();
 
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Identity:MaxResetRequestsPerAddress"] = "100000",
         ["TicketToken:Tickets:ExpiryGrace"] = "00:00:01",
         ["TicketToken:Notifications:Smtp:Host"] = "127.0.0.1",
@@ -51,25 +41,27 @@ public class NotificationsFixture : IAsyncLifetime
     /// <summary>The notifications module's own clock, when a test class moves it (null: the host's).</summary>
     protected virtual TimeProvider? NotificationsClock => null;
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyList<Module> Modules() =>
+        [new IdentityModule(), new TicketsModule(), new NotificationsModule(), new EventCaptureModule("identity.staff-invited")];
+
+    protected override string PublisherAppId => NotificationsModule.Id;
+
+    protected override Action<WebApplicationBuilder> Configure => builder =>
+    {
+        if (NotificationsClock is { } clock)
+        {
+            builder.Services.AddKeyedSingleton<TimeProvider>(NotificationsModule.Id, clock);
+        }
+    };
+
+    public override async Task InitializeAsync()
     {
         if (Mailbox.Unavailable is null)
         {
             await Mailbox.StartAsync();
         }
 
-        await Database.InitializeAsync();
-        var clock = NotificationsClock;
-        Host = await TestHost.StartAsync(
-            [new IdentityModule(), new TicketsModule(), new NotificationsModule(), new EventCaptureModule("identity.staff-invited")],
-            Database.ConnectionString, Settings, configure: builder =>
-            {
-                if (clock is not null)
-                {
-                    builder.Services.AddKeyedSingleton<TimeProvider>(NotificationsModule.Id, clock);
-                }
-            });
-        Personas = new Personas(Client);
+        await base.InitializeAsync();
     }
 
     /// <summary>Waits for a message at the mailbox; on a timeout the failure says what the module's queue holds for the address.</summary>
@@ -96,15 +88,8 @@ public class NotificationsFixture : IAsyncLifetime
         }
     }
 
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    /// <summary>Publishes what another module would on <paramref name="topic"/>; <paramref name="eventId"/> fixes the CloudEvent id (a redelivery).</summary>
-    public Task PublishAsync<T>(string topic, T data, string? eventId = null) where T : notnull =>
-        Host.GetKeyed<IEventPublisher>(NotificationsModule.Id).PublishEventAsync(PubSubNames.Default, topic, data,
-            eventId is null ? null : new Dictionary<string, string> { [PublishMetadata.CloudEventId] = eventId });
-
     public ITicketIssuerActor Issuer(Guid orderId) =>
-        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
+        Actors.CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
 
     /// <summary>Announces an event as catalog would, and waits until both tickets and notifications recorded it.</summary>
     public async Task<EventPublished> AnnounceAsync(EventPublished published)
@@ -119,14 +104,9 @@ public class NotificationsFixture : IAsyncLifetime
     public Task<long> CountMessagesAsync(string template, Guid userId) =>
         Database.ScalarAsync<long>("select count(*) from notifications.messages where template = $1 and recipient_user_id = $2", template, userId);
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
+        await base.DisposeAsync();
         await Mailbox.DisposeAsync();
     }
 }

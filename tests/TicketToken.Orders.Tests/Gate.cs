@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Testing.Identity;
@@ -20,12 +19,7 @@ internal static class Gate
     /// <summary>An entry scan by <paramref name="device"/>: the answer (allowed or not, with its reason).</summary>
     public static async Task<JsonElement> ScanInAsync(this HttpClient client, ScannerDevice device, Guid eventId, string code, string gate)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/scans")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { eventId, code, gate, direction = "entry" }, JsonSerializerOptions.Web), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", device.AccessToken);
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(device.AccessToken, HttpMethod.Post, "/api/scans", new { eventId, code, gate, direction = "entry" });
         return await response.ShouldBeAsync(HttpStatusCode.OK);
     }
 }

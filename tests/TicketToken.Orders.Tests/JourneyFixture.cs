@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Catalog;
@@ -9,6 +7,7 @@ using TicketToken.Contracts.Payments;
 using TicketToken.Identity;
 using TicketToken.Inventory;
 using TicketToken.Payments;
+using TicketToken.Testing.Catalog;
 using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
 
@@ -22,7 +21,7 @@ public class JourneyFixture : OrdersFixture
 {
     public const string WebhookSecret = "whsec_orders_journey_tests";
 
-    public override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["TicketToken:Payments:Gateway"] = "simulated",
         ["TicketToken:Payments:WebhookSecret"] = WebhookSecret,
@@ -48,19 +47,7 @@ public class JourneyFixture : OrdersFixture
             organizerId, name = "Harbour Hall", timeZone = "Europe/Berlin", capacity = 100,
             address = new { line1 = "Kai 1", city = "Hamburg", postalCode = "20457", country = "DE" },
         });
-        var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
-        foreach (var row in new[] { "A", "B" })
-        {
-            for (var n = 1; n <= 6; n++)
-            {
-                csv.Append(CultureInfo($"STALLS,{row},{n},{(row == "A" ? "PREMIUM" : "STANDARD")},,,,,\n"));
-            }
-        }
-
-        using var import = admin.Request(HttpMethod.Post, $"/api/venues/{venue.Text("id")}/seatmaps/import?name=Concert");
-        import.Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
-        using var imported = await Client.SendAsync(import);
-        var seatMap = await imported.ShouldBeAsync(HttpStatusCode.Created);
+        var seatMap = await OnSaleEvents.ImportSeatMapAsync(Client, admin, venue.Id(), "Concert", OnSaleEvents.SeatRows("STALLS", 6, ("A", "PREMIUM"), ("B", "STANDARD")));
         var created = await PostAsync(admin, "/api/events", new
         {
             organizerId, venueId = venue.Text("id"), seatMapId = seatMap.Text("id"), name = "Harbour Sessions", category = "concert",
@@ -72,8 +59,7 @@ public class JourneyFixture : OrdersFixture
             }.Concat(generalAdmission.Select(g => (object)new { name = g.Name, kind = "general_admission", priceMinor = g.PriceMinor, capacity = g.Capacity })).ToArray(),
         });
         var eventId = created.GetProperty("id").GetGuid();
-        await PostAsync(admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
-        await PostAsync(admin, $"/api/events/{eventId}/open-sales", null, HttpStatusCode.OK);
+        await OnSaleEvents.PublishAndOpenSalesAsync(Client, admin, eventId);
         await Eventually.TrueAsync(async () =>
         {
             using var availability = await Client.GetAsync($"/api/inventory/events/{eventId}/availability");
@@ -102,28 +88,6 @@ public class JourneyFixture : OrdersFixture
         return await PostAsync(fan, $"/api/payments/simulated/payment-intents/{intentId}/confirm", new { clientSecret = secret, cardNumber = card }, HttpStatusCode.OK);
     }
 
-    /// <summary>
-    /// Waits until everything the modules published so far has been handled: every outbox relayed and no delivery left.
-    /// Then "nothing more will happen" is a fact, not a guess.
-    /// </summary>
-    public async Task DrainAsync()
-    {
-        var outboxes = new List<string>();
-        await using (var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand("select table_schema from information_schema.tables where table_name = 'outbox_messages'", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                outboxes.Add(reader.GetString(0));
-            }
-        }
-
-        var pending = string.Join(" + ", outboxes.Select(schema => $"(select count(*) from \"{schema}\".outbox_messages)").Append("(select count(*) from runtime.deliveries)"));
-        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select " + pending) == 0, "every outbox is relayed and every delivery handled");
-    }
-
     /// <summary>The fan's browser confirming the order's intent with a card: the simulated gateway's answer, as it came.</summary>
     public async Task<HttpResponseMessage> ConfirmAsync(Person fan, Guid orderId, string card)
     {
@@ -137,20 +101,12 @@ public class JourneyFixture : OrdersFixture
         await Eventually.TrueAsync(async () => (order = await OrderAsync(fan, orderId)).Text("status") == status, $"order {orderId} is {status}", TimeSpan.FromSeconds(60));
         return order;
     }
-
-    public async Task<JsonElement> PostAsync(Person person, string path, object? body, HttpStatusCode expected = HttpStatusCode.Created)
-    {
-        using var response = await Client.SendAsync(person, HttpMethod.Post, path, body);
-        return await response.ShouldBeAsync(expected);
-    }
-
-    private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 }
 
 /// <summary>Holds of 9 seconds: a checkout has 4 seconds to pay (the hold's expiry minus the 5-second payment margin).</summary>
 public sealed class ShortHoldJourneyFixture : JourneyFixture
 {
-    public override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["TicketToken:Inventory:HoldDuration"] = "00:00:09",
         ["TicketToken:Orders:PaymentMargin"] = "00:00:05",
@@ -163,41 +119,5 @@ public sealed class ShortHoldJourneyFixture : JourneyFixture
 /// </summary>
 public sealed class CrashJourneyFixture : JourneyFixture
 {
-    private ChildHost? _child;
-
-    public override HttpClient Client => _child?.Client ?? throw new InvalidOperationException("The host is not running.");
-
-    public override async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        await StartAsync();
-    }
-
-    /// <summary>Starts the host; <paramref name="overrides"/> are settings for this run only (a fault injection point).</summary>
-    public async Task StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
-    {
-        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings, overrides ?? new Dictionary<string, string?>());
-        environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,orders,payments,tickets";
-        environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
-        _child = await ChildHost.StartAsync(Path.Combine(AppContext.BaseDirectory, "TicketToken.Host.dll"), environment);
-        Personas = new Personas(Client);
-    }
-
-    /// <summary>SIGKILL: no shutdown, no flush, as a power cut or an OOM kill.</summary>
-    public async Task KillAsync()
-    {
-        await _child!.KillAsync();
-        await _child.DisposeAsync();
-        _child = null;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_child is not null)
-        {
-            await _child.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
+    protected override string ChildProcessServices => "identity,catalog,inventory,orders,payments,tickets";
 }

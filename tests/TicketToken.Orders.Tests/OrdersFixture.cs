@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
-using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Orders;
 using TicketToken.Identity;
@@ -18,37 +16,18 @@ namespace TicketToken.Orders.Tests;
 /// Identity, inventory, orders and tickets on a real host and a fresh database, capturing orders' events. Events are
 /// published through the real pub/sub exactly as catalog publishes them; German venues pay 19 % tax.
 /// </summary>
-public class OrdersFixture : IAsyncLifetime
+public class OrdersFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
-
-    public TestHost Host { get; private set; } = null!;
-
-    public virtual HttpClient Client => Host.Client;
-
-    public Personas Personas { get; protected set; } = null!;
-
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    public virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Orders:TaxRates:DE"] = "1900",
     };
 
-    /// <summary>Changes to the host's services before it starts (a fake clock).</summary>
-    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+    protected override string PublisherAppId => OrdersModule.Id;
 
-    protected virtual IReadOnlyList<Module> Modules() =>
+    protected override IReadOnlyList<Module> Modules() =>
         [new IdentityModule(), new InventoryModule(), new OrdersModule(), new TicketsModule(),
          new EventCaptureModule(OrderPlaced.Topic, OrderConfirmed.Topic, OrderEnded.Topic, OrderRefunded.Topic)];
-
-    public virtual async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(Modules(), Database.ConnectionString, Settings, Configure);
-        Personas = new Personas(Client);
-    }
 
     /// <summary>
     /// A German event of <paramref name="organizerId"/> on sale now: section A1 (rows 1-2 zone A at 85.00, rows 3-5 zone B at
@@ -64,7 +43,7 @@ public class OrdersFixture : IAsyncLifetime
             [new(Guid.NewGuid(), "Front", PublishedTicketType.Reserved, "A", null, 8_500), new(Guid.NewGuid(), "Back", PublishedTicketType.Reserved, "B", null, 4_500),
              new(Guid.NewGuid(), "Standing", PublishedTicketType.GeneralAdmission, null, 50, 3_000)],
             new ResalePolicy(false, null, 0), 1) { VenueName = "Halle", VenueCity = "Berlin", VenueCountry = country };
-        await Host.GetKeyed<IEventPublisher>(OrdersModule.Id).PublishEventAsync(PubSubNames.Default, EventPublished.Topic, published);
+        await PublishAsync(EventPublished.Topic, published);
         await Eventually.TrueAsync(async () =>
         {
             using var response = await Client.GetAsync($"/api/inventory/events/{published.EventId}/availability");
@@ -101,15 +80,5 @@ public class OrdersFixture : IAsyncLifetime
     {
         using var response = await Client.SendAsync(fan, HttpMethod.Get, $"/api/orders/{orderId}");
         return await response.ShouldBeAsync(HttpStatusCode.OK);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
     }
 }

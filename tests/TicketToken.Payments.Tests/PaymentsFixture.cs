@@ -1,9 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Hosting;
-using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Orders;
 using TicketToken.Contracts.Payments;
 using TicketToken.Identity;
@@ -18,40 +16,21 @@ namespace TicketToken.Payments.Tests;
 /// Identity and payments on a real host and a fresh database (the simulated gateway unless a subclass says otherwise),
 /// plus a capture of what payments publishes, for one test class.
 /// </summary>
-public class PaymentsFixture : IAsyncLifetime
+public class PaymentsFixture : ModuleHostFixture
 {
     public const string WebhookSecret = "whsec_payments_tests_secret";
     public const long HoldDays = 7;
     public const long MinimumPayout = 1000;
 
-    public PostgresDatabase Database { get; } = new();
-
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    public IActorProxyFactory Actors => Host.Services.GetRequiredService<IActorProxyFactory>();
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Payments:WebhookSecret"] = WebhookSecret,
         ["TicketToken:Payments:Payouts:HoldPeriod"] = $"{HoldDays}.00:00:00",
         ["TicketToken:Payments:Payouts:MinimumAmount"] = MinimumPayout.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public virtual async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(
-            [new IdentityModule(), new PaymentsModule(), new EventCaptureModule(PaymentSucceeded.Topic, PaymentFailed.Topic, PayoutPaid.Topic)],
-            Database.ConnectionString, Settings);
-        Personas = new Personas(Client);
-    }
+    protected override IReadOnlyList<Module> Modules() =>
+        [new IdentityModule(), new PaymentsModule(), new EventCaptureModule(PaymentSucceeded.Topic, PaymentFailed.Topic, PayoutPaid.Topic)];
 
     public IOrderPaymentActor PaymentOf(Guid orderId) =>
         Actors.CreateActorProxy<IOrderPaymentActor>(PaymentsActors.OrderPaymentId(orderId), PaymentsActors.OrderPayment);
@@ -88,10 +67,6 @@ public class PaymentsFixture : IAsyncLifetime
         ApiBase = new Uri(Host.BaseAddress, SimulatedStripeApi.Prefix).AbsoluteUri,
     });
 
-    /// <summary>Publishes an event as another module would (orders' order-confirmed, say).</summary>
-    public Task PublishAsync<T>(string topic, T data) =>
-        Host.GetKeyed<IEventPublisher>(EventCaptureModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
-
     /// <summary>Confirms the order as orders would, and waits until the ledger has posted its sale.</summary>
     public async Task<OrderConfirmed> ConfirmOrderAsync(Guid organizerId, OrderAmounts amounts, long processorFee, string currency = "usd")
     {
@@ -124,16 +99,6 @@ public class PaymentsFixture : IAsyncLifetime
             "select count(*) from payments.journal_transactions where source_type = $1 and source_id = $2", sourceType, sourceId) == 1,
             $"the ledger posted {sourceType} {sourceId}");
 
-    /// <summary>
-    /// Waits until everything published so far has been handled: the outbox is relayed (its rows go only after their
-    /// deliveries exist) and no delivery is left. Then "nothing more will arrive" is a fact, not a guess.
-    /// </summary>
-    public async Task DrainAsync()
-    {
-        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select count(*) from payments.outbox_messages") == 0, "the payments outbox is relayed");
-        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("select count(*) from runtime.deliveries") == 0, "every delivery is handled");
-    }
-
     /// <summary>Every journal transaction whose entries do not sum to zero (there must be none).</summary>
     public Task<long> UnbalancedTransactionsAsync() =>
         Database.ScalarAsync<long>("select count(*) from (select transaction_id from payments.journal_entries group by transaction_id having sum(amount) <> 0) unbalanced");
@@ -142,15 +107,5 @@ public class PaymentsFixture : IAsyncLifetime
     {
         await using var scope = Host.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
     }
 }

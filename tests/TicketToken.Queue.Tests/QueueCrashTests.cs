@@ -10,51 +10,14 @@ namespace TicketToken.Queue.Tests;
 /// process, SIGKILLed and started again on the same database. The admitting loop ticks once when a host starts and then
 /// only after an hour, so what each host admits is decided by the test, not by when the kill lands.
 /// </summary>
-public sealed class QueueCrashFixture : IAsyncLifetime
+public sealed class QueueCrashFixture : ModuleHostFixture
 {
-    private ChildHost? _child;
-
-    public PostgresDatabase Database { get; } = new();
-
-    public HttpClient Client => _child?.Client ?? throw new InvalidOperationException("The host is not running.");
-
-    public Personas Personas { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(QueueFixture.HostSettings)
     {
-        await Database.InitializeAsync();
-        await StartAsync();
-    }
+        ["TicketToken:Queue:TickInterval"] = "01:00:00",
+    };
 
-    public async Task StartAsync()
-    {
-        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, QueueFixture.Settings, new Dictionary<string, string?>
-        {
-            ["TicketToken:Queue:TickInterval"] = "01:00:00",
-        });
-        environment["TICKETTOKEN__SERVICES"] = "identity,catalog,inventory,queue";
-        environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
-        _child = await ChildHost.StartAsync(Path.Combine(AppContext.BaseDirectory, "TicketToken.Host.dll"), environment);
-        Personas = new Personas(Client);
-    }
-
-    /// <summary>SIGKILL: no shutdown, no flush, as a power cut or an OOM kill.</summary>
-    public async Task KillAsync()
-    {
-        await _child!.KillAsync();
-        await _child.DisposeAsync();
-        _child = null;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_child is not null)
-        {
-            await _child.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
+    protected override string ChildProcessServices => "identity,catalog,inventory,queue";
 }
 
 public sealed class QueueCrashTests(QueueCrashFixture fixture) : IClassFixture<QueueCrashFixture>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TicketToken.BuildingBlocks.Hosting;
@@ -16,54 +17,26 @@ namespace TicketToken.Queue.Tests;
 /// Identity, catalog, inventory and the queue in one host on a fresh database, on a clock the test moves, with a fixed
 /// shuffle seed. The admitting loop's timer never fires on its own (the clock stands still), so each test steps it.
 /// </summary>
-public sealed class QueueFixture : IAsyncLifetime
+public sealed class QueueFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
-
     /// <summary>
     /// Starts half an hour behind the real clock: tokens are validated on the real clock, and a token issued after the
     /// tests moved this one ahead of it would not be valid yet. Tokens live three hours so that none expires meanwhile.
     /// </summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow.AddMinutes(-30));
 
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> HostSettings { get; } = new Dictionary<string, string?>
     {
         ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
         ["TicketToken:Queue:ShuffleSeed"] = "20261207",
         ["TicketToken:Identity:AccessTokenLifetime"] = "03:00:00",
     };
 
-    public async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        await StartAsync();
-    }
+    protected override IReadOnlyDictionary<string, string?> Settings => HostSettings;
 
-    public async Task StartAsync()
-    {
-        IReadOnlyList<Module> modules = [new IdentityModule(), new CatalogModule(), new InventoryModule(), new QueueModule()];
-        Host = await TestHost.StartAsync(modules, Database.ConnectionString, Settings, builder => builder.Services.AddSingleton<TimeProvider>(Clock));
-        Personas = new Personas(Client);
-    }
+    protected override IReadOnlyList<Module> Modules() => [new IdentityModule(), new CatalogModule(), new InventoryModule(), new QueueModule()];
 
-    /// <summary>Stops the host and starts another on the same database: what the queue knows must come back from PostgreSQL.</summary>
-    public async Task RestartAsync()
-    {
-        await Host.DisposeAsync();
-        await StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Database.DisposeAsync();
-    }
+    protected override Action<WebApplicationBuilder> Configure => builder => builder.Services.AddSingleton<TimeProvider>(Clock);
 
     public Task TickAsync() => Host.Services.GetRequiredService<QueueAdmitter>().TickAsync();
 

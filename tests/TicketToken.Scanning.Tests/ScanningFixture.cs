@@ -1,10 +1,7 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using TicketToken.BuildingBlocks.Actors;
-using TicketToken.BuildingBlocks.PubSub;
+using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Identity;
 using TicketToken.Contracts.Tickets;
@@ -25,68 +22,19 @@ public sealed record FanTicket(Person Fan, Guid TicketId, Guid OrderId, string Z
 /// catalog announces them; tickets are issued through the tickets module's actor as orders issues them; devices are
 /// registered through identity's API; codes are computed from the secret the tickets module gives the fan's app.
 /// </summary>
-public class ScanningFixture : IAsyncLifetime
+public class ScanningFixture : ModuleHostFixture
 {
     public static readonly Guid GaType = Guid.NewGuid();
     public static readonly Guid VipType = Guid.NewGuid();
     public static readonly Guid BackstageType = Guid.NewGuid();
 
-    public PostgresDatabase Database { get; } = new();
+    protected override IReadOnlyList<Module> Modules() =>
+        [new IdentityModule(), new Catalog.CatalogModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)];
 
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
-    };
-
-    public async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        await StartAsync();
-    }
-
-    /// <summary>Stops the host and starts a new one on the same database: nothing in memory survives, only what was committed.</summary>
-    public async Task RestartAsync()
-    {
-        await StopAsync();
-        await StartAsync();
-    }
-
-    /// <summary>Stops the in-process host (another process may then run on the database).</summary>
-    public async Task StopAsync()
-    {
-        if (_running)
-        {
-            _running = false;
-            await Host.DisposeAsync();
-        }
-    }
+    protected override string PublisherAppId => TicketsModule.Id;
 
     /// <summary>The settings of the in-process host, as a child host's environment (<c>TICKETTOKEN__...</c>).</summary>
-    public Dictionary<string, string> ChildEnvironment()
-    {
-        var environment = ChildHost.EnvironmentOf(TestHost.Defaults, Settings);
-        environment["TICKETTOKEN__SERVICES"] = "identity,catalog,tickets,scanning";
-        environment["TICKETTOKEN__POSTGRES"] = Database.ConnectionString;
-        return environment;
-    }
-
-    private bool _running;
-
-    public async Task StartAsync()
-    {
-        _running = true;
-        Host = await TestHost.StartAsync([new IdentityModule(), new Catalog.CatalogModule(), new TicketsModule(), new ScanningModule(), new EventCaptureModule(StaffInvited.Topic, TicketToken.Contracts.Scanning.EntryConflictDetected.Topic)],
-            Database.ConnectionString, Settings);
-        Personas = new Personas(Client);
-    }
+    public Dictionary<string, string> ChildEnvironment() => ChildEnvironment("identity,catalog,tickets,scanning");
 
     /// <summary>An organizer with a venue, an event there starting in an hour (unless told otherwise) and a GA device.</summary>
     public async Task<Venue> VenueAsync(DateTimeOffset? startsAt = null, DateTimeOffset? endsAt = null, IReadOnlyList<string>? zones = null, bool walletPassesAllowed = true)
@@ -159,20 +107,16 @@ public class ScanningFixture : IAsyncLifetime
     /// </summary>
     public async Task<FanTicket> FromEventKeyAsync(Guid eventId, Guid ticketId, Guid orderId, int secretVersion = 1)
     {
-        var key = await Host.Services.GetRequiredService<IActorProxyFactory>()
-            .CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(eventId), TicketsActors.EntryKeys).GetAsync();
+        var key = await Actors.CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(eventId), TicketsActors.EntryKeys).GetAsync();
         return new FanTicket(null!, ticketId, orderId, AccessZones.GeneralAdmission, TicketCode.DeriveSecret(key!.Key, ticketId, secretVersion), key.StepSeconds);
     }
 
     public ITicketIssuerActor Issuer(Guid orderId) =>
-        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
+        Actors.CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
 
     public Task WaitForStatusAsync(Guid ticketId, string status) =>
         Eventually.TrueAsync(async () => await Database.ScalarAsync<string?>("select status from scanning.tickets where id = $1", ticketId) == status,
             $"scanning sees ticket {ticketId} {status}");
-
-    public Task PublishAsync<T>(string topic, T data) where T : notnull =>
-        Host.GetKeyed<IEventPublisher>(TicketsModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
 
     /// <summary>Scans <paramref name="code"/> at a gate; asserts a 200 (a denied scan is an answer, not an error).</summary>
     public async Task<JsonElement> ScanAsync(ScannerDevice device, Guid eventId, string code, string gate = "North 1", string? zone = null, string direction = "entry")
@@ -181,23 +125,8 @@ public class ScanningFixture : IAsyncLifetime
         return await response.ShouldBeAsync(HttpStatusCode.OK);
     }
 
-    public Task<HttpResponseMessage> SendAsync(ScannerDevice device, HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", device.AccessToken);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return Client.SendAsync(request);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await StopAsync();
-        await Database.DisposeAsync();
-    }
+    public Task<HttpResponseMessage> SendAsync(ScannerDevice device, HttpMethod method, string path, object? body = null) =>
+        Client.SendAsync(device.AccessToken, method, path, body);
 }
 
 /// <summary>Tickets that expire one second after their event ends (the tickets module's sweep).</summary>

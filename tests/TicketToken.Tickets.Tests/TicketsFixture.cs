@@ -1,11 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using TicketToken.BuildingBlocks.Actors;
 using TicketToken.BuildingBlocks.Hosting;
-using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Tickets;
 using TicketToken.Identity;
-using TicketToken.Testing.Identity;
 
 namespace TicketToken.Tickets.Tests;
 
@@ -13,36 +9,16 @@ namespace TicketToken.Tickets.Tests;
 /// Identity and tickets on a real host and a fresh database, plus a capture of the <c>tickets.*</c> events. Catalog's
 /// events are published through the real pub/sub, and tickets are issued through the actor, as orders will.
 /// </summary>
-public class TicketsFixture : IAsyncLifetime
+public class TicketsFixture : ModuleHostFixture
 {
-    public PostgresDatabase Database { get; } = new();
+    protected override IReadOnlyList<Module> Modules() =>
+        [new IdentityModule(), new TicketsModule(), new EventCaptureModule(TicketsIssued.Topic, TicketsRevoked.Topic, TicketsExpired.Topic, TicketChanged.Topic, TicketTransferred.Topic)];
 
-    public TestHost Host { get; private set; } = null!;
-
-    public HttpClient Client => Host.Client;
-
-    public Personas Personas { get; private set; } = null!;
-
-    public CapturedEvents Events => Host.Services.GetRequiredService<CapturedEvents>();
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        // Many fans from one address: identity's per-address sign-in limit is not what these tests are about.
-        ["TicketToken:Identity:MaxFailuresPerAddress"] = "100000",
-    };
-
-    public async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        Host = await TestHost.StartAsync(
-            [new IdentityModule(), new TicketsModule(), new EventCaptureModule(TicketsIssued.Topic, TicketsRevoked.Topic, TicketsExpired.Topic, TicketChanged.Topic, TicketTransferred.Topic)],
-            Database.ConnectionString, Settings);
-        Personas = new Personas(Client);
-    }
+    protected override string PublisherAppId => TicketsModule.Id;
 
     /// <summary>The issuer of one order, as the orders module reaches it.</summary>
     public ITicketIssuerActor Issuer(Guid orderId) =>
-        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
+        Actors.CreateActorProxy<ITicketIssuerActor>(TicketsActors.IssuerId(orderId), TicketsActors.Issuer);
 
     /// <summary>Issues <paramref name="order"/> and, unless told otherwise, activates it as a confirmed order would.</summary>
     public async Task<IssuedTickets> IssueAsync(IssueTickets order, bool activate = true)
@@ -50,10 +26,6 @@ public class TicketsFixture : IAsyncLifetime
         var issued = await Issuer(order.OrderId).IssueAsync(order);
         return activate ? await Issuer(order.OrderId).ActivateAsync(new ActivateTickets(order.OrderId)) : issued;
     }
-
-    /// <summary>Publishes what catalog would on <paramref name="topic"/>.</summary>
-    public Task PublishAsync<T>(string topic, T data) where T : notnull =>
-        Host.GetKeyed<IEventPublisher>(TicketsModule.Id).PublishEventAsync(PubSubNames.Default, topic, data);
 
     /// <summary>Publishes the announcement and waits until tickets has recorded it.</summary>
     public async Task<EventPublished> AnnounceAsync(EventPublished published)
@@ -66,7 +38,7 @@ public class TicketsFixture : IAsyncLifetime
 
     /// <summary>The entry-key actor of an event, as the scanning module reaches it.</summary>
     public IEventEntryKeysActor EntryKeys(Guid eventId) =>
-        Host.Services.GetRequiredService<IActorProxyFactory>().CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(eventId), TicketsActors.EntryKeys);
+        Actors.CreateActorProxy<IEventEntryKeysActor>(TicketsActors.EntryKeysId(eventId), TicketsActors.EntryKeys);
 
     /// <summary>The tickets.changed messages of one ticket received so far, by sequence.</summary>
     public List<TicketChanged> Changes(Guid ticketId) =>
@@ -80,16 +52,6 @@ public class TicketsFixture : IAsyncLifetime
     }
 
     public Task<string> StatusAsync(Guid ticketId) => Database.ScalarAsync<string>("select status from tickets.tickets where id = $1", ticketId);
-
-    public async Task DisposeAsync()
-    {
-        if (Host is not null)
-        {
-            await Host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
 }
 
 /// <summary>Transfer policies set tight enough to test: a received ticket waits an hour, an owner starts at most three transfers a day.</summary>

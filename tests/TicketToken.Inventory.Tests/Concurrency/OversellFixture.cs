@@ -53,7 +53,7 @@ public sealed class OversellFixture : IAsyncLifetime
 
     /// <summary>The in-process host (identity and inventory), started if it is not running.</summary>
     public async Task<TestHost> HostAsync() =>
-        _host ??= await TestHost.StartAsync(InventoryFixture.Modules(), Database.ConnectionString, Settings);
+        _host ??= await TestHost.StartAsync(InventoryFixture.HostedModules(), Database.ConnectionString, Settings);
 
     /// <summary>Stops the in-process host, so that a child host can take the database.</summary>
     public async Task StopHostAsync()

@@ -23,18 +23,7 @@ public static class OnSaleEvents
         int? perOrder = null)
     {
         var venueId = await new Personas(client).VenueAsync(admin, organizerId);
-        var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
-        foreach (var row in new[] { "A", "B" })
-        {
-            for (var n = 1; n <= 8; n++)
-            {
-                csv.Append(CultureInfo.InvariantCulture, $"STALLS,{row},{n},{(row == "A" ? "PREMIUM" : "STANDARD")},,,,,\n");
-            }
-        }
-
-        using var import = admin.Request(HttpMethod.Post, $"/api/venues/{venueId}/seatmaps/import?name=Concert");
-        import.Content = new StringContent(csv.ToString(), Encoding.UTF8, "text/csv");
-        var seatMapId = (await ReadAsync(await client.SendAsync(import), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var seatMapId = (await ImportSeatMapAsync(client, admin, venueId, "Concert", SeatRows("STALLS", 8, ("A", "PREMIUM"), ("B", "STANDARD")))).Id();
         var startsAt = DateTimeOffset.UtcNow.AddDays(60);
         var eventId = (await PostAsync(client, admin, "/api/events", new
         {
@@ -47,8 +36,7 @@ public static class OnSaleEvents
                 new { name = "Standing", kind = "general_admission", capacity = standingCapacity, priceMinor = 2_900 },
             },
         })).GetProperty("id").GetGuid();
-        await PostAsync(client, admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
-        await PostAsync(client, admin, $"/api/events/{eventId}/open-sales", null, HttpStatusCode.OK);
+        await PublishAndOpenSalesAsync(client, admin, eventId);
         var types = await client.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}/ticket-types");
         var standing = types.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "Standing").GetProperty("id").GetGuid();
         await Eventually.AssertAsync(async () =>
@@ -59,19 +47,36 @@ public static class OnSaleEvents
         return new OnSaleEvent(organizerId, venueId, seatMapId, eventId, standing);
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient client, Person admin, string path, object? body, HttpStatusCode expected = HttpStatusCode.Created)
+    /// <summary>A seat-map CSV of one section: <paramref name="seatsPerRow"/> seats in each row, each row of its price zone.</summary>
+    public static string SeatRows(string section, int seatsPerRow, params (string Row, string Zone)[] rows)
     {
-        using var request = admin.Request(HttpMethod.Post, path, body);
-        return await ReadAsync(await client.SendAsync(request), expected);
+        var csv = new StringBuilder("section,row,seat,zone,accessible,companion,blocked,x,y\n");
+        foreach (var (row, zone) in rows)
+        {
+            for (var n = 1; n <= seatsPerRow; n++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{section},{row},{n},{zone},,,,,\n");
+            }
+        }
+
+        return csv.ToString();
     }
 
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    /// <summary>Imports <paramref name="csv"/> as a seat map of the venue, as an organizer uploads one; answers the created seat map.</summary>
+    public static async Task<JsonElement> ImportSeatMapAsync(HttpClient client, Person admin, Guid venueId, string name, string csv)
     {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync();
-            response.StatusCode.Should().Be(expected, text);
-            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        }
+        using var import = admin.Request(HttpMethod.Post, $"/api/venues/{venueId}/seatmaps/import?name={name}");
+        import.Content = new StringContent(csv, Encoding.UTF8, "text/csv");
+        using var imported = await client.SendAsync(import);
+        return await imported.ShouldBeAsync(HttpStatusCode.Created);
     }
+
+    public static async Task PublishAndOpenSalesAsync(HttpClient client, Person admin, Guid eventId)
+    {
+        await PostAsync(client, admin, $"/api/events/{eventId}/publish", null, HttpStatusCode.OK);
+        await PostAsync(client, admin, $"/api/events/{eventId}/open-sales", null, HttpStatusCode.OK);
+    }
+
+    private static Task<JsonElement> PostAsync(HttpClient client, Person admin, string path, object? body, HttpStatusCode expected = HttpStatusCode.Created) =>
+        client.SendOkAsync(admin, HttpMethod.Post, path, body, expected);
 }
