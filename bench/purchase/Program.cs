@@ -16,6 +16,7 @@ using TicketToken.Payments;
 using TicketToken.Testing;
 using TicketToken.Testing.Identity;
 using TicketToken.Tickets;
+using Http = TicketToken.Bench.Http;
 
 // Purchases end to end: each virtual fan holds two seats, checks out, pays with a test card on the simulated
 // gateway (whose outcome comes back as a signed webhook), and polls its order until it is confirmed with tickets;

@@ -52,7 +52,7 @@ public static class BoxOfficeApi
             .Problems(() => OrdersProblems.CounterSaleNotAvailable("a b", "a b"), OrdersProblems.EventNotFound, OrdersProblems.EventNotOnSale, () => OrdersProblems.IdempotencyKeyRequired("a b"), () => OrdersProblems.InvalidCounterSale("a b"), OrdersProblems.OrganizerNotFound);
         office.MapGet("/orders", FindOrders).WithName("FindBoxOfficeOrders").RequireAuthorization(Policies.BoxOffice)
             .WithSummary("Looks up the organizer's orders by order number, buyer name (part of it) or e-mail, newest first (cursor pagination; filter by eventId).")
-            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady("a b"), PageCursor.InvalidCursor, PageCursor.InvalidLimit);
+            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady(OrderStatus.Confirmed), PageCursor.InvalidCursor, PageCursor.InvalidLimit);
         office.MapGet("/orders/{orderId:guid}", GetOrder).WithName("GetBoxOfficeOrder").RequireAuthorization(Policies.BoxOffice)
             .WithSummary("One order of the organizer as the box office sees it: amounts and lines, how it was paid, will-call and its release, and its tickets.")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -61,7 +61,7 @@ public static class BoxOfficeApi
             .WithSummary("Releases a will-call order's tickets to their holder after an ID check (document type and at most the last four characters of its number are recorded): they get their codes and admit.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithJsonRequestExamples(new RequestExample("passport", "The buyer showed a passport", """{ "documentType": "passport", "documentLast4": "4821", "collectedBy": "Ada Lovelace" }"""))
-            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady("a b"));
+            .Problems(OrdersProblems.NotWillCall, OrdersProblems.OrderNotFound, OrdersProblems.OrganizerNotFound, () => OrdersProblems.WillCallNotReady(OrderStatus.Confirmed));
         office.MapGet("/audit", AuditOf).WithName("GetBoxOfficeAudit").RequireAuthorization(Policies.OrganizerAdmin)
             .WithSummary("Every box-office action of the organizer, newest first: sales, phone orders, will-call releases and lookups, by whom and when (cursor pagination; filter by eventId).")
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -52,7 +52,7 @@ public static class OrdersApi
             .Produces(StatusCodes.Status304NotModified)
             .Problems(OrdersProblems.EventNotOnSale, () => OrdersProblems.InvalidPromoCode("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
         group.MapPost("/{orderId:guid}/cancel", CancelOrder).WithName("CancelOrder").WithSummary("Gives up an order that is waiting for payment: the payment is cancelled and the seats go back.")
-            .Problems(OrdersProblems.EventNotOnSale, () => OrdersProblems.InvalidPromoCode("a b"), () => OrdersProblems.NotCancellable("a b"), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
+            .Problems(OrdersProblems.EventNotOnSale, () => OrdersProblems.InvalidPromoCode("a b"), () => OrdersProblems.NotCancellable(OrderStatus.Confirmed), OrdersProblems.OrderNotFound, OrdersProblems.PromoCodeExhausted, OrdersProblems.PromoCodeNotFound);
         group.MapGet("/{orderId:guid}/receipt", Receipt).WithName("GetReceipt").WithSummary("The receipt of a confirmed (or refunded) order, as an HTML document to keep or print.")
             .Problems(OrdersProblems.OrderNotFound);
         return group;

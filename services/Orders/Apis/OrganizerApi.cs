@@ -50,7 +50,7 @@ public static class OrganizerApi
             .WithSummary("Refunds some lines (or all) of a confirmed order: the money goes back, their tickets are revoked, and their seats return to sale unless returnSeats is false.")
             .WithJsonRequestExamples(new RequestExample("partial", "Refund two lines and sell the seats again", """{ "lines": [1, 2], "returnSeats": true, "reason": "Obstructed view" }"""))
             .WithRequiredHeader("Idempotency-Key", "A unique value per refund (a UUID), sent again unchanged when retrying it, so that a retry never refunds twice.")
-            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.IdempotencyKeyRequired("a b"), () => OrdersProblems.InvalidRefund("a b"), () => OrdersProblems.NotRefundable("a b"), OrdersProblems.OrderNotFound);
+            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.IdempotencyKeyRequired("a b"), () => OrdersProblems.InvalidRefund("a b"), () => OrdersProblems.NotRefundable(OrderStatus.Confirmed), OrdersProblems.OrderNotFound);
         refunds.MapGet("/", ListRefunds).WithName("ListRefunds").WithSummary("The refunds of an order of the caller's organizer.")
             .Problems(OrdersProblems.OrderNotFound);
     }

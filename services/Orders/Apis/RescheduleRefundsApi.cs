@@ -32,7 +32,7 @@ public static class RescheduleRefundsApi
             .WithSummary("The refund one of the caller's orders is offered because its event was moved: until when, how much, and the claim if made.");
         group.MapPost("/", Claim).WithName("ClaimRescheduleRefund")
             .WithSummary("Claims the refund of one of the caller's orders whose event was moved after it was bought: all its lines not refunded yet, or those named. Repeating it answers the same refund.")
-            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.InvalidRefund("a b"), OrdersProblems.NoRefundOffer, () => OrdersProblems.NotRefundable("a b"), OrdersProblems.OrderNotFound, () => OrdersProblems.RefundWindowClosed(default));
+            .Problems(OrdersProblems.CounterSaleRefund, () => OrdersProblems.InvalidRefund("a b"), OrdersProblems.NoRefundOffer, () => OrdersProblems.NotRefundable(OrderStatus.Confirmed), OrdersProblems.OrderNotFound, () => OrdersProblems.RefundWindowClosed(default));
         return group;
     }
 
