@@ -3,6 +3,7 @@ using System.Text.Json.Schema;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using TicketToken.BuildingBlocks.Serialization;
+using TicketToken.Contracts.Payments;
 using TicketToken.Orders.Data;
 using TicketToken.Orders.Domain;
 using TicketToken.Orders.Workflows;
@@ -103,6 +104,21 @@ public sealed class StoredTextTests
         {
             JsonSerializer.Serialize(kind, dialect).Should().Be($"\"{text}\"");
             JsonSerializer.Deserialize<PaymentOutcomeKind>($"\"{text}\"", dialect).Should().Be(kind);
+        }
+    }
+
+    [Fact]
+    public void A_refund_answer_and_a_refund_history_written_with_text_states_read_back_into_the_enum()
+    {
+        // As payments' actor answered and refund workflows returned before the state was an enum.
+        const string answer = """{"refundId":"7b0a8b1e-4a53-4cde-9a44-8a4e8f0f8f01","gatewayRefundId":"","status":"failed","amount":100,"failureMessage":"no"}""";
+        var view = JsonSerializer.Deserialize<RefundView>(answer, RuntimeJson.Options)!;
+        view.Status.Should().Be(RefundState.Failed);
+        JsonSerializer.Serialize(view, RuntimeJson.Options).Should().Be(answer);
+        foreach (var (text, state) in new[] { ("pending", RefundState.Pending), ("succeeded", RefundState.Succeeded), ("failed", RefundState.Failed) })
+        {
+            JsonSerializer.Deserialize<RefundState>($"\"{text}\"", RuntimeJson.Options).Should().Be(state);
+            JsonSerializer.Serialize(state, RuntimeJson.Options).Should().Be($"\"{text}\"");
         }
     }
 }

@@ -203,11 +203,11 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
         var rest = await actor.RefundAsync(new RefundPayment(orderId, Guid.NewGuid(), 3000, "event_cancelled"));
         var beyond = await actor.RefundAsync(new RefundPayment(orderId, Guid.NewGuid(), 1, "requested_by_customer"));
 
-        first.Status.Should().Be("succeeded");
+        first.Status.Should().Be(RefundState.Succeeded);
         first.GatewayRefundId.Should().StartWith("re_sim_");
         retried.Should().Be(first);
-        rest.Status.Should().Be("succeeded");
-        beyond.Status.Should().Be("failed");
+        rest.Status.Should().Be(RefundState.Succeeded);
+        beyond.Status.Should().Be(RefundState.Failed);
         beyond.FailureMessage.Should().Contain("0 of 5000 is left");
         (await fixture.Database.ScalarAsync<long>("select count(*) from payments.simulated_objects where object = 'refund' and parent_id = $1", payment.IntentId))
             .Should().Be(2);
@@ -225,7 +225,7 @@ public sealed class SimulatedGatewayTests(PaymentsFixture fixture) : IClassFixtu
 
         var refund = await fixture.PaymentOf(orderId).RefundAsync(new RefundPayment(orderId, Guid.NewGuid(), 100, "requested_by_customer"));
 
-        refund.Status.Should().Be("failed");
+        refund.Status.Should().Be(RefundState.Failed);
         (await fixture.Database.ScalarAsync<long>("select count(*) from payments.refunds where order_id = $1", orderId)).Should().Be(0);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TicketToken.BuildingBlocks.Actors;
 
 namespace TicketToken.Contracts.Payments;
@@ -56,8 +57,21 @@ public static class PaymentStatuses
     public const string Canceled = "canceled";
 }
 
-/// <summary><see cref="Status"/>: <c>pending</c>, <c>succeeded</c> or <c>failed</c>.</summary>
-public sealed record RefundView(Guid RefundId, string GatewayRefundId, string Status, long Amount, string? FailureMessage);
+public sealed record RefundView(Guid RefundId, string GatewayRefundId, RefundState Status, long Amount, string? FailureMessage);
+
+/// <summary>Where a refund stands. The JSON text is what histories and actor answers already hold, so old ones read back.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RefundState>))]
+public enum RefundState
+{
+    [JsonStringEnumMemberName("pending")]
+    Pending,
+
+    [JsonStringEnumMemberName("succeeded")]
+    Succeeded,
+
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+}
 
 /// <summary>
 /// The gateway confirmed the order's payment, for the order's amount and currency (from its signed webhook; published

@@ -64,7 +64,7 @@ public sealed class CloseCancelledEvent(MarketplaceDbContext db, IActorProxyFact
         {
             var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"cancelled-event-resale/{resale.Id:N}")).AsSpan(0, 16));
             var refund = await actors.PaymentOf(resale.Id).RefundAsync(new RefundPayment(resale.Id, refundId, resale.Price, "requested_by_customer"));
-            if (refund.Status == "failed")
+            if (refund.Status == RefundState.Failed)
             {
                 logger.LogWarning("Resale {ResaleId} of cancelled event {EventId}: the gateway refused refund {RefundId}: {Reason}", resale.Id, data.EventId, refundId, refund.FailureMessage);
                 result = TopicResult.Retry;
@@ -140,7 +140,7 @@ public sealed class ForwardResalePayment([FromKeyedServices(MarketplaceModule.Id
         var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"late-resale-payment/{data.IntentId}")).AsSpan(0, 16));
         var refund = await actors.PaymentOf(resale.Id).RefundAsync(new RefundPayment(resale.Id, refundId, data.Amount, "requested_by_customer"));
         logger.LogWarning("Resale {ResaleId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", resale.Id, resale.Status, refundId, refund.Status);
-        return refund.Status == "failed" ? TopicResult.Retry : TopicResult.Success;
+        return refund.Status == RefundState.Failed ? TopicResult.Retry : TopicResult.Success;
     }
 }
 

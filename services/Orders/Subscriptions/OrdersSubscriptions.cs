@@ -133,7 +133,7 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
         var refundId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"late-payment/{data.IntentId}")).AsSpan(0, 16));
         var refund = await actors.PaymentOf(order.Id).RefundAsync(new RefundPayment(order.Id, refundId, data.Amount, "payment_after_order_ended"));
         logger.LogWarning("Order {OrderId} was paid after it ended ({Status}); refund {RefundId}: {RefundStatus}", order.Id, order.Status.StoredName(), refundId, refund.Status);
-        return refund.Status == "failed" ? TopicResult.Retry : TopicResult.Success;
+        return refund.Status == RefundState.Failed ? TopicResult.Retry : TopicResult.Success;
     }
 
     public async Task<TopicResult> HandleAsync(PaymentFailed data, CloudEvent envelope, CancellationToken cancellationToken)

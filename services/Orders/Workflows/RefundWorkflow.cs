@@ -1,4 +1,5 @@
 using TicketToken.BuildingBlocks.Workflows;
+using TicketToken.Contracts.Payments;
 using TicketToken.Orders.Workflows.Activities;
 
 namespace TicketToken.Orders.Workflows;
@@ -11,7 +12,7 @@ public sealed record RefundInput(Guid RefundId, Guid OrderId);
 /// the sale if the organizer chose so, and the order records it, publishing what the ledger reverses. The money goes
 /// first: tickets are never revoked for a refund the gateway refused.
 /// </summary>
-public sealed class RefundWorkflow : Workflow<RefundInput, string>
+public sealed class RefundWorkflow : Workflow<RefundInput, RefundState>
 {
     public const string Name = nameof(RefundWorkflow);
 
@@ -19,7 +20,7 @@ public sealed class RefundWorkflow : Workflow<RefundInput, string>
 
     private static readonly WorkflowRetryPolicy Money = new(60, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(30), TimeSpan.FromDays(1)) { Name = "refund" };
 
-    public override async Task<string> RunAsync(WorkflowContext context, RefundInput input)
+    public override async Task<RefundState> RunAsync(WorkflowContext context, RefundInput input)
     {
         var options = new WorkflowTaskOptions(Dependent);
         var plan = await context.CallActivityAsync<RefundPlan>(nameof(PlanRefund), input.RefundId, options);
@@ -30,7 +31,7 @@ public sealed class RefundWorkflow : Workflow<RefundInput, string>
         catch (WorkflowTaskFailedException ex)
         {
             await context.CallActivityAsync(nameof(FailRefund), new FailRefundInput(input.RefundId, ex.FailureDetails.ErrorMessage), options);
-            return "failed";
+            return RefundState.Failed;
         }
 
         await context.CallActivityAsync(nameof(RevokeRefundedTickets), plan, options);
@@ -40,6 +41,6 @@ public sealed class RefundWorkflow : Workflow<RefundInput, string>
         }
 
         await context.CallActivityAsync(nameof(CompleteRefund), input.RefundId, options);
-        return "succeeded";
+        return RefundState.Succeeded;
     }
 }

@@ -238,10 +238,17 @@ public sealed partial class OrderPaymentActor(ActorHost host, IServiceScopeFacto
             payment.FailureCode, payment.FailureMessage);
 
     private static RefundView View(Refund refund) =>
-        new(refund.RefundId, refund.GatewayRefundId, refund.Status, refund.Amount, refund.FailureMessage);
+        new(refund.RefundId, refund.GatewayRefundId, StateOf(refund.Status), refund.Amount, refund.FailureMessage);
+
+    private static RefundState StateOf(string status) => status switch
+    {
+        RefundStatus.Succeeded => RefundState.Succeeded,
+        RefundStatus.Failed => RefundState.Failed,
+        _ => RefundState.Pending,
+    };
 
     private static RefundView Refused(RefundPayment request, string message) =>
-        new(request.RefundId, "", RefundStatus.Failed, request.Amount, message);
+        new(request.RefundId, "", RefundState.Failed, request.Amount, message);
 
     [GeneratedRegex("^[A-Za-z]{3}$")]
     private static partial Regex CurrencyCode();

@@ -160,7 +160,7 @@ public sealed class RefundResalePayment(MarketplaceDbContext db, IActorProxyFact
     {
         var resale = await db.Resales.AsNoTracking().SingleAsync(r => r.Id == input.ResaleId, context.CancellationToken);
         var refund = await actors.PaymentOf(resale.Id).RefundAsync(new RefundPayment(resale.Id, input.RefundId, resale.Price, "requested_by_customer"));
-        return refund.Status == "failed" ? throw new InvalidOperationException($"The gateway refused refund {input.RefundId}: {refund.FailureMessage}") : refund;
+        return refund.Status == RefundState.Failed ? throw new InvalidOperationException($"The gateway refused refund {input.RefundId}: {refund.FailureMessage}") : refund;
     }
 }
 

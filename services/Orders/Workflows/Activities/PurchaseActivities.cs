@@ -179,7 +179,7 @@ public sealed class RefundOrderPayment(OrdersDbContext db, IActorProxyFactory ac
             await Task.Delay(Timeout.Infinite, context.CancellationToken); // the crash tests' fault point: see OrdersOptions
         }
 
-        return refund.Status == "failed"
+        return refund.Status == RefundState.Failed
             ? throw new InvalidOperationException($"The gateway refused refund {input.RefundId}: {refund.FailureMessage}")
             : refund;
     }
