@@ -22,6 +22,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
         var fingerprint = new DatabaseFingerprint(fixture.Database.ConnectionString);
         var failures = new List<string>();
         var sent = 0;
+        var provenByTransactionIds = 0;
         var accepted = new List<string>();
         IReadOnlyDictionary<string, string>? unchanged = null; // the fingerprint after the last refused request, which changed nothing
 
@@ -44,6 +45,7 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                     // hashing every table once per request instead of twice halves the cost of the test.
                     var before = unchanged ?? await fingerprint.TakeAsync();
                     unchanged = null;
+                    var transactionBefore = await fingerprint.ClaimTransactionIdAsync();
                     using var response = await SendAsync(operation, caller, body);
                     sent++;
                     var status = (int)response.StatusCode;
@@ -72,6 +74,13 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
                         failures.Add($"{where}: answered {status} ({code}), a status its OpenAPI operation does not list");
                     }
 
+                    if (await fingerprint.ClaimTransactionIdAsync() == transactionBefore + 1)
+                    {
+                        unchanged = before; // no transaction id was handed out in between, so nothing was written
+                        provenByTransactionIds++;
+                        continue;
+                    }
+
                     var after = await fingerprint.TakeAsync();
                     if (DatabaseFingerprint.Changed(before, after) is { Count: > 0 } changed)
                     {
@@ -85,7 +94,8 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
             }
         }
 
-        output.WriteLine($"{operations.Count} operations with a body, {sent} bad requests sent, {accepted.Count} accepted as valid, {failures.Count} failures.");
+        output.WriteLine($"{operations.Count} operations with a body, {sent} bad requests sent, {accepted.Count} accepted as valid, {failures.Count} failures; "
+            + $"{provenByTransactionIds} refusals shown to change nothing by transaction ids alone, the others by comparing every table.");
         output.WriteLine("Accepted as valid (a bad body that is still a valid request, such as one with an unknown property):");
         foreach (var ok in accepted)
         {
@@ -112,6 +122,27 @@ public sealed class InputFuzzTests(FuzzFixture fixture, ITestOutputHelper output
         Text("$.quantity: a number beyond long").Should().Contain("\"quantity\":9223372036854775808");
         bodies.Single(b => b.Name == "invalid UTF-8 bytes in a string").Bytes.Should().ContainInOrder((byte)0xC3, (byte)0x28, (byte)0xFF);
         bodies.Should().Contain(b => b.Name == "no content type" && b.ContentType == null);
+    }
+
+    [Fact]
+    public async Task Consecutive_transaction_ids_mean_nothing_was_written_and_a_write_in_between_breaks_them()
+    {
+        var fingerprint = new DatabaseFingerprint(fixture.Database.ConnectionString);
+        await fixture.Database.ExecuteAsync("create table if not exists public.fuzz_probe (id int)");
+        // The host's background work may take an id in between; a quiet moment comes within a few tries.
+        var quiet = false;
+        for (var attempt = 0; attempt < 1_000 && !quiet; attempt++)
+        {
+            var first = await fingerprint.ClaimTransactionIdAsync();
+            quiet = await fingerprint.ClaimTransactionIdAsync() == first + 1;
+        }
+
+        quiet.Should().BeTrue("two claims with nothing written in between get consecutive ids");
+
+        var before = await fingerprint.ClaimTransactionIdAsync();
+        await fixture.Database.ExecuteAsync("insert into public.fuzz_probe values (1)");
+        (await fingerprint.ClaimTransactionIdAsync()).Should().BeGreaterThan(before + 1, "the insert needed a transaction id of its own");
+        await fixture.Database.ExecuteAsync("drop table public.fuzz_probe");
     }
 
     /// <summary>Waits until events that an accepted request published have been relayed and handled, so that they do not count against the next request.</summary>
