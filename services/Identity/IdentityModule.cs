@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.Security;
 using TicketToken.Identity.Apis;
@@ -19,7 +20,8 @@ public sealed class IdentityModule : Module
     {
         var services = module.Services;
         services.AddValidation();
-        services.AddOptions<IdentityOptions>().Bind(module.Configuration.GetSection(IdentityOptions.Section));
+        services.AddOptions<IdentityOptions>().Bind(module.Configuration.GetSection(IdentityOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdentityOptions>, WeakHashingOnlyInTests>();
         // The development seed is the one identity always had, so keys stored by earlier versions stay readable.
         services.AddSecretProtector(Id, IdentityOptions.SecretKeySetting, developmentSeed: "tickettoken-development-secret-key");
         services.AddSingleton<SigningKeys>();

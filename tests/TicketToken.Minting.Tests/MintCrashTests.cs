@@ -25,6 +25,9 @@ public sealed class MintCrashFixture : ModuleHostFixture
         ["TicketToken:Minting:PollInterval"] = "00:00:00.200",
         ["TicketToken:Minting:RetryInitialBackoff"] = "00:00:00.200",
         ["TicketToken:Minting:RetryMaxBackoff"] = "00:00:01",
+        // The killed host leaves its claim on the ticket; the restarted one takes it over once the lease has run out
+        // (2 minutes by default), which is what the test waits for, so a short one keeps the wait short.
+        ["TicketToken:Minting:Lease"] = "00:00:10",
         ["TicketToken:Minting:Solana:RpcUrl"] = Node.RpcUrl,
         ["TicketToken:Minting:Solana:AirdropWhenLow"] = "true",
     };
