@@ -9,6 +9,8 @@ public sealed class Arguments(string[] args)
 
     public string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
+    public bool Flag(string name) => args.Contains(name);
+
     public string Text(string name, string fallback) => Text(name) ?? fallback;
 
     public int Number(string name, int fallback) => Text(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;

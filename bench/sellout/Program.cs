@@ -28,6 +28,7 @@ const string Usage = """
       --only both          platform | baseline | both
       --top 25             statements listed in the profile (by calls per purchase)
       --auto-prepare 0     Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
+      --jit-log            list what the JIT compiled during the measured sale, by namespace and by method
     """;
 var options = new Arguments(args);
 if (options.WantsHelp)
@@ -42,6 +43,7 @@ var warmUpSeats = options.Number("--warmup-seats", 2_000);
 var top = options.Number("--top", 25);
 var autoPrepare = options.Number("--auto-prepare", 0);
 var only = options.Text("--only", "both");
+using var jitLog = options.Flag("--jit-log") ? new JitLog() : null;
 const int Sections = 40;
 Console.WriteLine($"TicketToken sell-out benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on and pg_stat_statements; " +
     $"{seats:N0} seats in {Sections} sections, {fans:N0} fans; load average {Machine.LoadAverage()}");
@@ -86,7 +88,9 @@ foreach (var system in systems)
     Console.WriteLine($"sell-out, {system.Name}: event {eventId}, load average {Machine.LoadAverage()}");
     var before = await StatementProfile.ReadAsync(postgres.ConnectionString, postgres.DataDirectory, reset: true);
     var (jitMethods, jitTime, cpu) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime(), Environment.CpuUsage.TotalTime);
+    jitLog?.Start();
     var sale = await new Sale(system, tokens, Sections).RunAsync(eventId, quiet: false);
+    jitLog?.Stop();
     // The JIT still at work during the measured sale (tiered compilation moving hot methods up) is CPU the sale does not get.
     var jit = (Methods: JitInfo.GetCompiledMethodCount() - jitMethods, Time: JitInfo.GetCompilationTime() - jitTime, Cpu: Environment.CpuUsage.TotalTime - cpu);
     var load = Machine.LoadAverage();
@@ -104,6 +108,7 @@ foreach (var system in systems)
     Console.WriteLine($"  sold out after {sale.SoldOutAfter.TotalSeconds:0.0} s: {sale.Purchases:N0} purchases, {sale.SeatsBought:N0} seats; load average at the end {load}");
     // Time inside the JIT is elapsed time summed over threads: on a quiet machine about its CPU, on a busy one also its waits for a core.
     Console.WriteLine($"  JIT during the sale: {jit.Methods:N0} methods compiled, {jit.Time.TotalSeconds:N1} s inside the JIT; the process used {jit.Cpu.TotalSeconds:N1} s of CPU");
+    jitLog?.Print(top);
     cost.Print(top);
     results.Add((sale, cost, problems, load));
 }
