@@ -186,6 +186,7 @@ public static class OrdersApi
         var deadline = time.GetUtcNow() + wait;
         Task? signal = null;
         SaleEvent? saleEvent = null;
+        var reread = LongPoll.Reread;
         try
         {
             while (true)
@@ -214,8 +215,9 @@ public static class OrdersApi
 
                 // Woken by this process's own save of the order, or re-read anyway: a change made elsewhere (another
                 // replica, the purchase's status) has no signal here.
-                await Task.WhenAny(signal!, Task.Delay(left < LongPoll.Reread ? left : LongPoll.Reread, time, cancellationToken));
+                await Task.WhenAny(signal!, Task.Delay(left < reread ? left : reread, time, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
+                reread = LongPoll.NextReread(reread);
             }
         }
         finally
