@@ -42,44 +42,52 @@ public sealed class WalletGateTests(ScanningFixture fixture) : IClassFixture<Sca
     [Fact]
     public async Task A_google_wallet_pass_shows_a_rotating_code_the_gate_admits_and_after_a_transfer_refuses()
     {
+        // Two tickets of one fan: one is let in, the other given away. A ticket let in is used and can no longer be given
+        // away (decision 28), so giving the admitted one away only worked while tickets had not yet heard of the check-in,
+        // and the check-in that came after the gift then (rightly) used the friend's ticket.
         var venue = await fixture.VenueAsync();
-        var ticket = await fixture.TicketAsync(venue);
+        var entering = await fixture.TicketAsync(venue);
+        var given = await fixture.TicketAsync(venue);
         var friend = await fixture.Personas.FanAsync();
-        var barcode = await GoogleRotatingBarcodeAsync(ticket.Fan, ticket.TicketId);
+        var enteringBarcode = await GoogleRotatingBarcodeAsync(entering.Fan, entering.TicketId);
+        var givenBarcode = await GoogleRotatingBarcodeAsync(given.Fan, given.TicketId);
 
         // The wallet computes the value the moment it shows it; the gate checks it a moment later.
-        var shown = GoogleWallet.BarcodeValue(barcode, DateTimeOffset.UtcNow);
+        var shown = GoogleWallet.BarcodeValue(enteringBarcode, DateTimeOffset.UtcNow);
         var admitted = await fixture.ScanAsync(venue.Device, venue.Event.EventId, shown);
-        await fixture.Client.GiveAsync(ticket.Fan, friend, ticket.TicketId);
-        await WaitForSecretVersionAsync(ticket.TicketId, 2);
-        var afterGift = await fixture.ScanAsync(venue.Device, venue.Event.EventId, GoogleWallet.BarcodeValue(barcode, DateTimeOffset.UtcNow));
+        await fixture.Client.GiveAsync(given.Fan, friend, given.TicketId);
+        await WaitForSecretVersionAsync(given.TicketId, 2);
+        var afterGift = await fixture.ScanAsync(venue.Device, venue.Event.EventId, GoogleWallet.BarcodeValue(givenBarcode, DateTimeOffset.UtcNow));
 
         shown.Should().StartWith("TT2.", "Google's rotating barcode makes the app's code format");
         admitted.Allowed().Should().BeTrue(admitted.ToString());
+        admitted.GetProperty("ticketId").GetGuid().Should().Be(entering.TicketId);
         afterGift.Reason().Should().Be("superseded", "the giver's saved pass still computes codes, of the old secret");
-        (await GoogleRotatingBarcodeAsync(friend, ticket.TicketId)).GetProperty("totpDetails").GetProperty("parameters")[0].Text("key")
-            .Should().NotBe(barcode.GetProperty("totpDetails").GetProperty("parameters")[0].Text("key"), "the new holder's pass has a key of the new secret");
+        (await GoogleRotatingBarcodeAsync(friend, given.TicketId)).GetProperty("totpDetails").GetProperty("parameters")[0].Text("key")
+            .Should().NotBe(givenBarcode.GetProperty("totpDetails").GetProperty("parameters")[0].Text("key"), "the new holder's pass has a key of the new secret");
     }
 
     [Fact]
     public async Task An_apple_wallet_pass_verifies_as_wallet_checks_it_and_its_barcode_admits_until_the_ticket_changes_hands()
     {
+        // As above: the admitted ticket is used (decision 28), so the one that changes hands is another ticket of the fan.
         var venue = await fixture.VenueAsync();
-        var ticket = await fixture.TicketAsync(venue);
+        var entering = await fixture.TicketAsync(venue);
+        var given = await fixture.TicketAsync(venue);
         var friend = await fixture.Personas.FanAsync();
-        using var response = await fixture.Client.SendAsync(ticket.Fan, HttpMethod.Get, $"/api/tickets/{ticket.TicketId}/pkpass");
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var pass = ApplePassFile.Open(await response.Content.ReadAsByteArrayAsync());
+        var enteringPass = await ApplePassAsync(entering.Fan, entering.TicketId);
+        var givenPass = await ApplePassAsync(given.Fan, given.TicketId);
 
-        pass.ManifestShouldMatchTheFiles();
-        pass.SignatureShouldVerify(Credentials.Apple!.Intermediate);
-        var admitted = await fixture.ScanAsync(venue.Device, venue.Event.EventId, pass.Barcode!);
-        await fixture.Client.GiveAsync(ticket.Fan, friend, ticket.TicketId);
-        await WaitForSecretVersionAsync(ticket.TicketId, 2);
-        var afterGift = await fixture.ScanAsync(venue.Device, venue.Event.EventId, pass.Barcode!);
+        enteringPass.ManifestShouldMatchTheFiles();
+        enteringPass.SignatureShouldVerify(Credentials.Apple!.Intermediate);
+        var admitted = await fixture.ScanAsync(venue.Device, venue.Event.EventId, enteringPass.Barcode!);
+        var beforeGift = givenPass.Barcode!;
+        await fixture.Client.GiveAsync(given.Fan, friend, given.TicketId);
+        await WaitForSecretVersionAsync(given.TicketId, 2);
+        var afterGift = await fixture.ScanAsync(venue.Device, venue.Event.EventId, beforeGift);
 
         admitted.Allowed().Should().BeTrue(admitted.ToString());
-        admitted.GetProperty("ticketId").GetGuid().Should().Be(ticket.TicketId);
+        admitted.GetProperty("ticketId").GetGuid().Should().Be(entering.TicketId);
         afterGift.Reason().Should().Be("superseded", "a transfer voids every pass made before it");
     }
 
@@ -138,6 +146,13 @@ public sealed class WalletGateTests(ScanningFixture fixture) : IClassFixture<Sca
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var pages = await Pdfs.PagesAsync(await response.Content.ReadAsByteArrayAsync());
         return (await Pdfs.QrOnPageAsync(pages.Single()))!;
+    }
+
+    private async Task<ApplePassFile> ApplePassAsync(Person fan, Guid ticketId)
+    {
+        using var response = await fixture.Client.SendAsync(fan, HttpMethod.Get, $"/api/tickets/{ticketId}/pkpass");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return ApplePassFile.Open(await response.Content.ReadAsByteArrayAsync());
     }
 
     /// <summary>The rotating barcode of the fan's Google Wallet link, from its JWT verified with the service account's public key.</summary>
