@@ -83,6 +83,9 @@ internal static class IdentityProblems
     public static ProblemException VenueNotFound() =>
         new(StatusCodes.Status404NotFound, "venue_not_found", "This organizer has no such venue.", "Register the venue first (POST /api/venues), then its devices.");
 
+    public static ProblemException SessionNotFound() =>
+        new(StatusCodes.Status404NotFound, "session_not_found", "There is no such session of yours, or it has already ended.");
+
     public static ProblemException DeviceNotFound() => new(StatusCodes.Status404NotFound, "device_not_found", "There is no such device.");
 
     public static ProblemException UserNotFound() => new(StatusCodes.Status404NotFound, "user_not_found", "There is no such account.");

@@ -95,7 +95,7 @@ public sealed class SessionTests(IdentityFixture fixture) : IClassFixture<Identi
         using var list = await _client.SendAsync(fan, HttpMethod.Get, "/api/me/sessions");
         (await list.ShouldBeAsync(HttpStatusCode.OK)).EnumerateArray().Select(s => s.Text("id")).Should().Equal(SessionOf(fan));
         using var twice = await _client.SendAsync(fan, HttpMethod.Delete, $"/api/me/sessions/{SessionOf(phone)}");
-        twice.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        await twice.ShouldBeProblemAsync(HttpStatusCode.NotFound, "session_not_found");
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class SessionTests(IdentityFixture fixture) : IClassFixture<Identi
 
         using var response = await _client.SendAsync(other, HttpMethod.Delete, $"/api/me/sessions/{SessionOf(me)}");
 
-        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        await response.ShouldBeProblemAsync(HttpStatusCode.NotFound, "session_not_found");
         using var refreshed = await _client.RefreshAsync(me.RefreshToken);
         await refreshed.ShouldBeAsync(HttpStatusCode.OK);
     }

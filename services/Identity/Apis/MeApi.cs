@@ -29,7 +29,8 @@ public static class MeApi
             .WithSummary("Changes the password (the current one is required); every other session ends.")
             .Problems(IdentityProblems.WrongPassword, IdentityProblems.PasswordTooRepetitive);
         group.MapGet("/sessions", ListSessions).WithName("ListMySessions").WithSummary("Lists the sessions that are signed in.");
-        group.MapDelete("/sessions/{sessionId:guid}", RevokeSession).WithName("RevokeMySession").WithSummary("Signs one session out.");
+        group.MapDelete("/sessions/{sessionId:guid}", RevokeSession).WithName("RevokeMySession").WithSummary("Signs one session out.")
+            .Problems(IdentityProblems.SessionNotFound);
         group.MapPost("/deactivate", Deactivate).WithName("DeactivateMyAccount")
             .WithSummary("Deactivates the account (password required): every session ends and sign-in is refused until support reactivates it.")
             .Problems(IdentityProblems.WrongPassword);
@@ -127,12 +128,12 @@ public static class MeApi
         return TypedResults.Ok(sessions.Select(s => new SessionResponse(s.Id, s.Id == current, s.Amr, s.ClientAddress, s.UserAgent, s.CreatedAt, s.LastUsedAt, s.ExpiresAt)).ToList());
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeSession(Guid sessionId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> RevokeSession(Guid sessionId, Caller caller, IdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var revoked = await db.Sessions.Where(s => s.Id == sessionId && s.UserId == caller.UserId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, "signed_out_by_owner"), cancellationToken);
-        return revoked == 1 ? TypedResults.NoContent() : TypedResults.NotFound();
+        return revoked == 1 ? TypedResults.NoContent() : throw IdentityProblems.SessionNotFound();
     }
 
     private static async Task<NoContent> Deactivate(PasswordConfirmation request, Caller caller, [AsParameters] MeServices services, CancellationToken cancellationToken)
