@@ -217,23 +217,26 @@ public sealed class RecordIssuedTickets(Notifier notifier) : ITopicHandler<Ticke
         notifier.OnceAsync(TicketsIssued.Topic, envelope, async ct =>
         {
             var db = notifier.Db;
-            var ids = data.Tickets.Select(t => t.TicketId).ToList();
-            var known = await db.Tickets.Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
-            foreach (var ticket in data.Tickets)
+            var labels = data.Tickets.Select(Events.Label).ToArray();
+            var ids = data.Tickets.Select(t => t.TicketId).ToArray();
+            // Inserted where absent, in one statement that waits for a concurrent tickets.changed's insert of the same row
+            // to commit instead of failing on the key; the rows that were there already get the details below.
+            var inserted = await db.Database.SqlQuery<Guid>($"""
+                insert into notifications.tickets (id, order_id, event_id, organizer_id, owner_id, label, status)
+                select ticket, {data.OrderId}, {data.EventId}, {data.OrganizerId}, {data.OwnerId}, label, {TicketStatuses.Issued}
+                from unnest({ids}, {labels}) as issued (ticket, label)
+                on conflict (id) do nothing
+                returning id as "Value"
+                """).ToListAsync(ct);
+            var present = ids.Except(inserted).ToList();
+            if (present.Count > 0)
             {
-                if (known.TryGetValue(ticket.TicketId, out var existing))
+                // tickets.changed came first: it knows owner and status; the details come from here.
+                foreach (var existing in await db.Tickets.Where(t => present.Contains(t.Id)).ToListAsync(ct))
                 {
-                    // tickets.changed came first: it knows owner and status; the details come from here.
                     existing.OrderId = data.OrderId;
-                    existing.Label = Events.Label(ticket);
-                    continue;
+                    existing.Label = labels[Array.IndexOf(ids, existing.Id)];
                 }
-
-                db.Tickets.Add(new TicketInfo
-                {
-                    Id = ticket.TicketId, OrderId = data.OrderId, EventId = data.EventId, OrganizerId = data.OrganizerId, OwnerId = data.OwnerId,
-                    Label = Events.Label(ticket), Status = TicketStatuses.Issued,
-                });
             }
 
             await notifier.WebhookAsync(envelope.Id, data.OrganizerId, WebhookEventTypes.TicketIssued, data, ct);
@@ -247,15 +250,20 @@ public sealed class RecordTicketChange(Notifier notifier) : ITopicHandler<Ticket
         notifier.OnceAsync(TicketChanged.Topic, envelope, async ct =>
         {
             var db = notifier.Db;
-            var ticket = await db.Tickets.SingleOrDefaultAsync(t => t.Id == data.TicketId, ct);
-            if (ticket is null)
+            // As for tickets.issued: a concurrent insert of the same row is waited for, not failed on.
+            var inserted = await db.Database.SqlQuery<Guid>($"""
+                insert into notifications.tickets (id, event_id, organizer_id, owner_id, status, sequence)
+                values ({data.TicketId}, {data.EventId}, {data.OrganizerId}, {data.OwnerId}, {data.Status}, {data.Sequence})
+                on conflict (id) do nothing
+                returning id as "Value"
+                """).ToListAsync(ct);
+            if (inserted.Count > 0)
             {
-                db.Tickets.Add(new TicketInfo
-                {
-                    Id = data.TicketId, EventId = data.EventId, OrganizerId = data.OrganizerId, OwnerId = data.OwnerId, Status = data.Status, Sequence = data.Sequence,
-                });
+                return;
             }
-            else if (data.Sequence > ticket.Sequence)
+
+            var ticket = await db.Tickets.SingleAsync(t => t.Id == data.TicketId, ct);
+            if (data.Sequence > ticket.Sequence)
             {
                 ticket.OwnerId = data.OwnerId;
                 ticket.Status = data.Status;
