@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.BuildingBlocks.Hosting;
+using TicketToken.BuildingBlocks.Platform;
 using TicketToken.Contracts.Catalog;
 using TicketToken.Contracts.Orders;
 using TicketToken.Contracts.Payments;
@@ -22,7 +23,9 @@ public sealed class OrdersModule : Module
     public override void Configure(ModuleBuilder module)
     {
         module.Services.AddValidation();
+        var singleHost = TicketTokenOptions.Read(module.Configuration).Runtime == RuntimeKind.Embedded;
         module.Services.AddOptions<OrdersOptions>().Bind(module.Configuration.GetSection(OrdersOptions.Section))
+            .PostConfigure(o => o.SingleHost = singleHost)
             .Validate(o => o.PaymentMargin >= TimeSpan.FromSeconds(5), "TicketToken:Orders:PaymentMargin must leave at least 5 seconds to commit the hold.")
             .Validate(o => o.TaxRates.Values.All(rate => rate is >= 0 and <= 5_000), "TicketToken:Orders:TaxRates are basis points between 0 and 5000.")
             .ValidateOnStart();

@@ -26,4 +26,10 @@ public sealed class OrdersOptions
     /// most delicate moment to die), so a test kills the host there deterministically instead of guessing a moment.
     /// </summary>
     public int? StallRefundsAfter { get; set; }
+
+    /// <summary>
+    /// The embedded runtime: this process is the only writer of orders (ADR 0005), so its own signals tell a waiting
+    /// <c>GET /api/orders/{id}</c> of every change and it need not re-read the order on a timer (set from the runtime).
+    /// </summary>
+    internal bool SingleHost { get; set; }
 }

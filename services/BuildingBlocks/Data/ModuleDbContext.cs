@@ -25,6 +25,19 @@ public abstract class ModuleDbContext : DbContext
     /// </summary>
     internal bool OutboxPending { get; set; }
 
+    /// <summary>
+    /// Called once what this context saved is committed: after a save outside a transaction, or when the context's own
+    /// transaction commits (a connection's transaction committed past EF is not seen). Called on the committing thread.
+    /// </summary>
+    protected internal virtual void OnCommitted()
+    {
+    }
+
+    /// <summary>Called when the context's transaction rolled back: what was saved in it never happened.</summary>
+    protected internal virtual void OnRolledBack()
+    {
+    }
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();

@@ -22,7 +22,8 @@ public sealed class OutboxSignal<TContext> : IDisposable where TContext : Module
 }
 
 /// <summary>
-/// Notices outbox rows in a save and rings the relay once they are committed. One instance serves every context of the
+/// Notices outbox rows in a save and rings the relay once they are committed, and tells the context when what it saved
+/// is committed or rolled back (<see cref="ModuleDbContext.OnCommitted"/>). One instance serves every context of the
 /// type (the options are built once, so contexts can be pooled): what a save left pending is kept on the context.
 /// </summary>
 internal sealed class OutboxSaveInterceptor<TContext>(OutboxSignal<TContext> signal) : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -40,9 +41,9 @@ internal sealed class OutboxSaveInterceptor<TContext>(OutboxSignal<TContext> sig
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is ModuleDbContext { OutboxPending: true } context && context.Database.CurrentTransaction is null)
+        if (eventData.Context is ModuleDbContext context && context.Database.CurrentTransaction is null)
         {
-            Ring(context);
+            Committed(context);
         }
 
         return ValueTask.FromResult(result);
@@ -56,16 +57,29 @@ internal sealed class OutboxSaveInterceptor<TContext>(OutboxSignal<TContext> sig
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (eventData.Context is ModuleDbContext { OutboxPending: true } context)
+        if (eventData.Context is ModuleDbContext context)
         {
-            Ring(context);
+            Committed(context);
         }
     }
 
-    private void Ring(ModuleDbContext context)
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        context.OutboxPending = false;
-        signal.Signal.Notify();
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => (eventData.Context as ModuleDbContext)?.OnRolledBack();
+
+    private void Committed(ModuleDbContext context)
+    {
+        if (context.OutboxPending)
+        {
+            context.OutboxPending = false;
+            signal.Signal.Notify();
+        }
+
+        context.OnCommitted();
     }
 }
 

@@ -179,7 +179,8 @@ public static class OrdersApi
     }
 
     private static async Task<Results<Ok<OrderResponse>, StatusCodeHttpResult>> GetOrder(Guid orderId, Caller caller, OrdersDbContext db,
-        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
+        [FromKeyedServices(OrdersModule.Id)] IWorkflowClient workflows, IOptions<OrdersOptions> options, HttpContext http, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var known = http.Request.Headers.IfNoneMatch.ToString();
         var wait = known.Length == 0 ? TimeSpan.Zero : LongPoll.RequestedWait(http.Request.Headers["Prefer"]);
@@ -191,10 +192,19 @@ public static class OrdersApi
         {
             while (true)
             {
-                // The signal is taken before the read, so a change saved in between still wakes the next wait. A request
-                // that will not wait takes none, and a waiter gives its signal back however it ends (an answer, a 404,
-                // a client that went away), so nothing piles up.
-                signal = wait > TimeSpan.Zero ? OrderSignals.Next(orderId) : null;
+                // The signal is taken before the read, so a change committed in between still wakes the next wait. A
+                // request that will not wait takes none, and a waiter gives its signal back however it ends (an answer, a
+                // 404, a client that went away), so nothing piles up.
+                if (wait > TimeSpan.Zero)
+                {
+                    if (signal is not null)
+                    {
+                        OrderSignals.Forget(orderId, signal);
+                    }
+
+                    signal = OrderSignals.Next(orderId);
+                }
+
                 var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
                 // The event (its name and start, for the answer) is read once per request, not on every re-read: a
                 // sell-out profile counted more reads of it than of the order, from fans waiting on their purchases.
@@ -207,16 +217,11 @@ public static class OrdersApi
                     return TypedResults.Ok(response);
                 }
 
-                var left = deadline - time.GetUtcNow();
-                if (left <= TimeSpan.Zero)
+                if (!await LongPoll.WaitForChangeAsync(signal, deadline, options.Value.SingleHost ? null : reread, time, cancellationToken))
                 {
                     return TypedResults.StatusCode(StatusCodes.Status304NotModified);
                 }
 
-                // Woken by this process's own save of the order, or re-read anyway: a change made elsewhere (another
-                // replica, the purchase's status) has no signal here.
-                await Task.WhenAny(signal!, Task.Delay(left < reread ? left : reread, time, cancellationToken));
-                cancellationToken.ThrowIfCancellationRequested();
                 reread = LongPoll.NextReread(reread);
             }
         }

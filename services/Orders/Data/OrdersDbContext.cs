@@ -22,17 +22,54 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<WillCallRelease> WillCallReleases => Set<WillCallRelease>();
     public DbSet<BoxOfficeAuditEntry> BoxOfficeAudit => Set<BoxOfficeAuditEntry>();
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    /// <summary>Orders saved (or touched past the change tracker) whose waiters hear of it when the change commits.</summary>
+    private readonly HashSet<Guid> _changedOrders = [];
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var changed = ChangeTracker.Entries<Order>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity.Id).ToList();
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        foreach (var orderId in changed)
+        foreach (var entry in ChangeTracker.Entries<Order>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                _changedOrders.Add(entry.Entity.Id);
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<OrderLine>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                _changedOrders.Add(entry.Entity.OrderId);
+            }
+        }
+
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// An order changed by a statement past the change tracker (<c>ExecuteUpdate</c>): its waiters hear of it when the
+    /// current transaction commits, or at once when there is none (the statement committed on its own).
+    /// </summary>
+    public void OrderChanged(Guid orderId)
+    {
+        _changedOrders.Add(orderId);
+        if (Database.CurrentTransaction is null)
+        {
+            OnCommitted();
+        }
+    }
+
+    protected override void OnCommitted()
+    {
+        foreach (var orderId in _changedOrders)
         {
             Domain.OrderSignals.Changed(orderId);
         }
 
-        return saved;
+        _changedOrders.Clear();
     }
+
+    protected override void OnRolledBack() => _changedOrders.Clear();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {

@@ -122,8 +122,12 @@ public sealed class ForwardPaymentOutcome([FromKeyedServices(OrdersModule.Id)] I
     public async Task<TopicResult> HandleAsync(PaymentSucceeded data, CloudEvent envelope, CancellationToken cancellationToken)
     {
         await RaiseAsync(data.OrderId, new PaymentOutcome(PaymentOutcomeKind.Succeeded, data.IntentId, data.ProcessorFee, null, null), cancellationToken);
-        await db.Orders.Where(o => o.Id == data.OrderId && o.PaymentAttempts < data.Attempt)
-            .ExecuteUpdateAsync(o => o.SetProperty(x => x.PaymentAttempts, data.Attempt), cancellationToken);
+        if (await db.Orders.Where(o => o.Id == data.OrderId && o.PaymentAttempts < data.Attempt)
+            .ExecuteUpdateAsync(o => o.SetProperty(x => x.PaymentAttempts, data.Attempt), cancellationToken) > 0)
+        {
+            db.OrderChanged(data.OrderId);
+        }
+
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == data.OrderId, cancellationToken);
         if (order is null || order.Status is not (OrderStatus.Failed or OrderStatus.Expired or OrderStatus.Cancelled) || order.FailureCode == RefundedNotCompleted)
         {
