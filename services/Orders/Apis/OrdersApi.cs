@@ -185,6 +185,8 @@ public static class OrdersApi
         var known = http.Request.Headers.IfNoneMatch.ToString();
         var wait = known.Length == 0 ? TimeSpan.Zero : LongPoll.RequestedWait(http.Request.Headers["Prefer"]);
         var deadline = time.GetUtcNow() + wait;
+        var singleHost = options.Value.SingleHost;
+        var unsignalled = false;
         Task? signal = null;
         SaleEvent? saleEvent = null;
         var reread = LongPoll.Reread;
@@ -205,19 +207,38 @@ public static class OrdersApi
                     signal = OrderSignals.Next(orderId);
                 }
 
-                var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
-                // The event (its name and start, for the answer) is read once per request, not on every re-read: a
-                // sell-out profile counted more reads of it than of the order, from fans waiting on their purchases.
-                saleEvent ??= await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
-                var response = await ResponseAsync(workflows, order, saleEvent, cancellationToken);
-                var etag = LongPoll.ETagOf(response);
-                http.Response.Headers.ETag = etag;
-                if (etag != known)
+                if (singleHost && wait > TimeSpan.Zero && OrderETags.IsCurrent(orderId, caller.RequiredUserId, known))
                 {
-                    return TypedResults.Ok(response);
+                    // This process answered this very tag and has committed no change to the order since: wait, unread.
+                    http.Response.Headers.ETag = known;
+                    unsignalled = false;
+                }
+                else
+                {
+                    var reading = singleHost ? OrderETags.Reading(orderId, caller.RequiredUserId) : null;
+                    var order = await OwnOrderAsync(db, caller, orderId, cancellationToken);
+                    // The event (its name and start, for the answer) is read once per request, not on every re-read: a
+                    // sell-out profile counted more reads of it than of the order, from fans waiting on their purchases.
+                    saleEvent ??= await db.Events.AsNoTracking().SingleAsync(e => e.Id == order.EventId, cancellationToken);
+                    var response = await ResponseAsync(workflows, order, saleEvent, cancellationToken);
+                    var etag = LongPoll.ETagOf(response);
+                    // Until the order keeps its payment (before the intent exists, or an order placed before orders kept
+                    // it), the answer shows the purchase's status, which changes with no change of the order: that wait
+                    // re-reads as with replicas, and its tag is not remembered.
+                    unsignalled = order is { Status: OrderStatus.PendingPayment, PaymentClientSecret: null };
+                    if (reading is not null && !unsignalled)
+                    {
+                        OrderETags.Read(orderId, reading, etag);
+                    }
+
+                    http.Response.Headers.ETag = etag;
+                    if (etag != known)
+                    {
+                        return TypedResults.Ok(response);
+                    }
                 }
 
-                if (!await LongPoll.WaitForChangeAsync(signal, deadline, options.Value.SingleHost ? null : reread, time, cancellationToken))
+                if (!await LongPoll.WaitForChangeAsync(signal, deadline, singleHost && !unsignalled ? null : reread, time, cancellationToken))
                 {
                     return TypedResults.StatusCode(StatusCodes.Status304NotModified);
                 }

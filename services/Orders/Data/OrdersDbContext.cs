@@ -25,6 +25,9 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     /// <summary>Orders saved (or touched past the change tracker) whose waiters hear of it when the change commits.</summary>
     private readonly HashSet<Guid> _changedOrders = [];
 
+    /// <summary>An event's name or start, part of every order's answer, was saved: remembered answers go at the commit.</summary>
+    private bool _eventChanged;
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         foreach (var entry in ChangeTracker.Entries<Order>())
@@ -35,6 +38,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             }
         }
 
+        _eventChanged |= ChangeTracker.Entries<SaleEvent>().Any(e => e.State is EntityState.Added or EntityState.Modified);
         foreach (var entry in ChangeTracker.Entries<OrderLine>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
@@ -61,6 +65,12 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     protected override void OnCommitted()
     {
+        if (_eventChanged)
+        {
+            _eventChanged = false;
+            Domain.OrderETags.EventChanged();
+        }
+
         foreach (var orderId in _changedOrders)
         {
             Domain.OrderSignals.Changed(orderId);
@@ -69,7 +79,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         _changedOrders.Clear();
     }
 
-    protected override void OnRolledBack() => _changedOrders.Clear();
+    protected override void OnRolledBack()
+    {
+        _changedOrders.Clear();
+        _eventChanged = false;
+    }
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {

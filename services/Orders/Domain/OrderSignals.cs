@@ -29,8 +29,10 @@ internal static class OrderSignals
         }
     }
 
+    /// <summary>A change of the order committed: what is known of its answer goes first, then every waiter wakes.</summary>
     public static void Changed(Guid orderId)
     {
+        OrderETags.Changed(orderId);
         Waiters? waiters;
         lock (Waiting)
         {
