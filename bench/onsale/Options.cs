@@ -21,7 +21,7 @@ public sealed record Options(int Seconds, int Fans, int Seats, int Sections, boo
           --only both          actors | baseline | both | in-process (inventory's actors without HTTP) | all
           --durable true       PostgreSQL with fsync on (false: fsync off, to see what is I/O-bound)
           --pool 0             connection pool size (0: the host's default, 8 per core)
-          --auto-prepare 0     Npgsql's Max Auto Prepare for every statement of host and baseline (0: off, the host's default)
+          --auto-prepare 0     Npgsql's Max Auto Prepare for every statement of host and baseline (0: off; the host's default is 64)
           --seed 1             workload seed
         """;
 

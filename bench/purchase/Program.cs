@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.Bench;
+using TicketToken.BuildingBlocks.Data;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
@@ -28,7 +29,7 @@ const string Usage = """
       --warmup 30        how long they buy first, not measured (JIT tiers settle, pools fill)
       --poll-ms 0        0: a buyer waits for its order to change (ETag + Prefer: wait); N: polls it every N ms instead
       --seats 20000      seats in the venue (40 sections), enough that nobody runs out
-      --auto-prepare 0   Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
+      --auto-prepare 64  Npgsql's Max Auto Prepare for every statement of the host (the host's default; 0: off)
     """;
 var options = new Arguments(args);
 if (options.WantsHelp)
@@ -42,7 +43,7 @@ var seconds = options.Number("--seconds", 30);
 var pollMs = options.Number("--poll-ms", 0);
 var seats = options.Number("--seats", 20_000);
 var warmUpSeconds = options.Number("--warmup", 30);
-var autoPrepare = options.Number("--auto-prepare", 0);
+var autoPrepare = options.Number("--auto-prepare", PostgresDataSources.DefaultMaxAutoPrepare);
 Console.WriteLine($"TicketToken purchase benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL with fsync on; " +
     $"{fans} buyers, {seconds} s, {(pollMs == 0 ? "waiting on order changes" : $"polling every {pollMs} ms")}");
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketToken.Bench;
 using TicketToken.Bench.Sellout;
+using TicketToken.BuildingBlocks.Data;
 using TicketToken.BuildingBlocks.Hosting;
 using TicketToken.BuildingBlocks.PubSub;
 using TicketToken.Contracts.Catalog;
@@ -27,7 +28,7 @@ const string Usage = """
       --warmup-seats 2000  an unmeasured sell-out of this many seats per system first (JIT, pools)
       --only both          platform | baseline | both
       --top 25             statements listed in the profile (by calls per purchase)
-      --auto-prepare 0     Npgsql's Max Auto Prepare for every statement of the host (0: off, the host's default)
+      --auto-prepare 64    Npgsql's Max Auto Prepare for every statement of the host (the host's default; 0: off)
       --jit-log            list what the JIT compiled during the measured sale, by namespace and by method
     """;
 var options = new Arguments(args);
@@ -41,7 +42,7 @@ var seats = options.Number("--seats", 20_000);
 var fans = options.Number("--fans", 1_000);
 var warmUpSeats = options.Number("--warmup-seats", 2_000);
 var top = options.Number("--top", 25);
-var autoPrepare = options.Number("--auto-prepare", 0);
+var autoPrepare = options.Number("--auto-prepare", PostgresDataSources.DefaultMaxAutoPrepare);
 var only = options.Text("--only", "both");
 using var jitLog = options.Flag("--jit-log") ? new JitLog() : null;
 const int Sections = 40;
