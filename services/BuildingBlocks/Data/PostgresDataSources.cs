@@ -45,7 +45,8 @@ public sealed class PostgresDataSources(IConfiguration configuration) : IAsyncDi
     /// otherwise (<c>Max Auto Prepare</c>; 0 turns it off). Parsing and planning every statement anew was most of
     /// PostgreSQL's CPU per purchase: a 3,000-seat sell-out on 2 cores sold out in 33.4 s with 64 instead of 45.0 s
     /// without, PostgreSQL's CPU per purchase 12.8 instead of 26.5 ms (bench/README.md, Sell-out, 2026-12-08).
-    /// Npgsql unprepares a statement whose tables a migration changed.
+    /// A migration under running hosts: EF Core's statements name their columns, so an additive one changes no prepared
+    /// statement's result (decision 42 in docs/ARCHITECTURE.md).
     /// </summary>
     public const int DefaultMaxAutoPrepare = 64;
 
