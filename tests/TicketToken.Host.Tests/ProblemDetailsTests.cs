@@ -53,15 +53,15 @@ public sealed class ProblemDetailsTests(HostWithFaultsFixture host) : IClassFixt
     }
 
     [Fact]
-    public async Task A_missing_resource_is_a_404_not_found_problem()
+    public async Task A_missing_resource_is_a_404_problem_that_names_what_is_missing()
     {
         var fan = await new Personas(_client).FanAsync();
         using var request = fan.Request(HttpMethod.Delete, $"/api/me/sessions/{Guid.NewGuid()}");
 
         using var response = await _client.SendAsync(request);
 
-        response.StatusCode.Should().Be(HttpStatusCode.NotFound, "the handler answers a bare 404 for a session the fan does not have");
-        (await Problem.ReadAsync(response)).Code.Should().Be("not_found");
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Problem.ReadAsync(response)).Code.Should().Be("session_not_found", "a session the fan does not have");
     }
 
     [Fact]
